@@ -1,0 +1,104 @@
+package io.floe.storage.metadata;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metadata schema as an ordered list of migrations, applied once each and recorded in {@code
+ * schema_version}. The SQL is the subset SQLite and PostgreSQL share (BIGINT, INTEGER, VARCHAR, TEXT, no
+ * vendor types, no foreign keys), so one schema serves both. Never edit a released migration: add one.
+ */
+final class SchemaMigrations {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrations.class);
+
+  record Migration(int version, String description, List<String> statements) {}
+
+  static final List<Migration> MIGRATIONS =
+      List.of(
+          new Migration(
+              1,
+              "topics, group offsets, streams and the object index",
+              List.of(
+                  "CREATE TABLE sequences (name VARCHAR(64) PRIMARY KEY, next_value BIGINT NOT NULL)",
+                  "INSERT INTO sequences (name, next_value) VALUES ('stream_id', 1)",
+                  "INSERT INTO sequences (name, next_value) VALUES ('object_id', 1)",
+                  "CREATE TABLE topics (name VARCHAR(255) PRIMARY KEY, topic_id VARCHAR(36) NOT NULL UNIQUE,"
+                      + " created_ms BIGINT NOT NULL)",
+                  "CREATE TABLE topic_partitions (topic_name VARCHAR(255) NOT NULL, partition_id INTEGER NOT NULL,"
+                      + " stream_id BIGINT NOT NULL UNIQUE, PRIMARY KEY (topic_name, partition_id))",
+                  "CREATE TABLE topic_configs (topic_name VARCHAR(255) NOT NULL, config_key VARCHAR(255) NOT NULL,"
+                      + " config_value TEXT NOT NULL, PRIMARY KEY (topic_name, config_key))",
+                  "CREATE TABLE group_offsets (group_id VARCHAR(255) NOT NULL, topic_name VARCHAR(255) NOT NULL,"
+                      + " partition_id INTEGER NOT NULL, committed_offset BIGINT NOT NULL,"
+                      + " leader_epoch INTEGER NOT NULL, metadata TEXT, commit_ts_ms BIGINT NOT NULL,"
+                      + " PRIMARY KEY (group_id, topic_name, partition_id))",
+                  "CREATE INDEX group_offsets_topic ON group_offsets (topic_name)",
+                  "CREATE TABLE streams (stream_id BIGINT PRIMARY KEY, start_offset BIGINT NOT NULL,"
+                      + " end_offset BIGINT NOT NULL, epoch BIGINT NOT NULL)",
+                  "CREATE TABLE objects (object_id BIGINT PRIMARY KEY, object_key VARCHAR(1024) NOT NULL,"
+                      + " size_bytes BIGINT NOT NULL, created_ms BIGINT NOT NULL, deleted_ms BIGINT)",
+                  "CREATE INDEX objects_deleted ON objects (deleted_ms)",
+                  "CREATE TABLE stream_ranges (stream_id BIGINT NOT NULL, start_offset BIGINT NOT NULL,"
+                      + " end_offset BIGINT NOT NULL, object_id BIGINT NOT NULL, byte_position BIGINT NOT NULL,"
+                      + " byte_length BIGINT NOT NULL, max_timestamp BIGINT NOT NULL,"
+                      + " PRIMARY KEY (stream_id, start_offset))",
+                  "CREATE INDEX stream_ranges_object ON stream_ranges (object_id)")));
+
+  private SchemaMigrations() {}
+
+  /** Applies the migrations not yet recorded, each in its own transaction. Returns the resulting version. */
+  static int migrate(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR(255) NOT NULL,"
+              + " applied_ms BIGINT NOT NULL)");
+    }
+    c.commit();
+    int current = currentVersion(c);
+    int latest = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+    if (current > latest) {
+      throw new SQLException(
+          "The metadata schema is at version " + current + " but this Floe knows only up to " + latest
+              + "; upgrade Floe");
+    }
+    for (Migration m : MIGRATIONS) {
+      if (m.version() <= current) {
+        continue;
+      }
+      try (Statement st = c.createStatement()) {
+        for (String sql : m.statements()) {
+          st.execute(sql);
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("INSERT INTO schema_version (version, description, applied_ms) VALUES (?, ?, ?)")) {
+          ps.setInt(1, m.version());
+          ps.setString(2, m.description());
+          ps.setLong(3, System.currentTimeMillis());
+          ps.executeUpdate();
+        }
+        c.commit();
+        LOG.info("Applied metadata schema migration {}: {}", m.version(), m.description());
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+      current = m.version();
+    }
+    return current;
+  }
+
+  static int currentVersion(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+      int v = rs.next() ? rs.getInt(1) : 0;
+      c.commit();
+      return v;
+    }
+  }
+}

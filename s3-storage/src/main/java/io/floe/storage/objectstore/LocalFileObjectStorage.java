@@ -1,0 +1,314 @@
+package io.floe.storage.objectstore;
+
+import static io.floe.storage.internal.Preconditions.checkArgument;
+
+import io.floe.storage.internal.NamedThreadFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ObjectStorage} on a local directory, with the same key layout as an S3 bucket: key {@code a/b/c} is
+ * the file {@code <root>/a/b/c}.
+ *
+ * <p>A write goes to a temporary file under {@code <root>/.tmp} and is then atomically renamed into place,
+ * so a reader sees either the previous object or the whole new one, never a partial one. The data is
+ * fsync'ed before the rename only when {@code fsync} is set: like Kafka's default, durability against a
+ * process crash comes from the OS page cache, and against machine loss from replication (S3 in production).
+ *
+ * <p>Operations run on a small pool of I/O threads with a bounded queue; when the queue is full an
+ * operation fails with a retriable {@link ObjectStorageException} instead of queueing without bound.
+ */
+public final class LocalFileObjectStorage implements ObjectStorage {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalFileObjectStorage.class);
+  private static final String TMP_DIR = ".tmp";
+  static final int DEFAULT_IO_THREADS = 4;
+  static final int DEFAULT_QUEUE_CAPACITY = 4096;
+
+  private final Path root;
+  private final Path tmpDir;
+  private final boolean fsync;
+  private final ByteBufAllocator allocator;
+  private final ThreadPoolExecutor executor;
+
+  /** A store under {@code root} without fsync, with the default number of I/O threads. */
+  public LocalFileObjectStorage(Path root) {
+    this(root, false, DEFAULT_IO_THREADS);
+  }
+
+  public LocalFileObjectStorage(Path root, boolean fsync, int ioThreads) {
+    checkArgument(ioThreads > 0, "Cannot create local object storage: ioThreads must be positive, got %s", ioThreads);
+    this.root = root.toAbsolutePath().normalize();
+    this.tmpDir = this.root.resolve(TMP_DIR);
+    this.fsync = fsync;
+    this.allocator = PooledByteBufAllocator.DEFAULT;
+    try {
+      Files.createDirectories(tmpDir);
+      clearTemporaryFiles();
+    } catch (IOException e) {
+      throw new ObjectStorageException("Cannot create local object storage at " + this.root, e, false);
+    }
+    this.executor =
+        new ThreadPoolExecutor(
+            ioThreads,
+            ioThreads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(DEFAULT_QUEUE_CAPACITY),
+            new NamedThreadFactory("floe-objectstore-io"));
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public CompletableFuture<Void> write(String key, ByteBuf data) {
+    return submit(
+        "write " + key,
+        () -> {
+          Path target = pathOf(key);
+          Path tmp = tmpDir.resolve(UUID.randomUUID() + ".tmp");
+          try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+              // nioBuffers shares content but not indexes: the caller's ByteBuf is left untouched.
+              ByteBuffer[] buffers = data.nioBuffers(data.readerIndex(), data.readableBytes());
+              long remaining = data.readableBytes();
+              while (remaining > 0) {
+                remaining -= ch.write(buffers);
+              }
+              if (fsync) {
+                ch.force(true);
+              }
+            }
+            Files.createDirectories(target.getParent());
+            moveAtomically(tmp, target);
+            if (fsync) {
+              fsyncDirectory(target.getParent());
+            }
+            return null;
+          } finally {
+            Files.deleteIfExists(tmp);
+          }
+        });
+  }
+
+  @Override
+  public CompletableFuture<ByteBuf> rangeRead(String key, long start, long end) {
+    if (start < 0 || end < start) {
+      return CompletableFuture.failedFuture(
+          new ObjectStorageException(
+              "Cannot read " + key + ": invalid range [" + start + ", " + end + ")", null, false));
+    }
+    return submit(
+        "read " + key,
+        () -> {
+          try (FileChannel ch = FileChannel.open(pathOf(key), StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (start > size || (start == size && end > start)) {
+              throw new ObjectStorageException(
+                  "Cannot read " + key + ": range [" + start + ", " + end + ") starts beyond the object's size "
+                      + size,
+                  null,
+                  false);
+            }
+            // Like S3, a range reaching past the end returns the bytes that exist.
+            int length = Math.toIntExact(Math.min(end, size) - start);
+            ByteBuf buf = allocator.directBuffer(length, length);
+            try {
+              long position = start;
+              while (buf.isWritable()) {
+                int n = buf.writeBytes(ch, position, buf.writableBytes());
+                if (n < 0) {
+                  throw new ObjectStorageException("Cannot read " + key + ": it was truncated while reading", null, true);
+                }
+                position += n;
+              }
+              return buf;
+            } catch (Throwable t) {
+              buf.release();
+              throw t;
+            }
+          } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(key);
+          }
+        });
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(List<String> keys) {
+    List<Path> paths = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      try {
+        paths.add(pathOf(key));
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(new ObjectStorageException(e.getMessage(), e, false));
+      }
+    }
+    return submit(
+        "delete " + keys.size() + " objects",
+        () -> {
+          for (Path p : paths) {
+            Files.deleteIfExists(p);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public CompletableFuture<List<ObjectInfo>> list(String prefix) {
+    return submit(
+        "list " + prefix,
+        () -> {
+          // Walk only the deepest directory every matching key must be under.
+          int slash = prefix.lastIndexOf('/');
+          Path start = slash < 0 ? root : pathOf(prefix.substring(0, slash));
+          List<ObjectInfo> result = new ArrayList<>();
+          if (!Files.isDirectory(start)) {
+            return result;
+          }
+          Files.walkFileTree(
+              start,
+              new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                  return dir.equals(tmpDir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                  String key = keyOf(file);
+                  if (attrs.isRegularFile() && key.startsWith(prefix)) {
+                    result.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toMillis()));
+                  }
+                  return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                  // A file deleted while walking is simply not listed.
+                  return FileVisitResult.CONTINUE;
+                }
+              });
+          result.sort(Comparator.comparing(ObjectInfo::key));
+          return result;
+        });
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("Local object storage I/O did not finish within 30 s; abandoning {} queued operations",
+            executor.shutdownNow().size());
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Path pathOf(String key) {
+    checkArgument(
+        !key.isEmpty() && !key.startsWith("/") && !key.endsWith("/"),
+        "Cannot use object key '%s': it must be a non-empty relative path",
+        key);
+    for (String part : key.split("/", -1)) {
+      checkArgument(
+          !part.isEmpty() && !part.equals(".") && !part.equals("..") && !part.equals(TMP_DIR),
+          "Cannot use object key '%s': segment '%s' is not allowed",
+          key,
+          part);
+    }
+    return root.resolve(key);
+  }
+
+  private String keyOf(Path file) {
+    String relative = root.relativize(file).toString();
+    return file.getFileSystem().getSeparator().equals("/") ? relative : relative.replace(file.getFileSystem().getSeparator(), "/");
+  }
+
+  private static void moveAtomically(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("The object directory does not support atomic renames: " + to.getParent(), e);
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open directories for fsync; the rename itself is still atomic.
+      LOG.debug("Cannot fsync directory {}", dir, e);
+    }
+  }
+
+  private void clearTemporaryFiles() throws IOException {
+    try (Stream<Path> leftovers = Files.list(tmpDir)) {
+      for (Path p : (Iterable<Path>) leftovers::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private <T> CompletableFuture<T> submit(String what, IoTask<T> task) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    try {
+      executor.execute(
+          () -> {
+            try {
+              future.complete(task.run());
+            } catch (ObjectStorageException e) {
+              future.completeExceptionally(e);
+            } catch (IllegalArgumentException e) {
+              future.completeExceptionally(new ObjectStorageException(e.getMessage(), e, false));
+            } catch (IOException e) {
+              future.completeExceptionally(
+                  new ObjectStorageException("Cannot " + what + " under " + root + ": " + e, e, false));
+            } catch (Throwable t) {
+              future.completeExceptionally(new ObjectStorageException("Cannot " + what + ": " + t, t, false));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      boolean closed = executor.isShutdown();
+      future.completeExceptionally(
+          new ObjectStorageException(
+              "Cannot " + what + ": " + (closed ? "the object storage is closed" : "too many queued operations"),
+              e,
+              !closed));
+    }
+    return future;
+  }
+
+  @FunctionalInterface
+  private interface IoTask<T> {
+    T run() throws IOException;
+  }
+}
