@@ -54,6 +54,25 @@ public interface Stream {
   /** Raises {@link #startOffset()} to {@code newStartOffset} (never lowers it); data below it may be deleted. */
   CompletableFuture<Void> trim(long newStartOffset);
 
+  /**
+   * For {@code retention.bytes}: the smallest batch-aligned offset such that the batches from it up to {@link
+   * #confirmedOffset()} take at most {@code maxBytes} as stored (batch bytes plus a few bytes of framing each),
+   * never below {@link #startOffset()}. Pass the result to {@link #trim}. Returns {@link #confirmedOffset()} if
+   * not even the last batch fits.
+   */
+  default CompletableFuture<Long> offsetKeepingLastBytes(long maxBytes) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(getClass().getName() + " does not support size-based retention"));
+  }
+
+  /**
+   * The approximate number of bytes stored for this stream from about {@link #startOffset()} to {@link
+   * #confirmedOffset()} (storage granularity: it may include some bytes below the start offset).
+   */
+  default long sizeBytes() {
+    throw new UnsupportedOperationException(getClass().getName() + " does not report its size");
+  }
+
   /** Registers a callback run (on a storage thread, it must not block) every time confirmedOffset advances. */
   void addConfirmListener(Runnable listener);
 

@@ -1,0 +1,124 @@
+package io.floe.storage;
+
+import io.floe.storage.metadata.JdbcMetadataStore;
+import io.floe.storage.metadata.MetadataStore;
+import io.floe.storage.objectstore.LocalFileObjectStorage;
+import io.floe.storage.objectstore.ObjectStorage;
+import io.floe.storage.stream.DefaultStreamStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A broker's whole storage, built from a {@link StorageConfig}: the metadata store, the object storage and the
+ * stream store on top of them. {@link #close()} first flushes and acknowledges (or fails) pending appends, then
+ * closes the parts in reverse order.
+ */
+public final class FloeStorage implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FloeStorage.class);
+
+  private final StorageConfig config;
+  private final JdbcMetadataStore metadata;
+  private final ObjectStorage objects;
+  private final DefaultStreamStore streams;
+
+  private FloeStorage(StorageConfig config, JdbcMetadataStore metadata, ObjectStorage objects, DefaultStreamStore streams) {
+    this.config = config;
+    this.metadata = metadata;
+    this.objects = objects;
+    this.streams = streams;
+  }
+
+  /** Creates the directories if needed, opens (and migrates) the metadata store, and starts the stream store. */
+  public static FloeStorage open(StorageConfig config) {
+    JdbcMetadataStore metadata = null;
+    ObjectStorage objects = null;
+    try {
+      Files.createDirectories(config.dataDir());
+      sqliteFile(config.metadataJdbcUrl()).ifPresent(FloeStorage::createParent);
+      metadata = JdbcMetadataStore.open(config.metadataJdbcUrl());
+      objects = new LocalFileObjectStorage(config.objectsDir(), config.fsync(), 4);
+      DefaultStreamStore streams = new DefaultStreamStore(objects, metadata, config.streamStoreConfig());
+      LOG.info(
+          "Floe storage: metadata at {}, objects under {} (fsync {}), WAL objects of up to {} bytes every {} ms"
+              + " with {} parallel uploads, {} bytes of tail cache",
+          config.metadataJdbcUrl(), config.objectsDir(), config.fsync() ? "on" : "off", config.walUploadBytes(),
+          config.walUploadIntervalMs(), config.walMaxInflightUploads(), config.cacheBytes());
+      return new FloeStorage(config, metadata, objects, streams);
+    } catch (IOException e) {
+      closeQuietly(objects, metadata);
+      throw new UncheckedIOException("Cannot create the data directory " + config.dataDir(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(objects, metadata);
+      throw e;
+    }
+  }
+
+  public StorageConfig config() {
+    return config;
+  }
+
+  public MetadataStore metadataStore() {
+    return metadata;
+  }
+
+  public DefaultStreamStore streamStore() {
+    return streams;
+  }
+
+  public ObjectStorage objectStorage() {
+    return objects;
+  }
+
+  @Override
+  public void close() {
+    try {
+      streams.close();
+    } finally {
+      closeQuietly(objects, metadata);
+    }
+    LOG.info("Floe storage closed");
+  }
+
+  private static void closeQuietly(ObjectStorage objects, MetadataStore metadata) {
+    if (objects != null) {
+      try {
+        objects.close();
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot close object storage cleanly", e);
+      }
+    }
+    if (metadata != null) {
+      metadata.close();
+    }
+  }
+
+  private static java.util.Optional<Path> sqliteFile(String url) {
+    if (!url.startsWith("jdbc:sqlite:")) {
+      return java.util.Optional.empty();
+    }
+    String path = url.substring("jdbc:sqlite:".length());
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(Path.of(path));
+  }
+
+  private static void createParent(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    try {
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the metadata directory " + parent, e);
+    }
+  }
+}

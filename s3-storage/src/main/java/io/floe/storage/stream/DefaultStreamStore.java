@@ -1,0 +1,255 @@
+package io.floe.storage.stream;
+
+import io.floe.storage.internal.NamedThreadFactory;
+import io.floe.storage.metadata.StoredObject;
+import io.floe.storage.metadata.StreamIndexStore;
+import io.floe.storage.metadata.StreamRange;
+import io.floe.storage.objectstore.ObjectStorage;
+import io.floe.storage.objectstore.ObjectStorage.ObjectInfo;
+import io.floe.storage.wal.WalObjectFormat;
+import io.floe.storage.wal.WriteAheadLog;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's {@link StreamStore}: streams written through one shared {@link WriteAheadLog}, read from a
+ * shared {@link ConfirmedBatchCache} or from the WAL objects, and a background task that deletes objects no
+ * stream references any more.
+ *
+ * <p>An object is deleted only {@link StreamStoreConfig#objectDeleteGraceMs()} after the cleanup task first
+ * found it unreferenced (all its ranges trimmed or their streams deleted), so a read that looked up a range
+ * just before the trim still finds the object.
+ *
+ * <p>The store does not own the object storage or the index: close them after {@link #close()}.
+ */
+public final class DefaultStreamStore implements StreamStore {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultStreamStore.class);
+  private static final int CLEANUP_BATCH = 1000;
+
+  private final ObjectStorage storage;
+  private final StreamIndexStore index;
+  private final StreamStoreConfig config;
+  private final WriteAheadLog wal;
+  private final ConfirmedBatchCache cache;
+  private final ScheduledThreadPoolExecutor executor;
+  private final ScheduledFuture<?> cleanupTask;
+  private final Object cleanupLock = new Object();
+  private final Map<Long, CompletableFuture<DefaultStream>> streams = new HashMap<>();
+  private boolean closed;
+
+  public DefaultStreamStore(ObjectStorage storage, StreamIndexStore index, StreamStoreConfig config) {
+    this.storage = storage;
+    this.index = index;
+    this.config = config;
+    this.wal = new WriteAheadLog(storage, index, config.wal());
+    this.cache = new ConfirmedBatchCache(config.cacheBytes());
+    this.executor = new ScheduledThreadPoolExecutor(2, new NamedThreadFactory("floe-stream-store"));
+    this.executor.setRemoveOnCancelPolicy(true);
+    this.cleanupTask =
+        executor.scheduleWithFixedDelay(
+            this::cleanupQuietly, config.cleanupIntervalMs(), config.cleanupIntervalMs(), TimeUnit.MILLISECONDS);
+    if (config.deleteOrphansOnStart()) {
+      deleteOrphanedObjects()
+          .whenComplete(
+              (n, err) -> {
+                if (err != null) {
+                  LOG.warn("Cannot delete orphaned WAL objects at start; they are harmless and stay", err);
+                } else if (n > 0) {
+                  LOG.info("Deleted {} orphaned WAL objects (written, never committed) left by an earlier run", n);
+                }
+              });
+    }
+  }
+
+  @Override
+  public CompletableFuture<Stream> open(long streamId) {
+    synchronized (streams) {
+      if (closed) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("Cannot open stream " + streamId + ": the stream store is closed"));
+      }
+      CompletableFuture<DefaultStream> existing = streams.get(streamId);
+      if (existing != null) {
+        DefaultStream s = existing.isDone() && !existing.isCompletedExceptionally() ? existing.join() : null;
+        if (!existing.isDone() || (s != null && !s.isFenced())) {
+          return existing.thenApply(Stream.class::cast);
+        }
+        if (s != null) {
+          s.dropCache();
+        }
+      }
+      CompletableFuture<DefaultStream> opened =
+          CompletableFuture.supplyAsync(() -> new DefaultStream(index.openStream(streamId), this), executor);
+      streams.put(streamId, opened);
+      opened.whenComplete(
+          (s, err) -> {
+            if (s != null) {
+              LOG.debug("Opened {}", s);
+            }
+          });
+      return opened.thenApply(Stream.class::cast);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(long streamId) {
+    CompletableFuture<DefaultStream> existing;
+    synchronized (streams) {
+      existing = streams.remove(streamId);
+    }
+    CompletableFuture<Void> fenced =
+        existing == null
+            ? CompletableFuture.completedFuture(null)
+            : existing.handle(
+                (s, err) -> {
+                  if (s != null) {
+                    s.fence(new StreamFencedException("Stream " + streamId + " was deleted", null));
+                    s.dropCache();
+                  }
+                  return null;
+                });
+    return fenced.thenCompose(v -> runMetadata(() -> index.deleteStream(streamId)));
+  }
+
+  /**
+   * One pass of the cleanup task: marks objects that became unreferenced, then deletes those unreferenced for
+   * longer than the grace period, from storage and then from the index. Returns how many were deleted.
+   */
+  public CompletableFuture<Integer> deleteUnreferencedObjects() {
+    return CompletableFuture.supplyAsync(this::cleanupOnce, executor);
+  }
+
+  /**
+   * Deletes WAL objects in storage that the index does not know, written by an earlier writer (object id below
+   * this WAL's first) at least {@link StreamStoreConfig#orphanMinAgeMs()} ago. Returns how many were deleted.
+   */
+  public CompletableFuture<Integer> deleteOrphanedObjects() {
+    return storage
+        .list(WalObjectFormat.keyPrefix())
+        .thenApplyAsync(
+            listed -> {
+              Set<String> known = index.objectKeys(WalObjectFormat.keyPrefix());
+              long cutoff = System.currentTimeMillis() - config.orphanMinAgeMs();
+              List<String> orphans = new ArrayList<>();
+              for (ObjectInfo o : listed) {
+                long id = WalObjectFormat.objectId(o.key());
+                if (id >= 0 && id < wal.firstObjectId() && !known.contains(o.key()) && o.lastModifiedMs() <= cutoff) {
+                  orphans.add(o.key());
+                }
+              }
+              if (!orphans.isEmpty()) {
+                storage.delete(orphans).join();
+              }
+              return orphans.size();
+            },
+            executor);
+  }
+
+  /** WAL counters, for monitoring. */
+  public WriteAheadLog.Stats walStats() {
+    return wal.stats();
+  }
+
+  /** Bytes currently held by the tail cache. */
+  public long cachedBytes() {
+    return cache.totalBytes();
+  }
+
+  /**
+   * Seals the WAL buffer; the future completes once every append made before the call is committed or failed.
+   */
+  public CompletableFuture<Void> flush() {
+    return wal.flush();
+  }
+
+  @Override
+  public void close() {
+    synchronized (streams) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    cleanupTask.cancel(false);
+    wal.close();
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("Stream store tasks did not finish within 10 s of close");
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    synchronized (streams) {
+      streams.clear();
+    }
+    cache.clear();
+  }
+
+  // ---------------------------------------------------------------- for DefaultStream
+
+  WriteAheadLog wal() {
+    return wal;
+  }
+
+  ConfirmedBatchCache cache() {
+    return cache;
+  }
+
+  StreamIndexStore index() {
+    return index;
+  }
+
+  /** Reads a range's bytes; the caller releases the buffer. */
+  CompletableFuture<ByteBuf> readRange(StreamRange range) {
+    return storage.rangeRead(range.objectKey(), range.position(), range.position() + range.length());
+  }
+
+  /** Runs a blocking index call off the caller's thread. */
+  CompletableFuture<Void> runMetadata(Runnable call) {
+    return CompletableFuture.runAsync(call, executor);
+  }
+
+  private void cleanupQuietly() {
+    try {
+      int deleted = cleanupOnce();
+      if (deleted > 0) {
+        LOG.info("Deleted {} unreferenced objects", deleted);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Object cleanup failed; will retry in {} ms", config.cleanupIntervalMs(), e);
+    }
+  }
+
+  private int cleanupOnce() {
+    synchronized (cleanupLock) {
+      long now = System.currentTimeMillis();
+      index.markUnreferencedObjects(now);
+      List<StoredObject> dead = index.unreferencedObjects(now - config.objectDeleteGraceMs(), CLEANUP_BATCH);
+      if (dead.isEmpty()) {
+        return 0;
+      }
+      List<String> keys = new ArrayList<>(dead.size());
+      List<Long> ids = new ArrayList<>(dead.size());
+      for (StoredObject o : dead) {
+        keys.add(o.objectKey());
+        ids.add(o.objectId());
+      }
+      storage.delete(keys).join();
+      index.purgeObjects(ids);
+      return dead.size();
+    }
+  }
+}

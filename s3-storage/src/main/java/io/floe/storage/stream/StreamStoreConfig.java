@@ -1,0 +1,73 @@
+package io.floe.storage.stream;
+
+import static io.floe.storage.internal.Preconditions.checkArgument;
+import static io.floe.storage.internal.Preconditions.checkNotNull;
+
+import io.floe.storage.wal.WalConfig;
+
+/**
+ * Settings of a {@link DefaultStreamStore}.
+ *
+ * @param wal how appends are batched into WAL objects
+ * @param cacheBytes bytes of recently committed batches kept in memory for tail reads, across all streams
+ * @param objectDeleteGraceMs how long an object stays after it became unreferenced, so in-flight reads finish
+ * @param cleanupIntervalMs how often unreferenced objects are looked for and deleted
+ * @param deleteOrphansOnStart whether to delete, at start, WAL objects an earlier process wrote but never
+ *     committed
+ * @param orphanMinAgeMs only orphans at least this old are deleted; with an index shared by several brokers it
+ *     must exceed the longest upload-to-commit time, with an embedded index 0 is exact
+ */
+public record StreamStoreConfig(
+    WalConfig wal,
+    long cacheBytes,
+    long objectDeleteGraceMs,
+    long cleanupIntervalMs,
+    boolean deleteOrphansOnStart,
+    long orphanMinAgeMs) {
+
+  public static final long DEFAULT_CACHE_BYTES = 256L << 20;
+  public static final long DEFAULT_OBJECT_DELETE_GRACE_MS = 60_000;
+  public static final long DEFAULT_CLEANUP_INTERVAL_MS = 10_000;
+
+  public StreamStoreConfig {
+    checkNotNull(wal, "wal");
+    checkArgument(cacheBytes >= 0, "Cannot configure stream store: cacheBytes must be >= 0, got %s", cacheBytes);
+    checkArgument(objectDeleteGraceMs >= 0,
+        "Cannot configure stream store: objectDeleteGraceMs must be >= 0, got %s", objectDeleteGraceMs);
+    checkArgument(cleanupIntervalMs > 0,
+        "Cannot configure stream store: cleanupIntervalMs must be positive, got %s", cleanupIntervalMs);
+    checkArgument(orphanMinAgeMs >= 0, "Cannot configure stream store: orphanMinAgeMs must be >= 0, got %s",
+        orphanMinAgeMs);
+  }
+
+  /** Defaults for an embedded, single-broker store over the local file system. */
+  public static StreamStoreConfig localDefaults() {
+    return new StreamStoreConfig(
+        WalConfig.localDefaults(), DEFAULT_CACHE_BYTES, DEFAULT_OBJECT_DELETE_GRACE_MS, DEFAULT_CLEANUP_INTERVAL_MS,
+        true, 0);
+  }
+
+  public StreamStoreConfig withWal(WalConfig v) {
+    return new StreamStoreConfig(v, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+  }
+
+  public StreamStoreConfig withCacheBytes(long v) {
+    return new StreamStoreConfig(wal, v, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+  }
+
+  public StreamStoreConfig withObjectDeleteGraceMs(long v) {
+    return new StreamStoreConfig(wal, cacheBytes, v, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+  }
+
+  public StreamStoreConfig withCleanupIntervalMs(long v) {
+    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, v, deleteOrphansOnStart, orphanMinAgeMs);
+  }
+
+  public StreamStoreConfig withDeleteOrphansOnStart(boolean v) {
+    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, v, orphanMinAgeMs);
+  }
+
+  public StreamStoreConfig withOrphanMinAgeMs(long v) {
+    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, v);
+  }
+}

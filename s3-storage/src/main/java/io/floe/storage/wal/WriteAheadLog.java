@@ -1,0 +1,765 @@
+package io.floe.storage.wal;
+
+import static io.floe.storage.internal.Preconditions.checkArgument;
+
+import io.floe.storage.internal.NamedThreadFactory;
+import io.floe.storage.metadata.ObjectCommit;
+import io.floe.storage.metadata.StaleStreamEpochException;
+import io.floe.storage.metadata.StreamIndexStore;
+import io.floe.storage.metadata.StreamRange;
+import io.floe.storage.objectstore.ObjectStorage;
+import io.floe.storage.objectstore.ObjectStorageException;
+import io.floe.storage.stream.StreamFencedException;
+import io.floe.storage.wal.WalStream.CommittedBatch;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's write-ahead log: one buffer shared by every stream, written as WAL objects and committed to the
+ * stream index with group commit.
+ *
+ * <p><b>Batching.</b> When no upload is in flight an append seals the buffer at once, so a lone producer pays
+ * one upload and one commit. While uploads are in flight appends accumulate, and the buffer is sealed when it
+ * reaches {@link WalConfig#uploadBytes()}, when {@link WalConfig#uploadIntervalMs()} has passed since its first
+ * append, or when the pipeline drains. Up to {@link WalConfig#maxInflightUploads()} objects upload in
+ * parallel.
+ *
+ * <p><b>Commit order.</b> Objects are committed strictly in seal order, one transaction at a time on the
+ * commit thread; objects whose uploads finished while a commit was running are committed together in the next
+ * transaction. After a commit, for each object in order and each of its streams, {@link
+ * WalStream#onCommitted} runs and then that stream's append futures complete, in append order. A future
+ * completes successfully only if its batch's range is in the committed index.
+ *
+ * <p><b>Failures.</b> If an upload fails (after {@link WalConfig#uploadAttempts()} for retriable errors) or a
+ * commit fails, the affected streams are fenced and their pending futures fail with {@link
+ * StreamFencedException}; their later batches are never committed, so the index never has a gap. A stale
+ * epoch fences only the streams it names; the rest of the commit is retried without them. An object written
+ * but never committed is not in the index and is never read.
+ *
+ * <p><b>Memory.</b> Bytes from append to commit are bounded by {@link WalConfig#bufferMaxBytes()}: an append
+ * that does not fit waits up to {@link WalConfig#appendTimeoutMs()}, then fails. Batch bytes are never copied:
+ * an object is a {@link CompositeByteBuf} of entry headers and the appended buffers, which after the commit
+ * are handed to the stream (its cache).
+ */
+public final class WriteAheadLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
+  private static final int OBJECT_ID_BLOCK = 1000;
+  private static final int MAX_OBJECTS_PER_COMMIT = 64;
+  private static final int MAX_COMMIT_ATTEMPTS = 8;
+  private static final long UPLOAD_RETRY_BACKOFF_MS = 100;
+
+  private final ObjectStorage storage;
+  private final StreamIndexStore index;
+  private final WalConfig config;
+  private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ExecutorService committer;
+  private volatile Thread commitThread;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition spaceFreed = lock.newCondition();
+  // Guarded by lock.
+  private List<PendingEntry> open = new ArrayList<>();
+  private long openBytes;
+  private long openSinceNanos;
+  private ScheduledFuture<?> sealTimer;
+  /** Sealed objects not yet committed or failed, in seal order (= object id order = commit order). */
+  private final ArrayDeque<SealedObject> sealed = new ArrayDeque<>();
+  private final ArrayDeque<SealedObject> awaitingUpload = new ArrayDeque<>();
+  private int uploadsInFlight;
+  private long bufferedBytes;
+  private long nextObjectId;
+  private long objectIdLimit;
+  private final long firstObjectId;
+  private boolean closed;
+
+  private final LongAdder objectsCommitted = new LongAdder();
+  private final LongAdder indexCommits = new LongAdder();
+  private final LongAdder bytesCommitted = new LongAdder();
+  private final LongAdder batchesFailed = new LongAdder();
+  private final LongAdder uploadRetries = new LongAdder();
+
+  public WriteAheadLog(ObjectStorage storage, StreamIndexStore index, WalConfig config) {
+    this.storage = storage;
+    this.index = index;
+    this.config = config;
+    // Reserve ids up front: it checks the index works, and bounds which ids an earlier process could have used.
+    this.nextObjectId = index.allocateObjectIds(OBJECT_ID_BLOCK);
+    this.objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
+    this.firstObjectId = nextObjectId;
+    this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("floe-wal-timer"));
+    this.timer.setRemoveOnCancelPolicy(true);
+    this.committer =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r ->
+                new NamedThreadFactory("floe-wal-commit")
+                    .newThread(
+                        () -> {
+                          commitThread = Thread.currentThread();
+                          r.run();
+                        }));
+  }
+
+  public WalConfig config() {
+    return config;
+  }
+
+  /**
+   * The first object id this WAL writes. Every WAL object with a smaller id that is not in the index was
+   * written by an earlier writer and never committed (or, with a shared index, is still being committed).
+   */
+  public long firstObjectId() {
+    return firstObjectId;
+  }
+
+  /**
+   * Appends one batch of {@code stream}. Takes ownership of {@code batch}. The future completes after the
+   * batch's object is committed to the index (see the class comment for order), or fails with {@link
+   * StreamFencedException} (the stream is then fenced), {@link WalBufferFullException}, or {@link
+   * IllegalStateException} once closed. May block up to {@link WalConfig#appendTimeoutMs()} for buffer space.
+   */
+  public CompletableFuture<Void> append(WalStream stream, long baseOffset, int count, long maxTimestamp, ByteBuf batch) {
+    checkArgument(count > 0, "Cannot append to stream %s: count must be positive, got %s", stream.streamId(), count);
+    PendingEntry entry = new PendingEntry(stream, baseOffset, count, maxTimestamp, batch);
+    List<SealedObject> toUpload;
+    lock.lock();
+    try {
+      RuntimeException rejection = null;
+      if (closed) {
+        rejection = new IllegalStateException("Cannot append to stream " + stream.streamId() + ": the WAL is closed");
+      } else if (!awaitSpace(entry.framedBytes)) {
+        rejection =
+            closed
+                ? new IllegalStateException("Cannot append to stream " + stream.streamId() + ": the WAL was closed")
+                : new WalBufferFullException(
+                "Cannot append to stream " + stream.streamId() + ": the WAL buffer stayed full ("
+                    + bufferedBytes + " of " + config.bufferMaxBytes() + " bytes) for " + config.appendTimeoutMs()
+                    + " ms; object uploads or index commits are not keeping up");
+      }
+      if (rejection != null) {
+        batch.release();
+        stream.fence(rejection);
+        batchesFailed.increment();
+        return CompletableFuture.failedFuture(rejection);
+      }
+      if (open.isEmpty()) {
+        openSinceNanos = System.nanoTime();
+      }
+      open.add(entry);
+      openBytes += entry.framedBytes;
+      bufferedBytes += entry.framedBytes;
+      toUpload = sealIfDue(false);
+    } finally {
+      lock.unlock();
+    }
+    startUploads(toUpload);
+    return entry.future;
+  }
+
+  /**
+   * Seals what is buffered and returns a future that completes once every batch appended before this call is
+   * committed or failed. It never completes exceptionally: each append's own future carries its outcome.
+   */
+  public CompletableFuture<Void> flush() {
+    CompletableFuture<Void> done;
+    List<SealedObject> toUpload;
+    lock.lock();
+    try {
+      toUpload = sealIfDue(true);
+      SealedObject last = sealed.peekLast();
+      done = last == null ? CompletableFuture.completedFuture(null) : last.processed;
+    } finally {
+      lock.unlock();
+    }
+    startUploads(toUpload);
+    return done;
+  }
+
+  /** Counters for monitoring and tests. */
+  public record Stats(
+      long objectsCommitted, long indexCommits, long bytesCommitted, long batchesFailed, long uploadRetries,
+      long bufferedBytes) {}
+
+  public Stats stats() {
+    long buffered;
+    lock.lock();
+    try {
+      buffered = bufferedBytes;
+    } finally {
+      lock.unlock();
+    }
+    return new Stats(
+        objectsCommitted.sum(), indexCommits.sum(), bytesCommitted.sum(), batchesFailed.sum(), uploadRetries.sum(),
+        buffered);
+  }
+
+  /**
+   * Stops accepting appends, waits up to {@link WalConfig#closeTimeoutMs()} for pending ones to commit, fails
+   * whatever is left, and stops the WAL's threads. Does not close the object storage or the index.
+   */
+  @Override
+  public void close() {
+    CompletableFuture<Void> drained;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      spaceFreed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    drained = flush();
+    try {
+      drained.get(config.closeTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.error("WAL pending appends did not commit within {} ms of close; failing them", config.closeTimeoutMs());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("unreachable: flush never fails", e);
+    }
+    committer.shutdown();
+    timer.shutdownNow();
+    try {
+      if (!committer.awaitTermination(config.closeTimeoutMs(), TimeUnit.MILLISECONDS)) {
+        LOG.error("WAL commit thread did not stop within {} ms", config.closeTimeoutMs());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    failEverythingLeft(new IllegalStateException("The WAL was closed before the append was committed"));
+  }
+
+  // ---------------------------------------------------------------- sealing and uploading
+
+  /** Waits for room for {@code bytes}; call with the lock held. Always admits into an empty buffer. */
+  private boolean awaitSpace(int bytes) {
+    long remainingNanos = TimeUnit.MILLISECONDS.toNanos(config.appendTimeoutMs());
+    while (bufferedBytes > 0 && bufferedBytes + bytes > config.bufferMaxBytes()) {
+      // A callback on the commit thread must never wait for the commit thread to free space.
+      if (Thread.currentThread() == commitThread || closed) {
+        return !closed;
+      }
+      if (remainingNanos <= 0) {
+        return false;
+      }
+      try {
+        remainingNanos = spaceFreed.awaitNanos(remainingNanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Seals the open buffer if it is due (or {@code force}), and returns the objects that may start uploading
+   * now, already counted as in flight. Call with the lock held; start the uploads after releasing it.
+   */
+  private List<SealedObject> sealIfDue(boolean force) {
+    if (!open.isEmpty()) {
+      boolean slotFree = uploadsInFlight + awaitingUpload.size() < config.maxInflightUploads();
+      boolean idle = uploadsInFlight == 0 && awaitingUpload.isEmpty();
+      long ageNanos = System.nanoTime() - openSinceNanos;
+      long intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs());
+      boolean due = ageNanos >= intervalNanos;
+      if (force || openBytes >= config.uploadBytes() || (slotFree && (idle || due))) {
+        seal();
+      } else if (!due && sealTimer == null && !closed) {
+        // Once due, a finishing upload seals the buffer; until then the timer does.
+        sealTimer = timer.schedule(this::onSealTimer, intervalNanos - ageNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+    List<SealedObject> start = List.of();
+    while (uploadsInFlight < config.maxInflightUploads() && !awaitingUpload.isEmpty()) {
+      if (start.isEmpty()) {
+        start = new ArrayList<>();
+      }
+      start.add(awaitingUpload.poll());
+      uploadsInFlight++;
+    }
+    return start;
+  }
+
+  private void onSealTimer() {
+    List<SealedObject> toUpload;
+    lock.lock();
+    try {
+      sealTimer = null;
+      toUpload = sealIfDue(false);
+    } finally {
+      lock.unlock();
+    }
+    startUploads(toUpload);
+  }
+
+  /** Turns the open buffer into a sealed object laid out stream by stream. Call with the lock held. */
+  private void seal() {
+    if (sealTimer != null) {
+      sealTimer.cancel(false);
+      sealTimer = null;
+    }
+    List<PendingEntry> entries = open;
+    long bytes = openBytes;
+    open = new ArrayList<>();
+    openBytes = 0;
+    long objectId;
+    try {
+      objectId = nextObjectId();
+    } catch (RuntimeException e) {
+      LOG.error("Cannot allocate a WAL object id; failing {} buffered appends", entries.size(), e);
+      SealedObject failed = new SealedObject(-1, "", List.of(), null, bytes);
+      failed.uploadFailure = e;
+      failed.uploaded = true;
+      failed.orphanEntries = entries;
+      sealed.add(failed);
+      scheduleCommits();
+      return;
+    }
+    sealed.add(SealedObject.build(objectId, WalObjectFormat.objectKey(objectId), entries, bytes, allocator));
+    awaitingUpload.add(sealed.peekLast());
+  }
+
+  private long nextObjectId() {
+    if (nextObjectId == objectIdLimit) {
+      nextObjectId = index.allocateObjectIds(OBJECT_ID_BLOCK);
+      objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
+    }
+    return nextObjectId++;
+  }
+
+  private void startUploads(List<SealedObject> objects) {
+    for (SealedObject o : objects) {
+      upload(o, 1);
+    }
+  }
+
+  private void upload(SealedObject o, int attempt) {
+    CompletableFuture<Void> write;
+    try {
+      write = storage.write(o.key, o.data);
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    write.whenComplete(
+        (v, err) -> {
+          Throwable cause = unwrap(err);
+          if (cause instanceof ObjectStorageException ose && ose.retriable() && attempt < config.uploadAttempts()) {
+            uploadRetries.increment();
+            LOG.warn("Upload of WAL object {} failed (attempt {} of {}); retrying", o.key, attempt,
+                config.uploadAttempts(), cause);
+            try {
+              timer.schedule(() -> upload(o, attempt + 1), UPLOAD_RETRY_BACKOFF_MS << (attempt - 1), TimeUnit.MILLISECONDS);
+              return;
+            } catch (RejectedExecutionException closing) {
+              cause.addSuppressed(closing);
+            }
+          }
+          onUploaded(o, cause);
+        });
+  }
+
+  private void onUploaded(SealedObject o, Throwable failure) {
+    if (failure != null) {
+      LOG.error("Upload of WAL object {} failed; failing its {} batches and fencing their streams", o.key,
+          o.entryCount(), failure);
+    }
+    List<SealedObject> toUpload;
+    lock.lock();
+    try {
+      uploadsInFlight--;
+      o.uploadFailure = failure;
+      o.uploaded = true;
+      toUpload = sealIfDue(false);
+    } finally {
+      lock.unlock();
+    }
+    startUploads(toUpload);
+    scheduleCommits();
+  }
+
+  // ---------------------------------------------------------------- committing
+
+  private void scheduleCommits() {
+    try {
+      committer.execute(this::drainCommits);
+    } catch (RejectedExecutionException e) {
+      // Closing: close() fails whatever is left.
+    }
+  }
+
+  /** Commits every uploaded prefix of the sealed queue, in order. Runs on the commit thread only. */
+  private void drainCommits() {
+    while (true) {
+      List<SealedObject> ready = new ArrayList<>();
+      lock.lock();
+      try {
+        for (SealedObject o : sealed) {
+          if (!o.uploaded || ready.size() == MAX_OBJECTS_PER_COMMIT) {
+            break;
+          }
+          ready.add(o);
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (ready.isEmpty()) {
+        return;
+      }
+      try {
+        commit(ready);
+      } catch (Throwable t) {
+        // A bug in a callback must not stall the pipeline; what was not completed is failed below.
+        LOG.error("Unexpected error while completing WAL commits", t);
+        for (SealedObject o : ready) {
+          o.failRemaining(t, batchesFailed);
+        }
+      }
+      long freed = 0;
+      lock.lock();
+      try {
+        for (SealedObject o : ready) {
+          SealedObject head = sealed.poll();
+          assert head == o;
+          freed += o.bytes;
+        }
+        bufferedBytes -= freed;
+        spaceFreed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      for (SealedObject o : ready) {
+        o.release();
+        o.processed.complete(null);
+      }
+    }
+  }
+
+  private void commit(List<SealedObject> ready) {
+    // Fence the streams of failed uploads first: their batches in later objects must not commit either.
+    for (SealedObject o : ready) {
+      if (o.uploadFailure != null) {
+        o.failAll(o.uploadFailure, batchesFailed);
+      }
+    }
+    List<SealedObject> written = new ArrayList<>();
+    for (SealedObject o : ready) {
+      if (o.uploadFailure == null) {
+        written.add(o);
+      }
+    }
+    if (written.isEmpty()) {
+      return;
+    }
+    for (int attempt = 1; ; attempt++) {
+      for (SealedObject o : written) {
+        o.dropFencedGroups(batchesFailed);
+      }
+      List<ObjectCommit> commits = new ArrayList<>(written.size());
+      for (SealedObject o : written) {
+        commits.add(o.toCommit());
+      }
+      try {
+        index.commitObjects(commits);
+        indexCommits.increment();
+        break;
+      } catch (StaleStreamEpochException e) {
+        Set<Long> stale = e.streamIds();
+        boolean fencedAny = false;
+        for (SealedObject o : written) {
+          fencedAny |= o.fenceStreams(stale, e, batchesFailed);
+        }
+        if (!fencedAny || attempt == MAX_COMMIT_ATTEMPTS) {
+          failCommit(written, e);
+          return;
+        }
+        LOG.info("WAL commit rejected streams {} as stale; committing the rest", stale);
+      } catch (RuntimeException e) {
+        failCommit(written, e);
+        return;
+      }
+    }
+    for (SealedObject o : written) {
+      objectsCommitted.increment();
+      bytesCommitted.add(o.data.readableBytes());
+      o.completeCommitted();
+    }
+  }
+
+  private void failCommit(List<SealedObject> written, RuntimeException cause) {
+    // The outcome may be unknown (a lost reply): fail the appends, and leave the objects for the orphan sweep.
+    LOG.error("WAL index commit of {} objects failed; failing their appends and fencing their streams",
+        written.size(), cause);
+    for (SealedObject o : written) {
+      o.failAll(cause, batchesFailed);
+    }
+  }
+
+  private void failEverythingLeft(Throwable cause) {
+    List<PendingEntry> stranded;
+    List<SealedObject> left;
+    lock.lock();
+    try {
+      stranded = open;
+      open = new ArrayList<>();
+      openBytes = 0;
+      left = new ArrayList<>(sealed);
+    } finally {
+      lock.unlock();
+    }
+    for (PendingEntry e : stranded) {
+      e.fail(cause, batchesFailed);
+    }
+    for (SealedObject o : left) {
+      o.failRemaining(cause, batchesFailed);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- buffered state
+
+  /** One appended batch until it is committed or failed. */
+  private static final class PendingEntry {
+    final WalStream stream;
+    final long baseOffset;
+    final int count;
+    final long maxTimestamp;
+    final ByteBuf batch;
+    final int framedBytes;
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    boolean finished;
+
+    PendingEntry(WalStream stream, long baseOffset, int count, long maxTimestamp, ByteBuf batch) {
+      this.stream = stream;
+      this.baseOffset = baseOffset;
+      this.count = count;
+      this.maxTimestamp = maxTimestamp;
+      this.batch = batch;
+      this.framedBytes = WalObjectFormat.ENTRY_HEADER_BYTES + batch.readableBytes();
+    }
+
+    void fail(Throwable cause, LongAdder failed) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      Throwable fenced =
+          cause instanceof StreamFencedException
+              ? cause
+              : new StreamFencedException(
+                  "Append to stream " + stream.streamId() + " at offset " + baseOffset + " was not committed: " + cause,
+                  cause);
+      stream.fence(fenced);
+      batch.release();
+      failed.increment();
+      future.completeExceptionally(fenced);
+    }
+  }
+
+  /** One stream's entries within an object: one index range. */
+  private static final class StreamGroup {
+    final WalStream stream;
+    final List<PendingEntry> entries;
+    final long position;
+    final long length;
+    boolean dropped;
+
+    StreamGroup(WalStream stream, List<PendingEntry> entries, long position, long length) {
+      this.stream = stream;
+      this.entries = entries;
+      this.position = position;
+      this.length = length;
+    }
+
+    StreamRange range(long objectId, String key) {
+      long maxTs = Long.MIN_VALUE;
+      for (PendingEntry e : entries) {
+        maxTs = Math.max(maxTs, e.maxTimestamp);
+      }
+      PendingEntry last = entries.get(entries.size() - 1);
+      return new StreamRange(
+          stream.streamId(), entries.get(0).baseOffset, last.baseOffset + last.count, objectId, key, position, length,
+          maxTs);
+    }
+
+    void fail(Throwable cause, LongAdder failed) {
+      dropped = true;
+      for (PendingEntry e : entries) {
+        e.fail(cause, failed);
+      }
+    }
+  }
+
+  /** A sealed buffer: the object bytes and, per stream, the entries it holds. */
+  private static final class SealedObject {
+    final long objectId;
+    final String key;
+    final List<StreamGroup> groups;
+    final CompositeByteBuf data;
+    final long bytes;
+    final CompletableFuture<Void> processed = new CompletableFuture<>();
+    volatile boolean uploaded;
+    volatile Throwable uploadFailure;
+    /** Entries of an object that could not even be built (no id): failed, never uploaded. */
+    List<PendingEntry> orphanEntries = List.of();
+
+    private SealedObject(long objectId, String key, List<StreamGroup> groups, CompositeByteBuf data, long bytes) {
+      this.objectId = objectId;
+      this.key = key;
+      this.groups = groups;
+      this.data = data;
+      this.bytes = bytes;
+    }
+
+    static SealedObject build(
+        long objectId, String key, List<PendingEntry> entries, long bytes, ByteBufAllocator allocator) {
+      Map<WalStream, List<PendingEntry>> byStream = new IdentityHashMap<>();
+      List<WalStream> order = new ArrayList<>();
+      for (PendingEntry e : entries) {
+        byStream.computeIfAbsent(e.stream, s -> {
+          order.add(s);
+          return new ArrayList<>();
+        }).add(e);
+      }
+      ByteBuf headers = allocator.directBuffer(entries.size() * WalObjectFormat.ENTRY_HEADER_BYTES);
+      CompositeByteBuf data = allocator.compositeDirectBuffer(Math.max(2, entries.size() * 2));
+      List<StreamGroup> groups = new ArrayList<>(order.size());
+      long position = 0;
+      try {
+        for (WalStream s : order) {
+          long groupStart = position;
+          for (PendingEntry e : byStream.get(s)) {
+            int headerAt = headers.writerIndex();
+            WalObjectFormat.writeHeader(
+                headers, s.streamId(), e.baseOffset, e.count, e.maxTimestamp, e.batch.readableBytes());
+            data.addComponent(true, headers.retainedSlice(headerAt, WalObjectFormat.ENTRY_HEADER_BYTES));
+            data.addComponent(true, e.batch.retainedSlice());
+            position += e.framedBytes;
+          }
+          groups.add(new StreamGroup(s, byStream.get(s), groupStart, position - groupStart));
+        }
+      } finally {
+        headers.release();
+      }
+      return new SealedObject(objectId, key, groups, data, bytes);
+    }
+
+    int entryCount() {
+      int n = orphanEntries.size();
+      for (StreamGroup g : groups) {
+        n += g.entries.size();
+      }
+      return n;
+    }
+
+    void failAll(Throwable cause, LongAdder failed) {
+      for (PendingEntry e : orphanEntries) {
+        e.fail(cause, failed);
+      }
+      for (StreamGroup g : groups) {
+        g.fail(cause, failed);
+      }
+    }
+
+    /** Fails what is not yet completed; used when the pipeline itself breaks or closes. */
+    void failRemaining(Throwable cause, LongAdder failed) {
+      failAll(cause, failed);
+    }
+
+    void dropFencedGroups(LongAdder failed) {
+      for (StreamGroup g : groups) {
+        if (!g.dropped && g.stream.isFenced()) {
+          g.fail(new StreamFencedException("Stream " + g.stream.streamId() + " was fenced before its append committed", null), failed);
+        }
+      }
+    }
+
+    boolean fenceStreams(Set<Long> streamIds, RuntimeException cause, LongAdder failed) {
+      boolean any = false;
+      for (StreamGroup g : groups) {
+        if (!g.dropped && streamIds.contains(g.stream.streamId())) {
+          g.fail(cause, failed);
+          any = true;
+        }
+      }
+      return any;
+    }
+
+    ObjectCommit toCommit() {
+      List<StreamRange> ranges = new ArrayList<>();
+      Map<Long, Long> epochs = new HashMap<>();
+      for (StreamGroup g : groups) {
+        if (!g.dropped) {
+          ranges.add(g.range(objectId, key));
+          epochs.put(g.stream.streamId(), g.stream.epoch());
+        }
+      }
+      return new ObjectCommit(objectId, key, data.readableBytes(), ranges, epochs);
+    }
+
+    void completeCommitted() {
+      for (StreamGroup g : groups) {
+        if (g.dropped) {
+          continue;
+        }
+        List<CommittedBatch> batches = new ArrayList<>(g.entries.size());
+        for (PendingEntry e : g.entries) {
+          e.finished = true;
+          batches.add(new CommittedBatch(e.baseOffset, e.count, e.maxTimestamp, e.batch));
+        }
+        try {
+          g.stream.onCommitted(g.range(objectId, key), batches);
+        } catch (RuntimeException err) {
+          LOG.error("Stream {} failed to take its committed range; its appends are committed anyway",
+              g.stream.streamId(), err);
+        }
+        for (PendingEntry e : g.entries) {
+          e.future.complete(null);
+        }
+      }
+    }
+
+    void release() {
+      if (data != null) {
+        data.release();
+      }
+    }
+  }
+}
