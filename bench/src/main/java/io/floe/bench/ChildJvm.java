@@ -84,9 +84,16 @@ final class ChildJvm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("_JAVA_OPTIONS");
+        if (Cleanup.shuttingDown()) {
+            throw new IllegalStateException("shutting down: not starting " + name);
+        }
         Process p = pb.start();
         ChildJvm child = new ChildJvm(name, p, logFile, echo, console);
         LIVE.add(child);
+        if (Cleanup.shuttingDown()) { // raced with the shutdown hook's killAll
+            child.kill(Duration.ofSeconds(5));
+            throw new IllegalStateException("shutting down: killed " + name);
+        }
         return child;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Cleanup {
 
     private static final Set<Path> DIRS = ConcurrentHashMap.newKeySet();
+    private static volatile boolean shuttingDown;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::run, "floe-bench-cleanup"));
@@ -34,7 +35,13 @@ final class Cleanup {
         DIRS.remove(dir);
     }
 
+    /** True once the JVM is shutting down: no new child may be started then. */
+    static boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     private static void run() {
+        shuttingDown = true;
         ChildJvm.killAll(Duration.ofSeconds(5));
         for (Path d : DIRS) {
             try {
