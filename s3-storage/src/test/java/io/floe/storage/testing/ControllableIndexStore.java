@@ -17,6 +17,8 @@ public final class ControllableIndexStore implements StreamIndexStore {
   /** Number of objects in each successful commitObjects call, in order. */
   public final List<Integer> commitSizes = new CopyOnWriteArrayList<>();
   public final CompletableFuture<Void> firstCommitEntered = new CompletableFuture<>();
+  /** Commits currently waiting at the gate. */
+  public final java.util.concurrent.atomic.AtomicInteger waitingAtGate = new java.util.concurrent.atomic.AtomicInteger();
 
   public ControllableIndexStore(StreamIndexStore delegate) {
     this.delegate = delegate;
@@ -38,7 +40,12 @@ public final class ControllableIndexStore implements StreamIndexStore {
   @Override
   public void commitObjects(List<ObjectCommit> objects) {
     firstCommitEntered.complete(null);
-    gate.join();
+    CompletableFuture<Void> g = gate;
+    if (!g.isDone()) {
+      waitingAtGate.incrementAndGet();
+      g.join();
+      waitingAtGate.decrementAndGet();
+    }
     RuntimeException f = failNext;
     if (f != null) {
       failNext = null;

@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import io.floe.storage.testing.LeakCheck;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,11 @@ class WriteAheadLogTest {
 
   private static WalConfig config() {
     return WalConfig.localDefaults().withAppendTimeoutMs(2_000).withCloseTimeoutMs(5_000);
+  }
+
+  @AfterAll
+  static void reportLeaks() {
+    LeakCheck.provoke();
   }
 
   @Test
