@@ -30,6 +30,7 @@ final class BenchOptions {
     long warmupRecords = DEFAULT_WARMUP_RECORDS;
     String heap = "1g";
     long caseTimeoutSec = 300;
+    int repeat = 1;
     long consumerTimeoutMs = 30_000;
     Path outDir;
     boolean keepData;
@@ -73,6 +74,8 @@ final class BenchOptions {
                   --acks LIST               producer acks cases (default all,1)
                   --warmup-records N        unmeasured warm-up produce per broker (default %3$d; 0 = none)
                   --producer-prop K=V       extra producer property for every produce case (repeatable)
+                  --repeat N                run every case N times (fresh topic and group each time) and
+                                            report the run of median MB/s (default 1)
                   --heap SIZE               -Xmx/-Xms of the broker JVMs (default 1g)
                   --case-timeout SECONDS    kill a perf tool still running after this (default 300)
                   --consumer-timeout MS     ConsumerPerformance --timeout between records (default 30000)
@@ -175,6 +178,12 @@ final class BenchOptions {
             case "--acks" -> acks = parseList(v);
             case "--warmup-records" -> warmupRecords = Long.parseLong(v.replace("_", ""));
             case "--heap" -> heap = v;
+            case "--repeat" -> {
+                repeat = Integer.parseInt(v);
+                if (repeat < 1) {
+                    throw new IllegalArgumentException("--repeat must be at least 1");
+                }
+            }
             case "--case-timeout" -> caseTimeoutSec = Long.parseLong(v);
             case "--consumer-timeout" -> consumerTimeoutMs = Long.parseLong(v);
             case "--out" -> outDir = Path.of(v);

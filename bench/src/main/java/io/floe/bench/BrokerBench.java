@@ -190,11 +190,18 @@ public final class BrokerBench {
         out.println("== " + label + ": starting");
         long t0 = System.nanoTime();
         BrokerProcess broker = null;
+        HostLoad.Sample load0 = HostLoad.sample();
         try {
             broker = starter.start();
             run.description = broker.description();
             out.printf("== %s: up in %.1f s: %s%n", label, (System.nanoTime() - t0) / 1e9, run.description);
             runCases(broker, run);
+            run.foreignCores = HostLoad.foreignCores(load0, HostLoad.sample()).orElse(Double.NaN);
+            if (!Double.isNaN(run.foreignCores)) {
+                out.printf("== %s: other processes on this machine used %.2f of %d cores on average meanwhile%s%n",
+                        label, run.foreignCores, Runtime.getRuntime().availableProcessors(),
+                        run.foreignCores > Report.FOREIGN_LOAD_WARN ? ": figures disturbed" : "");
+            }
         } catch (Exception e) {
             run.error = e.getMessage();
             out.println("== " + label + ": FAILED: " + e);
@@ -230,17 +237,23 @@ public final class BrokerBench {
                 for (int p : opts.partitions) {
                     String consumeTopic = null;
                     for (String acks : opts.acks) {
-                        String topic = topicName("case", p, acks);
-                        createTopic(admin, topic, p);
-                        topics.add(topic);
                         String id = CaseResult.produceId(p, acks);
-                        out.printf("-- %s: %s: ProducerPerformance, %,d records%n", run.label, id, opts.records);
-                        CaseResult r = produce(run.label, id, topic, bootstrap, p, acks, opts.records);
-                        run.cases.add(r);
-                        out.printf("-- %s: %s: %s%n", run.label, id, describe(r));
-                        if (r.ok() && (consumeTopic == null || "all".equals(acks))) {
-                            consumeTopic = topic;
+                        List<CaseResult> reps = new ArrayList<>();
+                        for (int rep = 1; rep <= opts.repeat; rep++) {
+                            String topic = topicName(opts.repeat > 1 ? "case" + rep : "case", p, acks);
+                            createTopic(admin, topic, p);
+                            topics.add(topic);
+                            out.printf("-- %s: %s: ProducerPerformance, %,d records%s%n", run.label, id,
+                                    opts.records, repeatSuffix(rep));
+                            CaseResult r = produce(run.label, id + repeatLogSuffix(rep), topic, bootstrap, p, acks,
+                                    opts.records);
+                            reps.add(r);
+                            out.printf("-- %s: %s: %s%n", run.label, id, describe(r));
+                            if (r.ok() && (consumeTopic == null || "all".equals(acks))) {
+                                consumeTopic = topic;
+                            }
                         }
+                        run.cases.add(CaseResult.median(id, reps));
                     }
                     String id = CaseResult.consumeId(p);
                     if (consumeTopic == null) {
@@ -248,11 +261,16 @@ public final class BrokerBench {
                                 "skipped: no produce case succeeded on a " + p + "-partition topic", null));
                         continue;
                     }
-                    out.printf("-- %s: %s: ConsumerPerformance, %,d records from %s%n", run.label, id,
-                            opts.records, consumeTopic);
-                    CaseResult c = consume(run.label, id, consumeTopic, bootstrap, p, opts.records);
-                    run.cases.add(c);
-                    out.printf("-- %s: %s: %s%n", run.label, id, describe(c));
+                    List<CaseResult> reps = new ArrayList<>();
+                    for (int rep = 1; rep <= opts.repeat; rep++) {
+                        out.printf("-- %s: %s: ConsumerPerformance, %,d records from %s%s%n", run.label, id,
+                                opts.records, consumeTopic, repeatSuffix(rep));
+                        CaseResult c = consume(run.label, id + repeatLogSuffix(rep), consumeTopic, bootstrap, p,
+                                opts.records);
+                        reps.add(c);
+                        out.printf("-- %s: %s: %s%n", run.label, id, describe(c));
+                    }
+                    run.cases.add(CaseResult.median(id, reps));
                 }
             } finally {
                 if (broker instanceof BrokerProcess.External && !topics.isEmpty()) {
@@ -264,6 +282,14 @@ public final class BrokerBench {
                 }
             }
         }
+    }
+
+    private String repeatSuffix(int rep) {
+        return opts.repeat > 1 ? " (run " + rep + " of " + opts.repeat + ")" : "";
+    }
+
+    private String repeatLogSuffix(int rep) {
+        return opts.repeat > 1 ? " run" + rep : "";
     }
 
     private String topicName(String what, int partitions, String acks) {
@@ -377,7 +403,7 @@ public final class BrokerBench {
                 "--bootstrap-server", bootstrap,
                 "--topic", topic,
                 "--messages", Long.toString(records),
-                "--group", "floe-bench-" + runId + "-" + caseId.replaceAll("[^a-zA-Z0-9]+", "-"),
+                "--group", "floe-bench-" + runId + "-" + caseId.replaceAll("[^a-zA-Z0-9]+", "-"), // one per run
                 "--timeout", Long.toString(opts.consumerTimeoutMs));
         Path log = caseLog(broker, caseId);
         ChildJvm tool = ChildJvm.start("consumer-perf", classpath, toolJvmArgs(), CONSUMER_PERF, args, log,

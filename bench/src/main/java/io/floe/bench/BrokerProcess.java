@@ -277,6 +277,10 @@ abstract class BrokerProcess implements AutoCloseable {
                 args.add("listeners=PLAINTEXT://127.0.0.1:" + port);
                 args.add("--override");
                 args.add("floe.data.dir=" + work.resolve("data"));
+                // as for the Apache Kafka peer (and Kafka's config/server.properties): no 3 s wait before the
+                // first rebalance of the consumer group, which ConsumerPerformance's MB/s would count
+                args.add("--override");
+                args.add("group.initial.rebalance.delay.ms=0");
                 for (String o : overrides) {
                     args.add("--override");
                     args.add(o);

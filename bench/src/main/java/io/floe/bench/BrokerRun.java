@@ -9,6 +9,8 @@ final class BrokerRun {
     final String label;
     String description = "";
     String error;
+    /** Average cores used by processes other than the bench's while this broker was measured; NaN if unknown. */
+    double foreignCores = Double.NaN;
     final List<CaseResult> cases = new ArrayList<>();
 
     BrokerRun(String label) {

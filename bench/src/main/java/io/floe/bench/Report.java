@@ -14,6 +14,8 @@ import java.util.Set;
 final class Report {
 
     static final double GOAL = 0.8;
+    /** Above this average number of cores used by other processes during a broker's run, its figures are flagged. */
+    static final double FOREIGN_LOAD_WARN = 0.25;
 
     private final BenchOptions opts;
     private final List<BrokerRun> runs;
@@ -142,6 +144,10 @@ final class Report {
             if (r.error != null) {
                 notes.add(r.label + ": " + r.error);
             }
+            if (r.foreignCores > FOREIGN_LOAD_WARN) {
+                notes.add(String.format(Locale.ROOT, "%s: other processes used %.2f cores on average during its run:"
+                        + " its figures are disturbed, rerun on an idle machine", r.label, r.foreignCores));
+            }
             for (CaseResult c : r.cases) {
                 if (!c.ok()) {
                     notes.add(r.label + ", " + c.caseId() + ": " + c.status());
@@ -153,9 +159,10 @@ final class Report {
 
     private String settingsLine() {
         return String.format(Locale.ROOT,
-                "%,d records of %d B per case (--throughput -1), partitions %s, acks %s, broker heap %s, "
+                "%,d records of %d B per case (--throughput -1)%s, partitions %s, acks %s, broker heap %s, "
                         + "%d cores, Java %s, kafka-clients/kafka-tools %s; MB = MiB as the tools print it",
-                opts.records, opts.recordSize, opts.partitions, opts.acks, opts.heap,
+                opts.records, opts.recordSize,
+                opts.repeat > 1 ? ", median of " + opts.repeat + " runs" : "", opts.partitions, opts.acks, opts.heap,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 BenchOptions.kafkaVersion());
     }
@@ -166,7 +173,7 @@ final class Report {
         sb.append(settingsLine()).append('\n');
         for (BrokerRun r : runs) {
             sb.append("  ").append(r.label).append(": ")
-                    .append(r.error != null ? "not measured" : r.description).append('\n');
+                    .append(r.error != null ? "not measured" : r.description + foreign(r)).append('\n');
         }
         sb.append('\n');
         List<String[]> all = new ArrayList<>();
@@ -210,7 +217,7 @@ final class Report {
         sb.append(settingsLine()).append(".\n\n");
         for (BrokerRun r : runs) {
             sb.append("- **").append(r.label).append("**: ")
-                    .append(r.error != null ? "not measured: " + r.error : r.description).append('\n');
+                    .append(r.error != null ? "not measured: " + r.error : r.description + foreign(r)).append('\n');
         }
         sb.append("\n## Side by side\n\n");
         String[] h = header();
@@ -229,8 +236,8 @@ final class Report {
         sb.append("Producer: ProducerPerformance's summary line. Consumer: ConsumerPerformance's row; its MB/s "
                 + "counts from before the group join, fetch MB/s excludes the rebalance time.\n\n");
         sb.append("| broker | case | status | records | MB/s | records/s | avg ms | p50 ms | p95 ms | p99 ms | "
-                + "p99.9 ms | max ms | fetch MB/s | rebalance ms |\n");
-        sb.append("|").append(" --- |".repeat(14)).append('\n');
+                + "p99.9 ms | max ms | fetch MB/s | rebalance ms | MB/s of each run |\n");
+        sb.append("|").append(" --- |".repeat(15)).append('\n');
         for (BrokerRun r : runs) {
             for (CaseResult c : r.cases) {
                 ProducerSummary p = c.producer();
@@ -249,7 +256,9 @@ final class Report {
                     cells = new String[] {r.label, c.caseId(), c.status(), "", "", "", "", "", "", "", "", "",
                         "", ""};
                 }
-                sb.append("| ").append(String.join(" | ", cells)).append(" |\n");
+                sb.append("| ").append(String.join(" | ", cells)).append(" | ")
+                        .append(String.join(", ", c.repeatMbPerSec().stream().map(v -> fmt(v, 2)).toList()))
+                        .append(" |\n");
             }
         }
         return sb.toString();
@@ -262,6 +271,7 @@ final class Report {
         sb.append("  \"command\": ").append(q(commandLine)).append(",\n");
         sb.append("  \"records\": ").append(opts.records).append(",\n");
         sb.append("  \"recordSize\": ").append(opts.recordSize).append(",\n");
+        sb.append("  \"repeat\": ").append(opts.repeat).append(",\n");
         sb.append("  \"brokerHeap\": ").append(q(opts.heap)).append(",\n");
         sb.append("  \"cores\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
         sb.append("  \"javaVersion\": ").append(q(System.getProperty("java.version"))).append(",\n");
@@ -281,7 +291,8 @@ final class Report {
             BrokerRun r = runs.get(b);
             sb.append(b == 0 ? "\n" : ",\n");
             sb.append("    {\"broker\": ").append(q(r.label)).append(", \"description\": ").append(q(r.description))
-                    .append(", \"error\": ").append(r.error == null ? "null" : q(r.error)).append(", \"cases\": [");
+                    .append(", \"error\": ").append(r.error == null ? "null" : q(r.error))
+                    .append(", \"foreignCores\": ").append(jnum(r.foreignCores)).append(", \"cases\": [");
             for (int i = 0; i < r.cases.size(); i++) {
                 CaseResult c = r.cases.get(i);
                 sb.append(i == 0 ? "\n" : ",\n").append("      {\"case\": ").append(q(c.caseId()))
@@ -311,6 +322,10 @@ final class Report {
                             .append(", \"rebalanceTimeMs\": ").append(k.rebalanceTimeMs())
                             .append(", \"fetchTimeMs\": ").append(k.fetchTimeMs());
                 }
+                if (!c.repeatMbPerSec().isEmpty()) {
+                    sb.append(", \"repeatMbPerSec\": [").append(String.join(", ",
+                            c.repeatMbPerSec().stream().map(Report::jnum).toList())).append("]");
+                }
                 sb.append("}");
             }
             sb.append(r.cases.isEmpty() ? "]}" : "\n    ]}");
@@ -318,6 +333,11 @@ final class Report {
         sb.append(runs.isEmpty() ? "]\n" : "\n  ]\n");
         sb.append("}\n");
         return sb.toString();
+    }
+
+    private static String foreign(BrokerRun r) {
+        return Double.isNaN(r.foreignCores) ? ""
+                : String.format(Locale.ROOT, "; other processes used %.2f cores meanwhile", r.foreignCores);
     }
 
     private static String ms(long v) {

@@ -61,4 +61,23 @@ class ReportTest {
         Report alone = new Report(opts(), List.of(kafka, skipped), "");
         assertTrue(alone.consoleTable().contains("note: Floe: not on the classpath"), alone.consoleTable());
     }
+
+    @Test
+    void repeatedRunsReportTheMedianAndNeverHideAFailure() {
+        CaseResult m = CaseResult.median("produce p=1 acks=all", List.of(
+                produce(1, "all", 90, "ok"), produce(1, "all", 70, "ok"), produce(1, "all", 80, "ok")));
+        assertEquals(80, m.mbPerSec(), 1e-9);
+        assertEquals(List.of(90.0, 70.0, 80.0), m.repeatMbPerSec());
+        assertEquals("produce p=1 acks=all", m.caseId());
+        CaseResult lowerMedian = CaseResult.median("x", List.of(produce(1, "all", 90, "ok"), produce(1, "all", 70, "ok")));
+        assertEquals(70, lowerMedian.mbPerSec(), 1e-9);
+        CaseResult failed = CaseResult.median("x", List.of(produce(1, "all", 90, "ok"), produce(1, "all", 10, "TIMEOUT")));
+        assertEquals("TIMEOUT", failed.status());
+
+        BrokerRun kafka = new BrokerRun("Apache Kafka");
+        kafka.cases.add(m);
+        Report r = new Report(opts(), List.of(kafka), "");
+        assertTrue(r.markdown().contains("| 90.00, 70.00, 80.00 |"), r.markdown());
+        assertTrue(r.json().contains("\"repeatMbPerSec\": [90.0000, 70.0000, 80.0000]"), r.json());
+    }
 }
