@@ -1,0 +1,168 @@
+package io.floe.broker;
+
+import io.floe.broker.config.BrokerConfig;
+import io.floe.broker.config.TopicConfigs;
+import io.floe.broker.handler.AlterConfigsHandler;
+import io.floe.broker.handler.ApiVersionsHandler;
+import io.floe.broker.handler.CreatePartitionsHandler;
+import io.floe.broker.handler.CreateTopicsHandler;
+import io.floe.broker.handler.DeleteRecordsHandler;
+import io.floe.broker.handler.DeleteTopicsHandler;
+import io.floe.broker.handler.DescribeClusterHandler;
+import io.floe.broker.handler.DescribeConfigsHandler;
+import io.floe.broker.handler.FetchHandler;
+import io.floe.broker.handler.FindCoordinatorHandler;
+import io.floe.broker.handler.HandlerRegistry;
+import io.floe.broker.handler.IncrementalAlterConfigsHandler;
+import io.floe.broker.handler.InitProducerIdHandler;
+import io.floe.broker.handler.ListOffsetsHandler;
+import io.floe.broker.handler.MetadataHandler;
+import io.floe.broker.handler.OffsetForLeaderEpochHandler;
+import io.floe.broker.handler.ProduceHandler;
+import io.floe.broker.log.LogManager;
+import io.floe.broker.network.KafkaServer;
+import io.floe.broker.server.BrokerInfo;
+import io.floe.storage.FloeStorage;
+import io.floe.storage.StorageConfig;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running broker: storage, topics, group coordinator and the Kafka listener, started and stopped together. */
+public final class BrokerServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+
+  private final BrokerConfig config;
+  private final FloeStorage storage;
+  private final LogManager logs;
+  private final ScheduledExecutorService timer;
+  private final KafkaServer kafka;
+  private final BrokerInfo info;
+  private final GroupServices groups;
+  private volatile boolean closed;
+
+  private BrokerServer(BrokerConfig config) throws InterruptedException {
+    this.config = config;
+    Time time = Time.SYSTEM;
+    this.storage = FloeStorage.open(storageConfig(config));
+    this.logs = new LogManager(config, new TopicConfigs(config), storage.metadataStore(), storage.streamStore(), time);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "floe-fetch-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      logs.start();
+      BrokerConfig.Listener listener = config.listener();
+      BrokerConfig.Listener advertised = config.advertisedListener();
+      HandlerRegistry registry = new HandlerRegistry();
+      this.info = new BrokerInfo(config.nodeId(), advertised.host(), advertised.port(), config.clusterId());
+      this.groups = new GroupServices(config, storage.metadataStore());
+      register(registry, time);
+      this.kafka = new KafkaServer(listener.host(), listener.port(), config.getInt(BrokerConfig.NUM_NETWORK_THREADS),
+          config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry);
+      info.boundTo(kafka.port());
+    } catch (RuntimeException | InterruptedException e) {
+      closeQuietly();
+      throw e;
+    }
+    LOG.info("Floe broker {} started: Kafka on {}:{}, data in {}", config.nodeId(), info().host(), info().port(),
+        config.dataDir());
+  }
+
+  public static BrokerServer start(BrokerConfig config) throws InterruptedException {
+    return new BrokerServer(config);
+  }
+
+  private void register(HandlerRegistry registry, Time time) {
+    BrokerInfo broker = info;
+    registry.register(new ApiVersionsHandler(registry))
+        .register(new MetadataHandler(logs, broker, config))
+        .register(new ProduceHandler(logs))
+        .register(new FetchHandler(logs, timer, time))
+        .register(new ListOffsetsHandler(logs))
+        .register(new CreateTopicsHandler(logs, config))
+        .register(new DeleteTopicsHandler(logs))
+        .register(new CreatePartitionsHandler(logs))
+        .register(new DescribeConfigsHandler(logs, config, broker))
+        .register(new AlterConfigsHandler(logs))
+        .register(new IncrementalAlterConfigsHandler(logs))
+        .register(new DescribeClusterHandler(broker))
+        .register(new FindCoordinatorHandler(broker))
+        .register(new DeleteRecordsHandler(logs))
+        .register(new InitProducerIdHandler(time))
+        .register(new OffsetForLeaderEpochHandler(logs));
+    groups.register(registry);
+  }
+
+  static StorageConfig storageConfig(BrokerConfig config) {
+    StorageConfig.Builder b = StorageConfig.builder(config.dataDir())
+        .metadataJdbcUrl(config.get(BrokerConfig.METADATA_STORE_URL))
+        .walUploadBytes(config.getLong(BrokerConfig.WAL_UPLOAD_BYTES))
+        .walBufferMaxBytes(config.getLong(BrokerConfig.WAL_BUFFER_MAX_BYTES))
+        .cacheBytes(config.getLong(BrokerConfig.CACHE_BYTES));
+    if (config.get(BrokerConfig.WAL_UPLOAD_INTERVAL_MS) != null) {
+      b.walUploadIntervalMs(config.getLong(BrokerConfig.WAL_UPLOAD_INTERVAL_MS));
+    }
+    return b.build();
+  }
+
+  public BrokerInfo info() {
+    return info;
+  }
+
+  public int port() {
+    return kafka.port();
+  }
+
+  public LogManager logs() {
+    return logs;
+  }
+
+  /**
+   * Stops accepting connections, lets the storage acknowledge (or fail) every pending produce, then closes
+   * connections and stores. Nothing acknowledged is lost: acknowledgement follows the metadata commit.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("Stopping Floe broker {}", config.nodeId());
+    if (kafka != null) {
+      kafka.stopAccepting();
+    }
+    closeQuietly();
+    LOG.info("Floe broker {} stopped", config.nodeId());
+  }
+
+  private void closeQuietly() {
+    run(() -> {
+      if (groups != null) {
+        groups.close();
+      }
+    });
+    run(() -> storage.streamStore().close());
+    run(() -> {
+      if (kafka != null) {
+        kafka.close();
+      }
+    });
+    run(logs::close);
+    run(timer::shutdownNow);
+    run(storage::close);
+  }
+
+  private static void run(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Error while stopping", e);
+    }
+  }
+}

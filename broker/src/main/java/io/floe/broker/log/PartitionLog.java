@@ -1,0 +1,197 @@
+package io.floe.broker.log;
+
+import io.floe.storage.stream.ReadResult;
+import io.floe.storage.stream.Stream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * One topic partition on this broker: validates produced batches, assigns their offsets and hands them to
+ * the partition's {@link Stream}, which makes them durable in the object store.
+ *
+ * <p>The produce path never decompresses or re-encodes a batch: it checks the header and CRC, copies the
+ * batch once into a pooled direct buffer and rewrites the base offset (and, for LogAppendTime topics, the
+ * max timestamp) in place.
+ */
+public final class PartitionLog {
+
+  /** Producer ids tracked per partition for idempotence (least recently used evicted). */
+  static final int MAX_PRODUCERS_PER_PARTITION = 10_000;
+
+  private final String topic;
+  private final int partition;
+  private final Stream stream;
+  private final Time time;
+  private final ProducerStateTable producers = new ProducerStateTable(MAX_PRODUCERS_PER_PARTITION);
+
+  public PartitionLog(String topic, int partition, Stream stream, Time time) {
+    this.topic = topic;
+    this.partition = partition;
+    this.stream = stream;
+    this.time = time;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  public Stream stream() {
+    return stream;
+  }
+
+  public long logStartOffset() {
+    return stream.startOffset();
+  }
+
+  /** The high watermark: every offset below it is durable and readable. */
+  public long highWatermark() {
+    return stream.confirmedOffset();
+  }
+
+  /** Settings an append depends on, resolved by the caller from the topic's configs. */
+  public record AppendSettings(int maxMessageBytes, boolean logAppendTime) {}
+
+  /** The outcome for one partition of a produce request; errors are values. */
+  public record AppendResult(Errors error, String message, long baseOffset, long logAppendTime, long logStartOffset) {
+    static AppendResult error(Errors error, String message) {
+      return new AppendResult(error, message, -1, RecordBatch.NO_TIMESTAMP, -1);
+    }
+  }
+
+  /**
+   * Validates and appends every batch in {@code records}. The future completes once all of them are durable
+   * (or with an error result); it never completes exceptionally for bad input.
+   */
+  public CompletableFuture<AppendResult> append(MemoryRecords records, AppendSettings settings, ByteBufAllocator alloc) {
+    List<MutableRecordBatch> batches = new ArrayList<>();
+    try {
+      for (MutableRecordBatch batch : records.batches()) {
+        AppendResult invalid = validate(batch, settings);
+        if (invalid != null) {
+          return CompletableFuture.completedFuture(invalid);
+        }
+        batches.add(batch);
+      }
+    } catch (CorruptRecordException | InvalidRecordException e) {
+      return CompletableFuture.completedFuture(AppendResult.error(Errors.CORRUPT_MESSAGE, e.getMessage()));
+    }
+    if (batches.isEmpty()) {
+      return CompletableFuture.completedFuture(AppendResult.error(Errors.INVALID_RECORD, "The request has no record batch"));
+    }
+    long appendTime = settings.logAppendTime() ? time.milliseconds() : RecordBatch.NO_TIMESTAMP;
+    synchronized (this) {
+      List<CompletableFuture<Void>> durable = new ArrayList<>(batches.size());
+      long firstOffset = -1;
+      for (MutableRecordBatch batch : batches) {
+        long base;
+        if (batch.hasProducerId()) {
+          ProducerStateTable.Check check =
+              producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+          if (check.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(AppendResult.error(check.error(), check.message()));
+          }
+          if (check.isDuplicate()) {
+            // A retry of a batch already written: answer with its offset and write nothing.
+            if (firstOffset < 0) {
+              firstOffset = check.duplicateOffset();
+            }
+            continue;
+          }
+        }
+        base = stream.nextOffset();
+        int count = lastOffsetDelta(batch) + 1;
+        ByteBuf copy = copyWithOffset(batch, base, appendTime, alloc);
+        long maxTimestamp = appendTime != RecordBatch.NO_TIMESTAMP ? appendTime : batch.maxTimestamp();
+        durable.add(stream.append(base, count, maxTimestamp, copy));
+        if (batch.hasProducerId()) {
+          producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), base);
+        }
+        if (firstOffset < 0) {
+          firstOffset = base;
+        }
+      }
+      long resultOffset = firstOffset;
+      return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new))
+          .handle((v, t) -> t == null
+              ? new AppendResult(Errors.NONE, null, resultOffset, appendTime, stream.startOffset())
+              : AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "The batch could not be made durable: " + rootMessage(t)));
+    }
+  }
+
+  private static AppendResult validate(MutableRecordBatch batch, AppendSettings settings) {
+    if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
+      return AppendResult.error(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+          "Record batch magic " + batch.magic() + " is not supported; only v2 batches are accepted");
+    }
+    if (batch.sizeInBytes() > settings.maxMessageBytes()) {
+      return AppendResult.error(Errors.MESSAGE_TOO_LARGE, "The record batch of " + batch.sizeInBytes()
+          + " bytes is larger than max.message.bytes=" + settings.maxMessageBytes());
+    }
+    try {
+      batch.ensureValid();
+    } catch (CorruptRecordException e) {
+      return AppendResult.error(Errors.CORRUPT_MESSAGE, e.getMessage());
+    }
+    Integer count = batch.countOrNull();
+    if (count == null || count <= 0 || lastOffsetDelta(batch) != count - 1) {
+      return AppendResult.error(Errors.CORRUPT_MESSAGE,
+          "Record batch count " + count + " does not match its last offset delta " + lastOffsetDelta(batch));
+    }
+    if (batch.isTransactional() || batch.isControlBatch()) {
+      return AppendResult.error(Errors.INVALID_RECORD, "Transactional batches are not supported yet");
+    }
+    return null;
+  }
+
+  private static ByteBuf copyWithOffset(MutableRecordBatch batch, long base, long appendTime, ByteBufAllocator alloc) {
+    int size = batch.sizeInBytes();
+    ByteBuf copy = alloc.directBuffer(size, size);
+    ByteBuffer target = copy.nioBuffer(0, size);
+    batch.writeTo(target);
+    copy.writerIndex(size);
+    MutableRecordBatch rewritten = MemoryRecords.readableRecords(copy.nioBuffer(0, size)).batches().iterator().next();
+    rewritten.setLastOffset(base + lastOffsetDelta(batch));
+    rewritten.setPartitionLeaderEpoch(0);
+    if (appendTime != RecordBatch.NO_TIMESTAMP) {
+      rewritten.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTime);
+    }
+    return copy;
+  }
+
+  private static int lastOffsetDelta(MutableRecordBatch batch) {
+    return (int) (batch.lastOffset() - batch.baseOffset());
+  }
+
+  /** Reads durable batches from {@code offset}; see {@link Stream#read}. The caller releases the result. */
+  public CompletableFuture<ReadResult> read(long offset, int maxBytes) {
+    return stream.read(offset, maxBytes);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.toString();
+  }
+
+  @Override
+  public String toString() {
+    return topic + "-" + partition;
+  }
+}

@@ -1,0 +1,70 @@
+package io.floe.broker.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+class ProducerStateTableTest {
+
+  @Test
+  void retriedBatchIsADuplicateAnsweredWithItsOriginalOffset() {
+    // Given a producer whose batches 0-9 and 10-19 were appended at offsets 100 and 110
+    ProducerStateTable t = new ProducerStateTable(10);
+    t.record(7, (short) 0, 0, 9, 100);
+    t.record(7, (short) 0, 10, 19, 110);
+
+    // When the first batch arrives again (its response was lost)
+    ProducerStateTable.Check c = t.check(7, (short) 0, 0, 9);
+
+    // Then it is a duplicate of offset 100, and the next batch in sequence is accepted
+    assertTrue(c.isDuplicate());
+    assertEquals(100, c.duplicateOffset());
+    assertEquals(ProducerStateTable.Check.APPEND, t.check(7, (short) 0, 20, 29));
+  }
+
+  @Test
+  void gapInSequenceIsOutOfOrder() {
+    ProducerStateTable t = new ProducerStateTable(10);
+    t.record(7, (short) 0, 0, 9, 0);
+    assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, t.check(7, (short) 0, 15, 20).error());
+  }
+
+  @Test
+  void olderEpochIsFencedAndNewEpochMustStartAtZero() {
+    ProducerStateTable t = new ProducerStateTable(10);
+    t.record(7, (short) 3, 0, 9, 0);
+    assertEquals(Errors.INVALID_PRODUCER_EPOCH, t.check(7, (short) 2, 10, 19).error());
+    assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, t.check(7, (short) 4, 10, 19).error());
+    assertEquals(ProducerStateTable.Check.APPEND, t.check(7, (short) 4, 0, 4));
+  }
+
+  @Test
+  void unknownProducerIsAcceptedAtAnySequenceAndOnlyFiveBatchesAreRemembered() {
+    ProducerStateTable t = new ProducerStateTable(10);
+    assertEquals(ProducerStateTable.Check.APPEND, t.check(9, (short) 0, 500, 509));
+    for (int i = 0; i < 6; i++) {
+      t.record(9, (short) 0, i * 10, i * 10 + 9, i * 10L);
+    }
+    assertFalse(t.check(9, (short) 0, 0, 9).isDuplicate(), "the sixth-newest batch is forgotten");
+    assertTrue(t.check(9, (short) 0, 10, 19).isDuplicate());
+  }
+
+  @Test
+  void sequenceWrapsAroundAtIntMax() {
+    ProducerStateTable t = new ProducerStateTable(10);
+    t.record(1, (short) 0, Integer.MAX_VALUE - 9, Integer.MAX_VALUE, 0);
+    assertEquals(ProducerStateTable.Check.APPEND, t.check(1, (short) 0, 0, 9));
+  }
+
+  @Test
+  void tracksAtMostTheConfiguredNumberOfProducers() {
+    ProducerStateTable t = new ProducerStateTable(2);
+    t.record(1, (short) 0, 0, 0, 0);
+    t.record(2, (short) 0, 0, 0, 1);
+    t.record(3, (short) 0, 0, 0, 2);
+    assertEquals(2, t.size());
+  }
+}
