@@ -193,7 +193,7 @@ final class GroupStateMachine {
       created = true;
     }
     try {
-      if (!acceptJoiningMember(group, memberId)) {
+      if (!acceptJoiningMember(group, memberId, request.groupInstanceId())) {
         ClassicGroupMember existing = group.member(memberId);
         if (existing != null) {
           removeMemberAndUpdateGroup(group, existing, "the group reached its maximum size " + config.maxGroupSize());
@@ -214,11 +214,17 @@ final class GroupStateMachine {
   /**
    * Kafka's admission rule: always into an Empty group; while rebalancing, up to the max size counted in
    * members that rejoined (so that members which do not rejoin can be displaced); otherwise up to the max
-   * size in members. Unknown members also need room among the member ids handed out but not yet used.
+   * size in members. Unknown members also need room among the member ids handed out but not yet used. A
+   * restarted static member takes its old place, so it never counts as growth.
    */
-  private boolean acceptJoiningMember(ClassicGroup group, String memberId) {
-    if (memberId.isEmpty() && group.numPendingJoinMembers() >= config.maxGroupSize()) {
-      return false;
+  private boolean acceptJoiningMember(ClassicGroup group, String memberId, String groupInstanceId) {
+    if (memberId.isEmpty()) {
+      if (groupInstanceId != null && group.staticMemberId(groupInstanceId).isPresent()) {
+        return true;
+      }
+      if (group.numPendingJoinMembers() >= config.maxGroupSize()) {
+        return false;
+      }
     }
     return switch (group.state()) {
       case EMPTY, DEAD -> true;

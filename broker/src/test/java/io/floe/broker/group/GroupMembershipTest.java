@@ -451,4 +451,53 @@ class GroupMembershipTest {
     assertEquals(Errors.UNKNOWN_MEMBER_ID, Errors.forCode(completed(join).errorCode()));
     assertEquals(Errors.REBALANCE_IN_PROGRESS, c.heartbeat(GROUP, group.memberIds().get(0), group.generationId()));
   }
+
+  @Test
+  void restartedStaticMemberRejoinsAFullGroup() {
+    // Given a full group of two static members
+    GroupCoordinatorTestContext small =
+        GroupCoordinatorTestContext.builder().config(c -> c.maxGroupSize(2)).build();
+    CompletableFuture<JoinGroupResponseData> joinA =
+        small.join(joinRequest(GROUP, "").setGroupInstanceId("instance-a"));
+    CompletableFuture<JoinGroupResponseData> joinB =
+        small.join(joinRequest(GROUP, "").setGroupInstanceId("instance-b"));
+    small.awaitAll(List.of(joinA, joinB));
+    int generation = completed(joinA).generationId();
+    small.sync(GROUP, completed(joinB).memberId(), generation, Map.of());
+    small.sync(GROUP, completed(joinA).memberId(), generation, Map.of());
+
+    // When instance b restarts, while a third instance tries to join
+    JoinGroupResponseData restarted = completed(small.join(joinRequest(GROUP, "").setGroupInstanceId("instance-b")));
+    JoinGroupResponseData third = completed(small.join(joinRequest(GROUP, "").setGroupInstanceId("instance-c")));
+
+    // Then the restart takes its old place and the newcomer is refused
+    assertEquals(Errors.NONE, Errors.forCode(restarted.errorCode()));
+    assertEquals(Errors.GROUP_MAX_SIZE_REACHED, Errors.forCode(third.errorCode()));
+  }
+
+  @Test
+  void staticMemberThatMissesARebalanceStaysUntilItsSessionExpires() {
+    // Given a stable group of a dynamic leader and a static member
+    String dynamic = ctx.requestMemberId(GROUP, "dyn");
+    CompletableFuture<JoinGroupResponseData> joinDynamic = ctx.join(joinRequest(GROUP, dynamic));
+    CompletableFuture<JoinGroupResponseData> joinStatic =
+        ctx.join(joinRequest(GROUP, "").setGroupInstanceId("instance-s"));
+    ctx.awaitAll(List.of(joinStatic, joinDynamic));
+    String staticId = completed(joinStatic).memberId();
+    int generation = completed(joinStatic).generationId();
+    ctx.sync(GROUP, dynamic, generation, Map.of());
+    ctx.sync(GROUP, staticId, generation, Map.of());
+
+    assertEquals(dynamic, completed(joinStatic).leader());
+
+    // When the leader rejoins (starting a rebalance) and the static member stays silent
+    CompletableFuture<JoinGroupResponseData> rejoin = ctx.join(joinRequest(GROUP, dynamic));
+    ctx.advance(SESSION_TIMEOUT_MS - 1);
+
+    // Then the rebalance waits for it (a static member is expected back), until its session expires
+    assertFalse(rejoin.isDone());
+    ctx.advance(1);
+    assertEquals(1, completed(rejoin).members().size());
+    assertEquals(generation + 1, completed(rejoin).generationId());
+  }
 }
