@@ -31,6 +31,7 @@ final class BenchOptions {
     String heap = "1g";
     long caseTimeoutSec = 300;
     int repeat = 1;
+    long waitIdleSec = 0;
     long consumerTimeoutMs = 30_000;
     Path outDir;
     boolean keepData;
@@ -56,7 +57,8 @@ final class BenchOptions {
                 Usage:
                   bin/floe-bench [options]                     (builds bench and its upstream modules first)
                   bin/floe-bench --no-build [options]          (reuses the last build)
-                  mvn -q -pl bench exec:java -Dexec.args="..."  (after `mvn -pl bench -am install -DskipTests`)
+                  mvn -q -pl bench -Dmaven.test.skip package exec:java -Dexec.args="..."
+                                                               (floe-* modules from ~/.m2: `mvn install` them first)
 
                 Options:
                   --brokers kafka,floe      which brokers to measure (default: both; Floe is skipped with a note
@@ -76,6 +78,9 @@ final class BenchOptions {
                   --producer-prop K=V       extra producer property for every produce case (repeatable)
                   --repeat N                run every case N times (fresh topic and group each time) and
                                             report the run of median MB/s (default 1)
+                  --wait-idle SECONDS       before each broker, wait up to this long for other processes to
+                                            use under 0.25 cores over 5 s (default 0: don't wait). The
+                                            report flags a broker whose run shared the CPU that much anyway
                   --heap SIZE               -Xmx/-Xms of the broker JVMs (default 1g)
                   --case-timeout SECONDS    kill a perf tool still running after this (default 300)
                   --consumer-timeout MS     ConsumerPerformance --timeout between records (default 30000)
@@ -178,6 +183,7 @@ final class BenchOptions {
             case "--acks" -> acks = parseList(v);
             case "--warmup-records" -> warmupRecords = Long.parseLong(v.replace("_", ""));
             case "--heap" -> heap = v;
+            case "--wait-idle" -> waitIdleSec = Long.parseLong(v);
             case "--repeat" -> {
                 repeat = Integer.parseInt(v);
                 if (repeat < 1) {

@@ -190,6 +190,7 @@ public final class BrokerBench {
         out.println("== " + label + ": starting");
         long t0 = System.nanoTime();
         BrokerProcess broker = null;
+        waitIdle(label);
         HostLoad.Sample load0 = HostLoad.sample();
         try {
             broker = starter.start();
@@ -216,6 +217,31 @@ public final class BrokerBench {
             }
         }
         return run;
+    }
+
+    /** --wait-idle: waits until other processes use less than the warning threshold over 5 s windows. */
+    private void waitIdle(String label) {
+        if (opts.waitIdleSec <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(opts.waitIdleSec);
+        double last = Double.NaN;
+        try {
+            while (System.nanoTime() < deadline) {
+                HostLoad.Sample a = HostLoad.sample();
+                Thread.sleep(5_000);
+                last = HostLoad.foreignCores(a, HostLoad.sample()).orElse(0);
+                if (last < Report.FOREIGN_LOAD_WARN) {
+                    return;
+                }
+                out.printf("== %s: waiting for an idle machine: other processes use %.2f cores%n", label, last);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        out.printf("== %s: machine still busy after %d s (%.2f cores used by others): measuring anyway%n",
+                label, opts.waitIdleSec, last);
     }
 
     private void runCases(BrokerProcess broker, BrokerRun run) throws Exception {
