@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultStream implements Stream, WalStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStream.class);
+  private static final long MIN_READ_CHUNK = 32 * 1024;
+  private static final int MAX_READ_HINTS = 16;
 
   private final long streamId;
   private final long epoch;
@@ -34,6 +36,19 @@ final class DefaultStream implements Stream, WalStream {
   private final ConcurrentSkipListMap<Long, StreamRange> ranges = new ConcurrentSkipListMap<>();
   private final AtomicLong rangeBytes = new AtomicLong();
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /**
+   * Where recent object reads stopped inside a range: offset -> {object id, byte position of the entry holding
+   * it}, so a sequential reader continues with a ranged read of just what it needs instead of re-reading the
+   * range from its start. A few entries serve a few concurrent readers.
+   */
+  private final Map<Long, long[]> readHints =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
+              return size() > MAX_READ_HINTS;
+            }
+          });
 
   private volatile long startOffset;
   /** Written only by the appending thread (callers serialize appends per stream). */
@@ -194,43 +209,76 @@ final class DefaultStream implements Stream, WalStream {
               : CompletableFuture.completedFuture(result());
         }
         StreamRange range = e.getValue();
-        return store
-            .readRange(range)
-            .handle(
-                (buf, err) -> {
-                  if (err != null) {
-                    return failed(unwrap(err));
-                  }
-                  try {
-                    collect(range, buf);
-                  } catch (RuntimeException parseError) {
-                    return failed(parseError);
-                  } finally {
-                    buf.release();
-                  }
-                  return step();
-                })
-            .thenCompose(f -> f);
+        long rangeEnd = range.position() + range.length();
+        long from = range.position();
+        boolean atEntryBoundary = next == range.startOffset();
+        long[] hint = readHints.get(next);
+        if (hint != null && hint[0] == range.objectId() && hint[1] > range.position() && hint[1] < rangeEnd) {
+          from = hint[1];
+          atEntryBoundary = true;
+        }
+        // From an entry boundary, read about what the caller can take; from inside a range, its whole rest.
+        long length = rangeEnd - from;
+        if (atEntryBoundary) {
+          length = Math.min(length, Math.max((long) out.remaining() + WalObjectFormat.ENTRY_HEADER_BYTES, MIN_READ_CHUNK));
+        }
+        return readChunk(range, from, length);
       }
       return CompletableFuture.completedFuture(result());
     }
 
-    /** Takes the range's batches from {@code next} while they fit. */
-    private void collect(StreamRange range, ByteBuf buf) {
+    private CompletableFuture<ReadResult> readChunk(StreamRange range, long from, long length) {
+      return store
+          .readObject(range.objectKey(), from, from + length)
+          .handle(
+              (buf, err) -> {
+                if (err != null) {
+                  return failed(unwrap(err));
+                }
+                try {
+                  WalObjectFormat.Prefix prefix = WalObjectFormat.parsePrefix(buf, streamId);
+                  if (prefix.entries().isEmpty() && prefix.incompleteEntryBytes() != 0) {
+                    // The chunk did not hold one whole entry: read exactly the first one (or the rest).
+                    long rest = range.position() + range.length() - from;
+                    long exact = prefix.incompleteEntryBytes() > 0 ? prefix.incompleteEntryBytes() : rest;
+                    if (exact <= length || exact > rest) {
+                      return failed(new WalObjectFormat.CorruptWalObjectException(
+                          "range " + range + " has an entry of " + exact + " bytes at byte " + from));
+                    }
+                    return readChunk(range, from, exact);
+                  }
+                  collect(range, from, prefix.entries());
+                } catch (RuntimeException parseError) {
+                  return failed(parseError);
+                } finally {
+                  buf.release();
+                }
+                return step();
+              })
+          .thenCompose(f -> f);
+    }
+
+    /** Takes the batches from {@code next} while they fit; remembers where a sequential reader continues. */
+    private void collect(StreamRange range, long from, List<Entry> entries) {
       long before = next;
-      for (Entry entry : WalObjectFormat.parse(buf, streamId)) {
+      long nextPosition = -1;
+      for (Entry entry : entries) {
         if (entry.endOffset() <= next) {
           continue;
         }
         if (entry.baseOffset() >= until || !out.fits(entry.batch().readableBytes())) {
-          return;
+          break;
         }
         out.add(entry.batch().retainedSlice());
         next = entry.endOffset();
+        nextPosition = from + entry.frameEnd();
       }
       if (next == before && !out.full()) {
         throw new IllegalStateException(
             "Stream " + streamId + ": range " + range + " does not hold offset " + next + " as its index says");
+      }
+      if (nextPosition >= 0 && next < range.endOffset()) {
+        readHints.put(next, new long[] {range.objectId(), nextPosition});
       }
     }
 

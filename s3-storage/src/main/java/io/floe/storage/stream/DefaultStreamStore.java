@@ -217,6 +217,11 @@ public final class DefaultStreamStore implements StreamStore {
     return storage.rangeRead(range.objectKey(), range.position(), range.position() + range.length());
   }
 
+  /** Reads bytes {@code [start, end)} of an object; the caller releases the buffer. */
+  CompletableFuture<ByteBuf> readObject(String key, long start, long end) {
+    return storage.rangeRead(key, start, end);
+  }
+
   /** Runs a blocking index call off the caller's thread. */
   CompletableFuture<Void> runMetadata(Runnable call) {
     return CompletableFuture.runAsync(call, executor);

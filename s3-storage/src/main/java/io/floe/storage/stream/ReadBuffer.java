@@ -36,6 +36,11 @@ final class ReadBuffer {
     }
   }
 
+  /** Bytes that may still be added without exceeding the limit. */
+  int remaining() {
+    return Math.max(0, maxBytes - bytes);
+  }
+
   boolean full() {
     return full;
   }

@@ -45,12 +45,26 @@ public final class WalObjectFormat {
     out.writeLong(streamId).writeLong(baseOffset).writeInt(count).writeLong(maxTimestamp).writeInt(length);
   }
 
-  /** One decoded entry; {@code batch} is a slice of the parsed buffer (not retained). */
-  public record Entry(long streamId, long baseOffset, int count, long maxTimestamp, ByteBuf batch) {
+  /**
+   * One decoded entry; {@code batch} is a slice of the parsed buffer (not retained), and {@code frameOffset}
+   * is where the entry's header starts, relative to the parsed buffer's reader index.
+   */
+  public record Entry(long streamId, long baseOffset, int count, long maxTimestamp, ByteBuf batch, int frameOffset) {
     public long endOffset() {
       return baseOffset + count;
     }
+
+    /** Where the next entry starts, relative to the parsed buffer's reader index. */
+    public int frameEnd() {
+      return frameOffset + ENTRY_HEADER_BYTES + batch.readableBytes();
+    }
   }
+
+  /**
+   * The whole entries at the start of a buffer. {@code incompleteEntryBytes} is the framed size of the entry
+   * cut off at the end (0 if the buffer ends on an entry boundary, or cuts even the header, -1).
+   */
+  public record Prefix(List<Entry> entries, int incompleteEntryBytes) {}
 
   /**
    * Decodes the entries in the readable bytes of {@code range}, which must be exactly a sequence of whole
@@ -59,36 +73,49 @@ public final class WalObjectFormat {
    * @throws CorruptWalObjectException if the framing is inconsistent
    */
   public static List<Entry> parse(ByteBuf range, long streamId) {
+    Prefix p = parsePrefix(range, streamId);
+    if (p.incompleteEntryBytes() != 0) {
+      throw new CorruptWalObjectException("the last entry of a range of stream " + streamId + " is truncated");
+    }
+    return p.entries();
+  }
+
+  /**
+   * Like {@link #parse} for a buffer that starts on an entry boundary but may end inside an entry (a chunk of a
+   * range): decodes the whole entries and reports the size of the cut one.
+   */
+  public static Prefix parsePrefix(ByteBuf chunk, long streamId) {
     List<Entry> entries = new ArrayList<>();
-    int index = range.readerIndex();
-    int end = range.writerIndex();
+    int begin = chunk.readerIndex();
+    int index = begin;
+    int end = chunk.writerIndex();
     long expectedBase = -1;
     while (index < end) {
       if (end - index < ENTRY_HEADER_BYTES) {
-        throw new CorruptWalObjectException("truncated entry header at byte " + index);
+        return new Prefix(entries, -1);
       }
-      long sid = range.getLong(index);
-      long base = range.getLong(index + 8);
-      int count = range.getInt(index + 16);
-      long maxTs = range.getLong(index + 20);
-      int length = range.getInt(index + 28);
-      index += ENTRY_HEADER_BYTES;
+      long sid = chunk.getLong(index);
+      long base = chunk.getLong(index + 8);
+      int count = chunk.getInt(index + 16);
+      long maxTs = chunk.getLong(index + 20);
+      int length = chunk.getInt(index + 28);
       if (sid != streamId) {
         throw new CorruptWalObjectException("entry of stream " + sid + " inside a range of stream " + streamId);
       }
-      if (count <= 0 || length < 0 || length > end - index) {
-        throw new CorruptWalObjectException(
-            "entry at offset " + base + " has count " + count + " and length " + length + " with "
-                + (end - index) + " bytes left");
+      if (count <= 0 || length < 0) {
+        throw new CorruptWalObjectException("entry at offset " + base + " has count " + count + " and length " + length);
       }
       if (expectedBase >= 0 && base != expectedBase) {
         throw new CorruptWalObjectException("entry at offset " + base + " does not follow offset " + expectedBase);
       }
-      entries.add(new Entry(sid, base, count, maxTs, range.slice(index, length)));
-      index += length;
+      if (length > end - index - ENTRY_HEADER_BYTES) {
+        return new Prefix(entries, ENTRY_HEADER_BYTES + length);
+      }
+      entries.add(new Entry(sid, base, count, maxTs, chunk.slice(index + ENTRY_HEADER_BYTES, length), index - begin));
+      index += ENTRY_HEADER_BYTES + length;
       expectedBase = base + count;
     }
-    return entries;
+    return new Prefix(entries, 0);
   }
 
   /** A WAL object's bytes do not match its framing or its index. */

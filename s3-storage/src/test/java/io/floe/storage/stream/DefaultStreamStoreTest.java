@@ -158,6 +158,39 @@ class DefaultStreamStoreTest {
   }
 
   @Test
+  void sequentialReadsFromALargeRangeReadEachByteAboutOnce() {
+    // Given one object holding a 1.1 MiB range: 16 KiB batches around one batch larger than a read chunk
+    restart(StreamStoreConfig.localDefaults().withWal(WalConfig.localDefaults().withUploadIntervalMs(60_000)));
+    Stream s = await(store.open(1));
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sizes.add(i == 20 ? 400 * 1024 : 16 * 1024);
+    }
+    appendInOneObject(s, sizes);
+    long rangeBytes = s.sizeBytes();
+
+    // When a consumer reads it from the objects 64 KiB at a time
+    restart(StreamStoreConfig.localDefaults());
+    Stream s2 = await(store.open(1));
+    List<String> read = new ArrayList<>();
+    long offset = 0;
+    while (offset < s2.confirmedOffset()) {
+      ReadResult r = await(s2.read(offset, 64 * 1024));
+      read.addAll(texts(r.batches()));
+      offset += r.batches().size();
+      r.release();
+    }
+
+    // Then every batch arrives in order, and the object was read about once, not once per fetch
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      expected.add(content(1, i, sizes.get(i)));
+    }
+    assertEquals(expected, read);
+    assertTrue(storage.bytesRead.get() < 2 * rangeBytes, storage.bytesRead.get() + " bytes read for " + rangeBytes);
+  }
+
+  @Test
   void everyAcknowledgedBatchSurvivesAnAbandonedOwnerAndNothingUnacknowledgedIsClaimed() {
     // Given acknowledged batches, then a batch whose index commit never happens (the process "dies")
     Stream s = await(store.open(1));
@@ -418,14 +451,18 @@ class DefaultStreamStoreTest {
    * upload while they accumulate (the store's seal interval must be long).
    */
   private void appendInOneObject(Stream s, int batches) {
+    appendInOneObject(s, java.util.Collections.nCopies(batches, BATCH));
+  }
+
+  private void appendInOneObject(Stream s, List<Integer> batchSizes) {
     Stream warmUp = await(store.open(999));
     storage.holdAllWrites();
     CompletableFuture<Void> held = warmUp.append(warmUp.nextOffset(), 1, 0, batch(999, warmUp.nextOffset(), BATCH));
     eventually(() -> storage.heldWrites() == 1, "the warm-up upload");
     List<CompletableFuture<Void>> futures = new ArrayList<>();
-    for (int i = 0; i < batches; i++) {
+    for (int size : batchSizes) {
       long base = s.nextOffset();
-      futures.add(s.append(base, 1, base, batch(s.streamId(), base, BATCH)));
+      futures.add(s.append(base, 1, base, batch(s.streamId(), base, size)));
     }
     storage.release();
     await(held);

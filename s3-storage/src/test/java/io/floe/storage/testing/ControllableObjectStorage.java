@@ -21,6 +21,7 @@ public final class ControllableObjectStorage implements ObjectStorage {
   public final AtomicInteger writes = new AtomicInteger();
   public final AtomicInteger completedWrites = new AtomicInteger();
   public final AtomicInteger reads = new AtomicInteger();
+  public final java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
   public final List<String> writtenKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private record Held(String key, ByteBuf data, CompletableFuture<Void> result) {}
@@ -94,7 +95,10 @@ public final class ControllableObjectStorage implements ObjectStorage {
   @Override
   public CompletableFuture<ByteBuf> rangeRead(String key, long start, long end) {
     reads.incrementAndGet();
-    return delegate.rangeRead(key, start, end);
+    return delegate.rangeRead(key, start, end).thenApply(buf -> {
+      bytesRead.addAndGet(buf.readableBytes());
+      return buf;
+    });
   }
 
   @Override
