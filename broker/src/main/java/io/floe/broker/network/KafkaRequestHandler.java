@@ -91,7 +91,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     int size = buffer.remaining();
     RequestHeader header;
     try {
-      header = RequestHeader.parse(buffer);
+      header = parseHeader(buffer);
     } catch (RuntimeException e) {
       short guess = size >= 2 ? buffer.getShort(0) : -1;
       closeWithReason(ctx, "cannot parse the request header (" + size + " bytes, api key " + guess + "): " + e.getMessage());
@@ -128,6 +128,20 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
       future = CompletableFuture.failedFuture(t);
     }
     enqueue(ctx, header, request, version, future);
+  }
+
+  /**
+   * Kafka's header parser rejects versions it does not know, but an ApiVersions request from a newer client
+   * must still be answered: such a request is read with the newest (flexible, v2) header layout.
+   */
+  private static RequestHeader parseHeader(ByteBuffer buffer) {
+    if (buffer.remaining() >= 4 && buffer.getShort(buffer.position()) == ApiKeys.API_VERSIONS.id
+        && buffer.getShort(buffer.position() + 2) > ApiKeys.API_VERSIONS.latestVersion()) {
+      short headerVersion = 2;
+      return new RequestHeader(
+          new org.apache.kafka.common.message.RequestHeaderData(new ByteBufferAccessor(buffer), headerVersion), headerVersion);
+    }
+    return RequestHeader.parse(buffer);
   }
 
   @SuppressWarnings("unchecked")

@@ -108,7 +108,7 @@ class BadInputTest {
       assertEquals(Errors.NONE, Errors.forCode(ok.data().errorCode()));
       assertTrue(ok.data().apiKeys().find(ApiKeys.PRODUCE.id) != null);
       // A version from the future gets UNSUPPORTED_VERSION in v0 format, so the client can fall back.
-      c.sendHeaderOnly(ApiKeys.API_VERSIONS.id, (short) 99);
+      c.sendFlexibleHeaderOnly(ApiKeys.API_VERSIONS.id, (short) 99);
       ByteBuffer frame = c.readFrame();
       frame.getInt(); // correlation id
       ApiVersionsResponse r = ApiVersionsResponse.parse(new org.apache.kafka.common.protocol.ByteBufferAccessor(frame), (short) 0);

@@ -42,6 +42,13 @@ public final class RawKafkaConnection implements AutoCloseable {
     writeFrame(b);
   }
 
+  /** A request in the flexible (v2) header layout with an empty tagged-field section and an empty body. */
+  public void sendFlexibleHeaderOnly(short apiKey, short version) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(2 + 2 + 4 + 2 + 1 + 1);
+    b.putShort(apiKey).putShort(version).putInt(++correlationId).putShort((short) -1).put((byte) 0).put((byte) 0).flip();
+    writeFrame(b);
+  }
+
   public void writeFrame(ByteBuffer body) throws IOException {
     byte[] frame = new byte[4 + body.remaining()];
     ByteBuffer.wrap(frame).putInt(body.remaining()).put(body);
