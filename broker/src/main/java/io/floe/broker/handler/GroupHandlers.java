@@ -37,7 +37,29 @@ import org.apache.kafka.common.requests.SyncGroupResponse;
  */
 public final class GroupHandlers {
 
+  /** OffsetCommit and OffsetFetch v10 name topics by id; the coordinator keys offsets by topic name. */
+  private static final short BY_NAME_OFFSET_VERSION = 9;
+
   private GroupHandlers() {}
+
+  private static <R extends AbstractRequest> ApiHandler<R> capped(ApiHandler<R> h, short maxVersion) {
+    return new ApiHandler<>() {
+      @Override
+      public ApiKeys apiKey() {
+        return h.apiKey();
+      }
+
+      @Override
+      public short maxVersion() {
+        return maxVersion;
+      }
+
+      @Override
+      public CompletableFuture<Response> handle(RequestContext context, R request) {
+        return h.handle(context, request);
+      }
+    };
+  }
 
   /** Every group API handler over {@code coordinator}. */
   public static List<ApiHandler<?>> all(GroupCoordinator c) {
@@ -46,8 +68,10 @@ public final class GroupHandlers {
         handler(ApiKeys.SYNC_GROUP, SyncGroupRequest.class, r -> r.data(), c::syncGroup, SyncGroupResponse::new),
         handler(ApiKeys.HEARTBEAT, HeartbeatRequest.class, r -> r.data(), c::heartbeat, HeartbeatResponse::new),
         handler(ApiKeys.LEAVE_GROUP, LeaveGroupRequest.class, r -> r.data(), c::leaveGroup, LeaveGroupResponse::new),
-        handler(ApiKeys.OFFSET_COMMIT, OffsetCommitRequest.class, r -> r.data(), c::commitOffsets, OffsetCommitResponse::new),
-        versioned(ApiKeys.OFFSET_FETCH, OffsetFetchRequest.class, r -> r.data(), c::fetchOffsets, OffsetFetchResponse::new),
+        capped(handler(ApiKeys.OFFSET_COMMIT, OffsetCommitRequest.class, r -> r.data(), c::commitOffsets,
+            OffsetCommitResponse::new), BY_NAME_OFFSET_VERSION),
+        capped(versioned(ApiKeys.OFFSET_FETCH, OffsetFetchRequest.class, r -> r.data(), c::fetchOffsets,
+            OffsetFetchResponse::new), BY_NAME_OFFSET_VERSION),
         handler(ApiKeys.OFFSET_DELETE, OffsetDeleteRequest.class, r -> r.data(), c::deleteOffsets, OffsetDeleteResponse::new),
         handler(ApiKeys.LIST_GROUPS, ListGroupsRequest.class, r -> r.data(), c::listGroups, ListGroupsResponse::new),
         handler(ApiKeys.DESCRIBE_GROUPS, DescribeGroupsRequest.class, r -> r.data(), c::describeGroups,
