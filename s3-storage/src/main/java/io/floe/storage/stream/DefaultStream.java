@@ -55,6 +55,8 @@ final class DefaultStream implements Stream, WalStream {
   private volatile long nextOffset;
   private volatile long confirmedOffset;
   private volatile Throwable fenceCause;
+  /** Set once this instance was replaced or deleted: committed batches then go nowhere. */
+  private volatile boolean cacheDropped;
 
   DefaultStream(StreamMetadata metadata, DefaultStreamStore store) {
     this.streamId = metadata.streamId();
@@ -139,7 +141,11 @@ final class DefaultStream implements Stream, WalStream {
   public void onCommitted(StreamRange range, List<CommittedBatch> batches) {
     ranges.put(range.startOffset(), range);
     rangeBytes.addAndGet(range.length());
-    store.cache().put(cacheSegment, batches);
+    if (cacheDropped) {
+      batches.forEach(b -> b.batch().release());
+    } else {
+      store.cache().put(cacheSegment, batches);
+    }
     confirmedOffset = range.endOffset();
     for (Runnable listener : listeners) {
       try {
@@ -162,6 +168,7 @@ final class DefaultStream implements Stream, WalStream {
 
   /** Releases the cached batches once this instance is replaced or deleted. */
   void dropCache() {
+    cacheDropped = true;
     store.cache().drop(cacheSegment);
   }
 

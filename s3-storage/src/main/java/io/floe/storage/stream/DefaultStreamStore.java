@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +127,11 @@ public final class DefaultStreamStore implements StreamStore {
    * longer than the grace period, from storage and then from the index. Returns how many were deleted.
    */
   public CompletableFuture<Integer> deleteUnreferencedObjects() {
-    return CompletableFuture.supplyAsync(this::cleanupOnce, executor);
+    try {
+      return CompletableFuture.supplyAsync(this::cleanupOnce, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closedError("delete unreferenced objects"));
+    }
   }
 
   /**
@@ -224,7 +229,15 @@ public final class DefaultStreamStore implements StreamStore {
 
   /** Runs a blocking index call off the caller's thread. */
   CompletableFuture<Void> runMetadata(Runnable call) {
-    return CompletableFuture.runAsync(call, executor);
+    try {
+      return CompletableFuture.runAsync(call, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closedError("update the stream index"));
+    }
+  }
+
+  private static IllegalStateException closedError(String what) {
+    return new IllegalStateException("Cannot " + what + ": the stream store is closed");
   }
 
   private void cleanupQuietly() {

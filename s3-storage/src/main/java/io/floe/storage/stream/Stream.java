@@ -35,6 +35,9 @@ public interface Stream {
    *
    * <p>Ownership: the stream takes ownership of {@code batch} (one reference) and releases it when it is
    * no longer needed (after upload and cache eviction).
+   *
+   * <p>Backpressure: when the broker's unflushed appends reach their memory bound, this call blocks (for a
+   * bounded time) until uploads free space; if none frees up, the future fails and the stream is fenced.
    */
   CompletableFuture<Void> append(long baseOffset, int count, long maxTimestamp, ByteBuf batch);
 
