@@ -37,6 +37,12 @@ public final class LogManager implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
+  /**
+   * How much of each partition's tail is read at start to rebuild idempotent-producer state: a producer
+   * has at most five batches in flight, so this covers them unless batches are very large.
+   */
+  static final long PRODUCER_STATE_TAIL_BYTES = 4L << 20;
+
   private final BrokerConfig config;
   private final TopicConfigs topicConfigs;
   private final MetadataStore metadata;
@@ -78,10 +84,16 @@ public final class LogManager implements AutoCloseable {
   private TopicState open(TopicRecord r) {
     List<PartitionLog> logs = new ArrayList<>(r.partitions());
     for (int p = 0; p < r.partitions(); p++) {
-      Stream s = streams.open(r.streamId(p)).join();
-      logs.add(new PartitionLog(r.name(), p, s, time));
+      logs.add(openPartition(r, p));
     }
     return new TopicState(r, TopicState.toKafka(r.topicId()), logs);
+  }
+
+  private PartitionLog openPartition(TopicRecord r, int partition) {
+    Stream s = streams.open(r.streamId(partition)).join();
+    PartitionLog log = new PartitionLog(r.name(), partition, s, time);
+    log.recoverProducerState(PRODUCER_STATE_TAIL_BYTES).join();
+    return log;
   }
 
   private void publish(TopicState t) {
@@ -197,7 +209,7 @@ public final class LogManager implements AutoCloseable {
       TopicRecord r = metadata.addPartitions(name, total);
       List<PartitionLog> logs = new ArrayList<>(t.partitions());
       for (int p = logs.size(); p < total; p++) {
-        logs.add(new PartitionLog(name, p, streams.open(r.streamId(p)).join(), time));
+        logs.add(openPartition(r, p));
       }
       TopicState updated = new TopicState(r, t.topicId(), logs);
       publish(updated);

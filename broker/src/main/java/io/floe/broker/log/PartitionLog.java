@@ -107,10 +107,11 @@ public final class PartitionLog {
             return CompletableFuture.completedFuture(AppendResult.error(check.error(), check.message()));
           }
           if (check.isDuplicate()) {
-            // A retry of a batch already written: answer with its offset and write nothing.
+            // A retry of a batch already written: answer with its offset once it is durable; write nothing.
             if (firstOffset < 0) {
               firstOffset = check.duplicateOffset();
             }
+            durable.add(check.duplicateOf().durable());
             continue;
           }
         }
@@ -118,9 +119,11 @@ public final class PartitionLog {
         int count = lastOffsetDelta(batch) + 1;
         ByteBuf copy = copyWithOffset(batch, base, appendTime, alloc);
         long maxTimestamp = appendTime != RecordBatch.NO_TIMESTAMP ? appendTime : batch.maxTimestamp();
-        durable.add(stream.append(base, count, maxTimestamp, copy));
+        CompletableFuture<Void> appended = stream.append(base, count, maxTimestamp, copy);
+        durable.add(appended);
         if (batch.hasProducerId()) {
-          producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), base);
+          producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), base,
+              appended);
         }
         if (firstOffset < 0) {
           firstOffset = base;
@@ -176,6 +179,44 @@ public final class PartitionLog {
 
   private static int lastOffsetDelta(MutableRecordBatch batch) {
     return (int) (batch.lastOffset() - batch.baseOffset());
+  }
+
+  /**
+   * Rebuilds idempotent-producer state from the last {@code tailBytes} of the log, so a producer retrying a
+   * batch that was written just before a crash (but never acknowledged) gets its original offset instead
+   * of a duplicate. Call before the first append.
+   */
+  public CompletableFuture<Void> recoverProducerState(long tailBytes) {
+    long end = stream.confirmedOffset();
+    if (end <= stream.startOffset()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return stream.offsetKeepingLastBytes(tailBytes).thenCompose(from -> replayProducers(from, end));
+  }
+
+  private CompletableFuture<Void> replayProducers(long from, long end) {
+    if (from >= end) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return stream.read(from, 1 << 20).thenCompose(r -> {
+      long next = end;
+      try {
+        synchronized (this) {
+          for (ByteBuf b : r.batches()) {
+            for (MutableRecordBatch batch : MemoryRecords.readableRecords(b.nioBuffer()).batches()) {
+              if (batch.hasProducerId()) {
+                producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                    batch.baseOffset(), CompletableFuture.completedFuture(null));
+              }
+              next = batch.lastOffset() + 1;
+            }
+          }
+        }
+      } finally {
+        r.release();
+      }
+      return r.batches().isEmpty() ? CompletableFuture.completedFuture(null) : replayProducers(next, end);
+    });
   }
 
   /** Reads durable batches from {@code offset}; see {@link Stream#read}. The caller releases the result. */

@@ -3,6 +3,7 @@ package io.floe.broker.log;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.RecordBatch;
 
@@ -34,15 +35,25 @@ final class ProducerStateTable {
 
   private static final class Entry {
     short epoch;
-    final ArrayDeque<long[]> batches = new ArrayDeque<>(BATCHES_PER_PRODUCER); // {firstSeq, lastSeq, baseOffset}
+    final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_PER_PRODUCER);
   }
 
-  /** Outcome of a check: {@code error == NONE} and {@code duplicateOffset < 0} means append it. */
-  record Check(Errors error, String message, long duplicateOffset) {
-    static final Check APPEND = new Check(Errors.NONE, null, -1);
+  /** One remembered batch; {@code durable} completes when it is acknowledged-safe (committed). */
+  record BatchMetadata(int firstSeq, int lastSeq, long baseOffset, CompletableFuture<Void> durable) {}
+
+  /**
+   * Outcome of a check: {@code error == NONE} and no {@code duplicateOf} means append it. A duplicate is
+   * answered only once its original is durable ({@link BatchMetadata#durable()}).
+   */
+  record Check(Errors error, String message, BatchMetadata duplicateOf) {
+    static final Check APPEND = new Check(Errors.NONE, null, null);
 
     boolean isDuplicate() {
-      return duplicateOffset >= 0;
+      return duplicateOf != null;
+    }
+
+    long duplicateOffset() {
+      return duplicateOf.baseOffset();
     }
   }
 
@@ -53,27 +64,27 @@ final class ProducerStateTable {
     }
     if (epoch < e.epoch) {
       return new Check(Errors.INVALID_PRODUCER_EPOCH,
-          "Producer " + producerId + " epoch " + epoch + " is older than the current epoch " + e.epoch, -1);
+          "Producer " + producerId + " epoch " + epoch + " is older than the current epoch " + e.epoch, null);
     }
     if (epoch > e.epoch) {
       return firstSeq == 0 ? Check.APPEND : new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
-          "Producer " + producerId + " bumped its epoch to " + epoch + " but sent sequence " + firstSeq + ", not 0", -1);
+          "Producer " + producerId + " bumped its epoch to " + epoch + " but sent sequence " + firstSeq + ", not 0", null);
     }
-    for (long[] b : e.batches) {
-      if (b[0] == firstSeq && b[1] == lastSeq) {
-        return new Check(Errors.NONE, null, b[2]);
+    for (BatchMetadata b : e.batches) {
+      if (b.firstSeq() == firstSeq && b.lastSeq() == lastSeq) {
+        return new Check(Errors.NONE, null, b);
       }
     }
-    long[] last = e.batches.peekLast();
-    int expected = last == null ? firstSeq : nextSequence((int) last[1]);
+    BatchMetadata last = e.batches.peekLast();
+    int expected = last == null ? firstSeq : nextSequence(last.lastSeq());
     if (firstSeq != expected) {
       return new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
-          "Producer " + producerId + " sent sequence " + firstSeq + " but " + expected + " was expected", -1);
+          "Producer " + producerId + " sent sequence " + firstSeq + " but " + expected + " was expected", null);
     }
     return Check.APPEND;
   }
 
-  void record(long producerId, short epoch, int firstSeq, int lastSeq, long baseOffset) {
+  void record(long producerId, short epoch, int firstSeq, int lastSeq, long baseOffset, CompletableFuture<Void> durable) {
     if (producerId == RecordBatch.NO_PRODUCER_ID) {
       return;
     }
@@ -85,7 +96,7 @@ final class ProducerStateTable {
     if (e.batches.size() == BATCHES_PER_PRODUCER) {
       e.batches.pollFirst();
     }
-    e.batches.addLast(new long[] {firstSeq, lastSeq, baseOffset});
+    e.batches.addLast(new BatchMetadata(firstSeq, lastSeq, baseOffset, durable));
   }
 
   int size() {

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 
 class ProducerStateTableTest {
 
+  private static final java.util.concurrent.CompletableFuture<Void> DONE = java.util.concurrent.CompletableFuture.completedFuture(null);
+
   @Test
   void retriedBatchIsADuplicateAnsweredWithItsOriginalOffset() {
     // Given a producer whose batches 0-9 and 10-19 were appended at offsets 100 and 110
     ProducerStateTable t = new ProducerStateTable(10);
-    t.record(7, (short) 0, 0, 9, 100);
-    t.record(7, (short) 0, 10, 19, 110);
+    t.record(7, (short) 0, 0, 9, 100, DONE);
+    t.record(7, (short) 0, 10, 19, 110, DONE);
 
     // When the first batch arrives again (its response was lost)
     ProducerStateTable.Check c = t.check(7, (short) 0, 0, 9);
@@ -28,14 +30,14 @@ class ProducerStateTableTest {
   @Test
   void gapInSequenceIsOutOfOrder() {
     ProducerStateTable t = new ProducerStateTable(10);
-    t.record(7, (short) 0, 0, 9, 0);
+    t.record(7, (short) 0, 0, 9, 0, DONE);
     assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, t.check(7, (short) 0, 15, 20).error());
   }
 
   @Test
   void olderEpochIsFencedAndNewEpochMustStartAtZero() {
     ProducerStateTable t = new ProducerStateTable(10);
-    t.record(7, (short) 3, 0, 9, 0);
+    t.record(7, (short) 3, 0, 9, 0, DONE);
     assertEquals(Errors.INVALID_PRODUCER_EPOCH, t.check(7, (short) 2, 10, 19).error());
     assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, t.check(7, (short) 4, 10, 19).error());
     assertEquals(ProducerStateTable.Check.APPEND, t.check(7, (short) 4, 0, 4));
@@ -46,7 +48,7 @@ class ProducerStateTableTest {
     ProducerStateTable t = new ProducerStateTable(10);
     assertEquals(ProducerStateTable.Check.APPEND, t.check(9, (short) 0, 500, 509));
     for (int i = 0; i < 6; i++) {
-      t.record(9, (short) 0, i * 10, i * 10 + 9, i * 10L);
+      t.record(9, (short) 0, i * 10, i * 10 + 9, i * 10L, DONE);
     }
     assertFalse(t.check(9, (short) 0, 0, 9).isDuplicate(), "the sixth-newest batch is forgotten");
     assertTrue(t.check(9, (short) 0, 10, 19).isDuplicate());
@@ -55,16 +57,16 @@ class ProducerStateTableTest {
   @Test
   void sequenceWrapsAroundAtIntMax() {
     ProducerStateTable t = new ProducerStateTable(10);
-    t.record(1, (short) 0, Integer.MAX_VALUE - 9, Integer.MAX_VALUE, 0);
+    t.record(1, (short) 0, Integer.MAX_VALUE - 9, Integer.MAX_VALUE, 0, DONE);
     assertEquals(ProducerStateTable.Check.APPEND, t.check(1, (short) 0, 0, 9));
   }
 
   @Test
   void tracksAtMostTheConfiguredNumberOfProducers() {
     ProducerStateTable t = new ProducerStateTable(2);
-    t.record(1, (short) 0, 0, 0, 0);
-    t.record(2, (short) 0, 0, 0, 1);
-    t.record(3, (short) 0, 0, 0, 2);
+    t.record(1, (short) 0, 0, 0, 0, DONE);
+    t.record(2, (short) 0, 0, 0, 1, DONE);
+    t.record(3, (short) 0, 0, 0, 2, DONE);
     assertEquals(2, t.size());
   }
 }
