@@ -237,15 +237,7 @@ class ProduceConsumeTest {
   }
 
   static void produce(String topic, int n) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = floe.producer(Map.of())) {
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        sent.add(producer.send(new ProducerRecord<>(topic, bytes("k" + i), bytes("v" + i))));
-      }
-      for (Future<RecordMetadata> f : sent) {
-        f.get();
-      }
-    }
+    ProduceConsumeTestSupport.produce(floe, topic, n);
   }
 
   static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, int expected) throws Exception {
