@@ -107,6 +107,57 @@ class CrashDurabilityTest {
     }
   }
 
+  @Test
+  void sigtermFinishesOrFailsInFlightProducesAndLosesNothingAcknowledged() throws Exception {
+    try (FloeProcess broker = new FloeProcess(Map.of()).start()) {
+      try (Admin admin = admin(broker)) {
+        admin.createTopics(List.of(new NewTopic("durable", 2, (short) 1))).all().get();
+      }
+      Map<String, String> acked = new ConcurrentHashMap<>();
+      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+          ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000,
+          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+      Thread writer = new Thread(() -> {
+        for (int i = 0; i < 200_000 && !Thread.currentThread().isInterrupted(); i++) {
+          String value = "record-" + i;
+          try {
+            producer.send(new ProducerRecord<>("durable", value.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+              if (e == null) {
+                acked.put(m.partition() + ":" + m.offset(), value);
+              }
+            });
+          } catch (RuntimeException e) {
+            return;
+          }
+        }
+      });
+      writer.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (acked.size() < 3000 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+
+      // When the broker gets SIGTERM mid-stream
+      int exit = broker.terminate();
+      writer.interrupt();
+      writer.join(10_000);
+      producer.close(Duration.ofSeconds(10));
+
+      // Then it stops by itself, says so, and after a restart every acknowledged record is there
+      assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+      assertTrue(broker.log().contains("stopped"), "the broker logs its clean stop");
+      broker.start();
+      Map<String, String> stored = readAll(broker);
+      for (Map.Entry<String, String> e : acked.entrySet()) {
+        assertEquals(e.getValue(), stored.get(e.getKey()), "acknowledged record at " + e.getKey());
+      }
+    }
+  }
+
   private static Admin admin(FloeProcess broker) {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()));
   }
