@@ -25,6 +25,12 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
 
   private final LogManager logs;
 
+  /** Why a non-topic resource cannot be altered: broker configs are static, others unsupported. */
+  static String notAlterable(ConfigResource.Type type, byte resourceType, String api) {
+    return type == ConfigResource.Type.BROKER ? BROKER_CONFIGS_STATIC
+        : "Unsupported resource type " + resourceType + " for " + api;
+  }
+
   public AlterConfigsHandler(LogManager logs) {
     this.logs = logs;
   }
@@ -43,8 +49,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
       ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
       if (type != ConfigResource.Type.TOPIC) {
         results.add(CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_REQUEST.code())
-            .setErrorMessage(type == ConfigResource.Type.BROKER ? BROKER_CONFIGS_STATIC
-                : "Unsupported resource type " + r.resourceType() + " for AlterConfigs")));
+            .setErrorMessage(notAlterable(type, r.resourceType(), "AlterConfigs"))));
         continue;
       }
       Map<String, String> set = new HashMap<>();

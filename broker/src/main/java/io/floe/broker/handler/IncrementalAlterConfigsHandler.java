@@ -47,8 +47,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
       ConfigResource.Type type = ConfigResource.Type.forId(r.resourceType());
       if (type != ConfigResource.Type.TOPIC) {
         results.add(CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_REQUEST.code())
-            .setErrorMessage(type == ConfigResource.Type.BROKER ? AlterConfigsHandler.BROKER_CONFIGS_STATIC
-                : "Unsupported resource type " + r.resourceType() + " for IncrementalAlterConfigs")));
+            .setErrorMessage(AlterConfigsHandler.notAlterable(type, r.resourceType(), "IncrementalAlterConfigs"))));
         continue;
       }
       Optional<TopicState> topic = logs.topic(r.resourceName());

@@ -37,52 +37,21 @@ class CrashDurabilityTest {
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("durable", 2, (short) 1))).all().get();
       }
-      Map<String, String> acked = new ConcurrentHashMap<>(); // "partition:offset" -> value
-      AtomicInteger sent = new AtomicInteger();
-      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-          ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.LINGER_MS_CONFIG, 2,
-          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000,
-          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-      Thread writer = new Thread(() -> {
-        for (int i = 0; i < 200_000 && !Thread.currentThread().isInterrupted(); i++) {
-          String value = "record-" + i;
-          try {
-            producer.send(new ProducerRecord<>("durable", value.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
-              if (e == null) {
-                acked.put(m.partition() + ":" + m.offset(), value);
-              }
-            });
-            sent.incrementAndGet();
-          } catch (RuntimeException e) {
-            return;
-          }
-        }
-      });
-      writer.start();
+      StreamingWriter writer = new StreamingWriter(broker);
 
       // When the broker is killed with SIGKILL while records are in flight
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (acked.size() < 5000 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      assertTrue(acked.size() >= 5000, "the producer made progress before the kill");
+      writer.awaitAcknowledged(5000);
       broker.kill9();
-      int ackedAtKill = acked.size();
-      writer.interrupt();
-      writer.join(10_000);
-      producer.close(Duration.ofSeconds(10));
-      assertTrue(sent.get() > ackedAtKill, "records were still in flight at the kill");
+      int ackedAtKill = writer.acked.size();
+      writer.stop();
+      assertTrue(writer.sent.get() > ackedAtKill, "records were still in flight at the kill");
 
       // And restarted on the same data
       broker.start();
 
       // Then every acknowledged record is there, at its offset, in order, with no gap before it
       Map<String, String> stored = readAll(broker);
-      for (Map.Entry<String, String> e : acked.entrySet()) {
+      for (Map.Entry<String, String> e : writer.acked.entrySet()) {
         assertEquals(e.getValue(), stored.get(e.getKey()), "acknowledged record at " + e.getKey());
       }
       Map<Integer, Long> end = new HashMap<>();
@@ -113,48 +82,72 @@ class CrashDurabilityTest {
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("durable", 2, (short) 1))).all().get();
       }
-      Map<String, String> acked = new ConcurrentHashMap<>();
-      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-          ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000,
-          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
-      Thread writer = new Thread(() -> {
-        for (int i = 0; i < 200_000 && !Thread.currentThread().isInterrupted(); i++) {
-          String value = "record-" + i;
-          try {
-            producer.send(new ProducerRecord<>("durable", value.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
-              if (e == null) {
-                acked.put(m.partition() + ":" + m.offset(), value);
-              }
-            });
-          } catch (RuntimeException e) {
-            return;
-          }
-        }
-      });
-      writer.start();
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (acked.size() < 3000 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      StreamingWriter writer = new StreamingWriter(broker);
+      writer.awaitAcknowledged(3000);
 
       // When the broker gets SIGTERM mid-stream
       int exit = broker.terminate();
-      writer.interrupt();
-      writer.join(10_000);
-      producer.close(Duration.ofSeconds(10));
+      writer.stop();
 
       // Then it stops by itself, says so, and after a restart every acknowledged record is there
       assertTrue(exit == 0 || exit == 143, "exit code " + exit);
       assertTrue(broker.log().contains("stopped"), "the broker logs its clean stop");
       broker.start();
       Map<String, String> stored = readAll(broker);
-      for (Map.Entry<String, String> e : acked.entrySet()) {
+      for (Map.Entry<String, String> e : writer.acked.entrySet()) {
         assertEquals(e.getValue(), stored.get(e.getKey()), "acknowledged record at " + e.getKey());
       }
+    }
+  }
+
+  /** An acks=all producer streaming records to "durable" from its own thread, recording what was acknowledged. */
+  private static final class StreamingWriter {
+    final Map<String, String> acked = new ConcurrentHashMap<>(); // "partition:offset" -> value
+    final AtomicInteger sent = new AtomicInteger();
+    final KafkaProducer<byte[], byte[]> producer;
+    final Thread thread;
+
+    StreamingWriter(FloeProcess broker) {
+      producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+          ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.LINGER_MS_CONFIG, 2,
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000,
+          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+      thread = new Thread(this::run, "streaming-writer");
+      thread.start();
+    }
+
+    private void run() {
+      for (int i = 0; i < 200_000 && !Thread.currentThread().isInterrupted(); i++) {
+        String value = "record-" + i;
+        try {
+          producer.send(new ProducerRecord<>("durable", value.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+            if (e == null) {
+              acked.put(m.partition() + ":" + m.offset(), value);
+            }
+          });
+          sent.incrementAndGet();
+        } catch (RuntimeException e) {
+          return;
+        }
+      }
+    }
+
+    void awaitAcknowledged(int count) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (acked.size() < count && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(acked.size() >= count, "the producer made progress: " + acked.size() + " acknowledged");
+    }
+
+    void stop() throws InterruptedException {
+      thread.interrupt();
+      thread.join(10_000);
+      producer.close(Duration.ofSeconds(10));
     }
   }
 
