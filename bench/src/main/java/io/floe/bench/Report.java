@@ -88,7 +88,7 @@ final class Report {
             rows.add(new String[] {
                 id,
                 mb(k), mb(f),
-                Double.isNaN(ratio) ? "-" : fmt(ratio, 2) + "x",
+                Double.isNaN(ratio) ? "-" : ratioText(ratio),
                 rps(k), rps(f),
                 lat(k), lat(f),
                 Double.isNaN(ratio) ? "-" : ratio >= GOAL ? "met" : "NOT met"
@@ -131,8 +131,8 @@ final class Report {
         if (Double.isNaN(p) && Double.isNaN(c)) {
             return "Floe/Kafka ratio: n/a (both brokers must complete every case; see the notes)";
         }
-        String ps = Double.isNaN(p) ? "n/a" : fmt(p, 2) + "x";
-        String cs = Double.isNaN(c) ? "n/a" : fmt(c, 2) + "x";
+        String ps = Double.isNaN(p) ? "n/a" : ratioText(p);
+        String cs = Double.isNaN(c) ? "n/a" : ratioText(c);
         boolean met = !Double.isNaN(p) && !Double.isNaN(c) && p >= GOAL && c >= GOAL;
         return "Floe/Kafka ratio (worst case): produce " + ps + ", consume " + cs + "; goal >= " + fmt(GOAL, 1)
                 + "x for both: " + (met ? "MET" : "NOT MET");
@@ -342,6 +342,11 @@ final class Report {
 
     private static String ms(long v) {
         return v < 0 ? "-" : Long.toString(v);
+    }
+
+    /** Truncated, not rounded, to 2 decimals: a ratio shown as 0.80x is never below the 0.8x goal. */
+    static String ratioText(double ratio) {
+        return fmt(Math.floor(ratio * 100 + 1e-9) / 100, 2) + "x";
     }
 
     static String fmt(double v, int decimals) {

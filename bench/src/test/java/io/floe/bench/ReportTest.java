@@ -45,6 +45,13 @@ class ReportTest {
     }
 
     @Test
+    void aRatioJustUnderTheGoalIsNotShownAsTheGoal() {
+        assertEquals("0.79x", Report.ratioText(0.7999));
+        assertEquals("0.80x", Report.ratioText(0.8));
+        assertEquals("1.12x", Report.ratioText(1.1219));
+    }
+
+    @Test
     void noRatioWithoutFloeOrWhenACaseFailed() {
         BrokerRun kafka = new BrokerRun("Apache Kafka");
         kafka.cases.addAll(List.of(produce(6, "all", 100, "ok"), consume(6, 400)));
