@@ -172,38 +172,61 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       }
     }
 
-    /** Reads every target in order within the byte budgets; completes with the bytes read. */
+    /**
+     * Reads every target within the byte budgets; completes with the bytes read. When the partitions' limits
+     * together fit in {@code maxBytes} (the common case: 1 MiB per partition, 50 MiB in all) no budget can
+     * bind, so the partitions are read in parallel; otherwise in order, each taking what the previous left.
+     */
     CompletableFuture<Integer> readAll() {
+      long sum = 0;
+      for (Target t : targets) {
+        sum += t.maxBytes;
+      }
+      if (sum <= maxBytes) {
+        List<CompletableFuture<Integer>> reads = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+          reads.add(read(t, 0, t.maxBytes));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
+          int total = 0;
+          for (CompletableFuture<Integer> r : reads) {
+            total += r.join();
+          }
+          return total;
+        });
+      }
       CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
       for (Target t : targets) {
-        chain = chain.thenCompose(total -> read(t, total));
+        chain = chain.thenCompose(total -> read(t, total).thenApply(n -> total + n));
       }
       return chain;
     }
 
     private CompletableFuture<Integer> read(Target t, int total) {
-      t.read = null;
-      if (t.outOfRange()) {
-        return CompletableFuture.completedFuture(total);
-      }
       int budget = total == 0 ? Math.max(1, t.maxBytes) : Math.min(t.maxBytes, maxBytes - total);
-      if (!t.hasData() || budget <= 0) {
-        return CompletableFuture.completedFuture(total);
+      return read(t, total, budget);
+    }
+
+    /** Reads one target within {@code budget}; completes with the bytes it took (0 if none or over budget). */
+    private CompletableFuture<Integer> read(Target t, int total, int budget) {
+      t.read = null;
+      if (t.outOfRange() || !t.hasData() || budget <= 0) {
+        return CompletableFuture.completedFuture(0);
       }
       return t.log.read(t.offset, budget).handle((r, error) -> {
         if (error != null) {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
           if (cause instanceof OffsetOutOfRangeException) {
-            return total;
+            return 0;
           }
           throw new CompletionException(cause);
         }
         if (total > 0 && r.totalBytes() > budget) {
           r.release();
-          return total;
+          return 0;
         }
         t.read = r;
-        return total + r.totalBytes();
+        return r.totalBytes();
       });
     }
 
