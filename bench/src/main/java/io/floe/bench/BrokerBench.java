@@ -45,6 +45,8 @@ public final class BrokerBench {
     private final Path logsDir;
     private final String runId;
     private final Path toolLog4j;
+    /** Which floe-broker artifact the child classpath has (for the report). */
+    String floeBuild = "unknown";
 
     BrokerBench(BenchOptions opts, String classpath, PrintStream out) throws IOException {
         this.opts = opts;
@@ -89,8 +91,10 @@ public final class BrokerBench {
             return;
         }
         Cleanup.install();
-        String cp = childClasspath();
+        String original = childClasspath();
+        String cp = snapshotMutableEntries(original);
         BrokerBench bench = new BrokerBench(opts, cp, System.out);
+        bench.floeBuild = floeBuild(original);
         List<BrokerRun> runs = bench.runAll();
         Report report = new Report(opts, runs, String.join(" ", args));
         System.out.println();
@@ -133,6 +137,64 @@ public final class BrokerBench {
                 + "(mvn -pl bench -am package -DskipTests writes bench/target/bench-classpath.txt)");
     }
 
+    /**
+     * Copies the classpath entries that a concurrent build may rewrite while the children run (class directories
+     * and -SNAPSHOT jars: the floe-* modules, from the reactor's target dirs or ~/.m2) into a temp dir deleted at
+     * exit, and returns the classpath over the copies. A jar rewritten under a running JVM makes its next class
+     * load fail ("Truncated class file"). Released artifacts in ~/.m2 are used in place.
+     */
+    static String snapshotMutableEntries(String classpath) throws IOException {
+        Path dir = Files.createTempDirectory("floe-bench-cp-");
+        Cleanup.registerDir(dir, false);
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        for (String e : classpath.split(File.pathSeparator)) {
+            if (e.isBlank()) {
+                continue;
+            }
+            Path src = Path.of(e);
+            String name = src.getFileName() == null ? "entry" : src.getFileName().toString();
+            boolean mutable = Files.isDirectory(src) || name.contains("-SNAPSHOT");
+            if (!mutable || !Files.exists(src)) {
+                out.add(e);
+                continue;
+            }
+            Path dst = dir.resolve((i++) + "-" + name);
+            if (Files.isDirectory(src)) {
+                try (var walk = Files.walk(src)) {
+                    for (Path f : (Iterable<Path>) walk::iterator) {
+                        Path t = dst.resolve(src.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t);
+                        }
+                    }
+                }
+            } else {
+                Files.copy(src, dst);
+            }
+            out.add(dst.toString());
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
+    /** "floe-broker-0.1.0-SNAPSHOT.jar of 2026-11-25T13:40:00Z" for the report: which Floe build was measured. */
+    static String floeBuild(String originalClasspath) {
+        for (String e : originalClasspath.split(File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (p.getFileName() != null && p.getFileName().toString().startsWith("floe-broker")) {
+                try {
+                    return p + " of " + Files.getLastModifiedTime(p).toInstant().truncatedTo(
+                            java.time.temporal.ChronoUnit.SECONDS);
+                } catch (IOException ex) {
+                    return p.toString();
+                }
+            }
+        }
+        return "unknown";
+    }
+
     static boolean onClasspath(String classpath, String className) {
         List<URL> urls = new ArrayList<>();
         for (String e : classpath.split(File.pathSeparator)) {
@@ -167,7 +229,7 @@ public final class BrokerBench {
                 runs.add(runBroker("Floe", () -> new BrokerProcess.External("Floe", opts.floeBootstrap)));
             } else if (onClasspath(classpath, BrokerProcess.Floe.MAIN_CLASS)) {
                 runs.add(runBroker("Floe", () -> BrokerProcess.Floe.start(classpath, logsDir, opts.heap,
-                        opts.floeConfig, opts.floeOverrides, opts.keepData, out)));
+                        opts.floeConfig, opts.floeOverrides, opts.keepData, floeBuild, out)));
             } else {
                 BrokerRun skipped = new BrokerRun("Floe");
                 skipped.error = BrokerProcess.Floe.MAIN_CLASS + " is not on the bench classpath yet: "

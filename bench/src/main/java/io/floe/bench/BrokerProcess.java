@@ -246,15 +246,19 @@ abstract class BrokerProcess implements AutoCloseable {
     static final class Floe extends Child {
         static final String MAIN_CLASS = "io.floe.broker.FloeBroker";
 
-        Floe(Path workDir, boolean keepData, String heap) {
+        private final String build;
+
+        Floe(Path workDir, boolean keepData, String heap, String build) {
             super("Floe", workDir, keepData, heap);
+            this.build = build;
         }
 
         static Floe start(String classpath, Path logsDir, String heap, Path config, List<String> overrides,
-                          boolean keepData, PrintStream console) throws IOException, InterruptedException {
+                          boolean keepData, String build, PrintStream console)
+                throws IOException, InterruptedException {
             Path work = Files.createTempDirectory("floe-bench-floe-");
             Cleanup.registerDir(work, keepData);
-            Floe f = new Floe(work, keepData, heap);
+            Floe f = new Floe(work, keepData, heap, build);
             try {
                 int port = freePort();
                 Path logback = work.resolve("logback.xml");
@@ -298,7 +302,7 @@ abstract class BrokerProcess implements AutoCloseable {
 
         @Override
         String description() {
-            return "Floe (" + MAIN_CLASS + "), child JVM -Xmx" + heap + " at " + bootstrap
+            return "Floe (" + MAIN_CLASS + " from " + build + "), child JVM -Xmx" + heap + " at " + bootstrap
                     + ", floe.data.dir under " + workDir;
         }
     }

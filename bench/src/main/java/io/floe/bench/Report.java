@@ -160,11 +160,11 @@ final class Report {
     private String settingsLine() {
         return String.format(Locale.ROOT,
                 "%,d records of %d B per case (--throughput -1)%s, partitions %s, acks %s, broker heap %s, "
-                        + "%d cores, Java %s, kafka-clients/kafka-tools %s; MB = MiB as the tools print it",
+                        + "%d cores, Java %s, kafka-clients/kafka-tools %s, commit %s; MB = MiB as the tools print it",
                 opts.records, opts.recordSize,
                 opts.repeat > 1 ? ", median of " + opts.repeat + " runs" : "", opts.partitions, opts.acks, opts.heap,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                BenchOptions.kafkaVersion());
+                BenchOptions.kafkaVersion(), gitRev());
     }
 
     String consoleTable() {
@@ -272,6 +272,7 @@ final class Report {
         sb.append("  \"records\": ").append(opts.records).append(",\n");
         sb.append("  \"recordSize\": ").append(opts.recordSize).append(",\n");
         sb.append("  \"repeat\": ").append(opts.repeat).append(",\n");
+        sb.append("  \"gitRev\": ").append(q(gitRev())).append(",\n");
         sb.append("  \"brokerHeap\": ").append(q(opts.heap)).append(",\n");
         sb.append("  \"cores\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
         sb.append("  \"javaVersion\": ").append(q(System.getProperty("java.version"))).append(",\n");
@@ -333,6 +334,12 @@ final class Report {
         sb.append(runs.isEmpty() ? "]\n" : "\n  ]\n");
         sb.append("}\n");
         return sb.toString();
+    }
+
+    /** The commit bin/floe-bench ran from (-Dfloe.bench.gitRev), "+dirty" when the tree had changes. */
+    static String gitRev() {
+        String rev = System.getProperty("floe.bench.gitRev");
+        return rev == null || rev.isBlank() ? "unknown" : rev;
     }
 
     private static String foreign(BrokerRun r) {
