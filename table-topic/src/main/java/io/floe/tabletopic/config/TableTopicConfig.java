@@ -1,0 +1,210 @@
+package io.floe.tabletopic.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A topic's Table Topic settings, with AutoMQ's config names and defaults ({@code automq.table.topic.*}).
+ * Built from the topic's explicit configs by {@link #parse}, which validates every value and throws
+ * {@link IllegalArgumentException} naming the key, the value and what is allowed.
+ */
+public record TableTopicConfig(
+    boolean enabled,
+    long commitIntervalMs,
+    String namespace,
+    String convertValueType,
+    String convertKeyType,
+    String transformValueType,
+    List<String> partitionBy,
+    String errorsTolerance,
+    boolean expireSnapshotEnabled,
+    int expireSnapshotOlderThanHours,
+    int expireSnapshotRetainLast) {
+
+  public static final String PREFIX = "automq.table.topic.";
+  public static final String ENABLE = PREFIX + "enable";
+  public static final String COMMIT_INTERVAL_MS = PREFIX + "commit.interval.ms";
+  public static final String NAMESPACE = PREFIX + "namespace";
+  public static final String CONVERT_VALUE_TYPE = PREFIX + "convert.value.type";
+  public static final String CONVERT_KEY_TYPE = PREFIX + "convert.key.type";
+  public static final String TRANSFORM_VALUE_TYPE = PREFIX + "transform.value.type";
+  public static final String PARTITION_BY = PREFIX + "partition.by";
+  public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
+  public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
+  public static final String EXPIRE_SNAPSHOT_OLDER_THAN_HOURS = PREFIX + "expire.snapshot.older.than.hours";
+  public static final String EXPIRE_SNAPSHOT_RETAIN_LAST = PREFIX + "expire.snapshot.retain.last";
+
+  public static final long MIN_COMMIT_INTERVAL_MS = 1000;
+  public static final long MAX_COMMIT_INTERVAL_MS = 900_000;
+
+  /** One topic config key: its default, its validator (returns an error or null) and its documentation. */
+  public record Key(String name, String defaultValue, Function<String, String> validator, String documentation) {}
+
+  private static final Pattern TRANSFORM = Pattern.compile(
+      "^(identity|bucket|truncate|year|month|day|hour|years|months|days|hours)\\s*\\(\\s*([^,()\\s]+)\\s*(?:,\\s*(\\d+)\\s*)?\\)$");
+
+  /** Every key with AutoMQ's default, in the order DescribeConfigs lists them. */
+  public static final List<Key> KEYS = List.of(
+      new Key(ENABLE, "false", TableTopicConfig::bool, "Turns the topic into an Iceberg table named after the topic."),
+      new Key(COMMIT_INTERVAL_MS, "60000", v -> longIn(v, MIN_COMMIT_INTERVAL_MS, MAX_COMMIT_INTERVAL_MS),
+          "How often the table gets a snapshot with the records written since the last one."),
+      new Key(NAMESPACE, "default", v -> v.isBlank() ? "must not be empty" : null,
+          "The Iceberg namespace the table is created in."),
+      new Key(CONVERT_VALUE_TYPE, "raw", v -> oneOf(v, Set.of("raw", "string", "json")),
+          "How record values are read: raw (bytes), string (UTF-8) or json (schema inferred from the records)."),
+      new Key(CONVERT_KEY_TYPE, "string", v -> oneOf(v, Set.of("raw", "string")),
+          "How record keys are read into _kafka_key: raw (bytes) or string (UTF-8)."),
+      new Key(TRANSFORM_VALUE_TYPE, "none", v -> oneOf(v, Set.of("none", "flatten")),
+          "none: the value is one column named value; flatten: its top-level fields become columns."),
+      new Key(PARTITION_BY, "[]", TableTopicConfig::partitionByError,
+          "Iceberg partition transforms, e.g. [bucket(id, 16), day(ts)]: identity, bucket, truncate, year, month, day, hour."),
+      new Key(ERRORS_TOLERANCE, "invalid_data", v -> oneOf(v, Set.of("none", "invalid_data", "all")),
+          "none: the table stops at a record that cannot be converted; invalid_data: such records are skipped"
+              + " (logged and counted); all: any per-record error is skipped."),
+      new Key(EXPIRE_SNAPSHOT_ENABLED, "true", TableTopicConfig::bool, "Expire old snapshots after commits."),
+      new Key(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS, "1", v -> longIn(v, 1, Integer.MAX_VALUE),
+          "Snapshots older than this many hours are expired."),
+      new Key(EXPIRE_SNAPSHOT_RETAIN_LAST, "1", v -> longIn(v, 1, Integer.MAX_VALUE),
+          "At least this many recent snapshots are kept."));
+
+  /** Validates and parses the topic's explicit configs; keys outside {@link #PREFIX} are ignored. */
+  public static TableTopicConfig parse(Map<String, String> topicConfigs) {
+    validate(topicConfigs);
+    Function<String, String> get = key -> {
+      String v = topicConfigs.get(key);
+      return (v != null ? v : defaultOf(key)).trim();
+    };
+    return new TableTopicConfig(
+        Boolean.parseBoolean(get.apply(ENABLE)),
+        Long.parseLong(get.apply(COMMIT_INTERVAL_MS)),
+        get.apply(NAMESPACE),
+        get.apply(CONVERT_VALUE_TYPE),
+        get.apply(CONVERT_KEY_TYPE),
+        get.apply(TRANSFORM_VALUE_TYPE),
+        parsePartitionBy(get.apply(PARTITION_BY)),
+        get.apply(ERRORS_TOLERANCE),
+        Boolean.parseBoolean(get.apply(EXPIRE_SNAPSHOT_ENABLED)),
+        Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS)),
+        Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)));
+  }
+
+  /** Throws IllegalArgumentException for the first unknown {@code automq.table.topic.*} key or bad value. */
+  public static void validate(Map<String, String> topicConfigs) {
+    for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
+      if (!e.getKey().startsWith(PREFIX) || e.getValue() == null) {
+        continue;
+      }
+      Key key = key(e.getKey());
+      if (key == null) {
+        throw new IllegalArgumentException("Unknown table topic config " + e.getKey() + "; known: "
+            + KEYS.stream().map(Key::name).toList());
+      }
+      String error = key.validator().apply(e.getValue().trim());
+      if (error != null) {
+        throw new IllegalArgumentException("Invalid value " + e.getValue() + " for configuration " + e.getKey() + ": " + error);
+      }
+    }
+  }
+
+  public static Key key(String name) {
+    for (Key k : KEYS) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  public static String defaultOf(String name) {
+    Key k = key(name);
+    if (k == null) {
+      throw new IllegalArgumentException("Unknown table topic config " + name);
+    }
+    return k.defaultValue();
+  }
+
+  /** A partition transform from {@code partition.by}: e.g. bucket(id, 16) is ("bucket", "id", 16). */
+  public record PartitionTransform(String transform, String column, int argument) {}
+
+  public List<PartitionTransform> partitionTransforms() {
+    List<PartitionTransform> out = new ArrayList<>();
+    for (String t : partitionBy) {
+      Matcher m = TRANSFORM.matcher(t.contains("(") ? t.trim() : "identity(" + t.trim() + ")");
+      if (!m.matches()) {
+        throw new IllegalStateException("Unparsable partition transform " + t);
+      }
+      String name = m.group(1).replaceAll("s$", "");
+      out.add(new PartitionTransform(name, m.group(2), m.group(3) == null ? 0 : Integer.parseInt(m.group(3))));
+    }
+    return out;
+  }
+
+  static List<String> parsePartitionBy(String value) {
+    String v = value.trim();
+    if (v.startsWith("[") && v.endsWith("]")) {
+      v = v.substring(1, v.length() - 1);
+    }
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    StringBuilder current = new StringBuilder();
+    for (char c : v.toCharArray()) {
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      }
+      if (c == ',' && depth == 0) {
+        if (!current.toString().isBlank()) {
+          out.add(current.toString().trim());
+        }
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      out.add(current.toString().trim());
+    }
+    return out;
+  }
+
+  private static String partitionByError(String value) {
+    for (String t : parsePartitionBy(value)) {
+      String expr = t.contains("(") ? t : "identity(" + t + ")";
+      Matcher m = TRANSFORM.matcher(expr);
+      if (!m.matches()) {
+        return "cannot parse '" + t + "'; expected e.g. [bucket(id, 16), day(ts), region]";
+      }
+      String name = m.group(1);
+      boolean needsArg = name.equals("bucket") || name.equals("truncate");
+      if (needsArg != (m.group(3) != null)) {
+        return needsArg ? name + " needs a width, e.g. " + name + "(" + m.group(2) + ", 16)"
+            : name + " takes only a column, not a width";
+      }
+    }
+    return null;
+  }
+
+  private static String bool(String v) {
+    return "true".equalsIgnoreCase(v) || "false".equalsIgnoreCase(v) ? null : "must be true or false";
+  }
+
+  private static String longIn(String v, long min, long max) {
+    try {
+      long l = Long.parseLong(v);
+      return l >= min && l <= max ? null : "must be between " + min + " and " + max;
+    } catch (NumberFormatException e) {
+      return "must be a number";
+    }
+  }
+
+  private static String oneOf(String v, Set<String> allowed) {
+    return allowed.contains(v) ? null : "must be one of " + Arrays.toString(allowed.stream().sorted().toArray());
+  }
+}

@@ -1,0 +1,87 @@
+package io.floe.tabletopic.worker;
+
+import io.floe.storage.stream.OffsetOutOfRangeException;
+import io.floe.storage.stream.ReadResult;
+import io.floe.storage.stream.Stream;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletionException;
+
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
+
+/**
+ * Reads a partition's committed records through the storage stream API (never over the network),
+ * decompressing batches here, on the table-topic threads, off the produce path. Control batches (none are
+ * written today) are skipped.
+ */
+public final class LogRecordReader {
+
+  /** Receives records; returning false stops the read at that record (it will be read again next time). */
+  @FunctionalInterface
+  public interface Sink {
+    boolean accept(KafkaRecord record);
+  }
+
+  /** What one read returned: the next offset to read from, and whether the log start passed the cursor. */
+  public record Progress(long nextOffset, long skippedFrom, long skippedTo, int records) {
+    public boolean skipped() {
+      return skippedTo > skippedFrom;
+    }
+  }
+
+  private final BufferSupplier buffers = BufferSupplier.create();
+
+  /**
+   * Reads batches from {@code offset} up to the stream's committed end, at most about {@code maxBytes},
+   * and hands each record at or after {@code offset} to {@code sink}. If retention or DeleteRecords removed
+   * data below the log start, the read continues at the start and the gap is reported.
+   */
+  public Progress read(Stream stream, int partition, long offset, int maxBytes, Sink sink) {
+    long from = offset;
+    long skippedFrom = offset;
+    if (from < stream.startOffset()) {
+      from = stream.startOffset();
+    }
+    ReadResult r;
+    try {
+      r = stream.read(from, maxBytes).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof OffsetOutOfRangeException) {
+        long start = stream.startOffset();
+        return new Progress(Math.max(start, from), skippedFrom, Math.max(start, from), 0);
+      }
+      throw e;
+    }
+    long next = from;
+    int count = 0;
+    try {
+      for (ByteBuf b : r.batches()) {
+        for (RecordBatch batch : MemoryRecords.readableRecords(b.nioBuffer()).batches()) {
+          if (batch.isControlBatch()) {
+            next = batch.lastOffset() + 1;
+            continue;
+          }
+          try (CloseableIterator<Record> it = batch.streamingIterator(buffers)) {
+            while (it.hasNext()) {
+              Record rec = it.next();
+              if (rec.offset() < from) {
+                continue;
+              }
+              if (!sink.accept(new KafkaRecord(partition, rec.offset(), rec.timestamp(), rec.key(), rec.value(), rec.headers()))) {
+                return new Progress(rec.offset(), skippedFrom, from, count);
+              }
+              count++;
+            }
+          }
+          next = batch.lastOffset() + 1;
+        }
+      }
+    } finally {
+      r.release();
+    }
+    return new Progress(next, skippedFrom, from, count);
+  }
+}

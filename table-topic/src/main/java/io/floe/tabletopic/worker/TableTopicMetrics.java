@@ -1,0 +1,16 @@
+package io.floe.tabletopic.worker;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one table topic, read by the broker's metrics endpoint and by tests. */
+public final class TableTopicMetrics {
+  public final AtomicLong recordsWritten = new AtomicLong();
+  public final AtomicLong recordsSkipped = new AtomicLong();
+  public final AtomicLong offsetsLost = new AtomicLong();
+  public final AtomicLong commits = new AtomicLong();
+  public final AtomicLong commitConflicts = new AtomicLong();
+  public final AtomicLong commitFailures = new AtomicLong();
+  public final AtomicLong schemaChanges = new AtomicLong();
+  public final AtomicLong blockedPartitions = new AtomicLong();
+  public final AtomicLong lastCommitMs = new AtomicLong();
+}

@@ -1,0 +1,545 @@
+package io.floe.tabletopic.worker;
+
+import io.floe.storage.stream.Stream;
+import io.floe.tabletopic.commit.TableCommitter;
+import io.floe.tabletopic.commit.TableCommitter.CommittedState;
+import io.floe.tabletopic.commit.TableCommitter.Outcome;
+import io.floe.tabletopic.config.TableTopicConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.PartitionedFanoutWriter;
+import org.apache.iceberg.io.TaskWriter;
+import org.apache.iceberg.io.UnpartitionedWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one topic's committed records into an Iceberg table. Records are converted and written to Parquet
+ * data files as they are confirmed in the log; every {@code commit.interval.ms} the files of all
+ * partitions are committed as one snapshot whose summary carries every partition's next offset, so a
+ * restart resumes exactly where the table ends (no duplicate, no gap).
+ *
+ * <p>All work of one table runs on one serial executor: draining the log and committing never overlap.
+ */
+public final class TableTopicPipeline implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TableTopicPipeline.class);
+  /** Bytes read from one partition per read call. */
+  static final int READ_BYTES = 4 << 20;
+  /** Bytes one drain pass reads from a partition before letting a commit or another partition run. */
+  static final long DRAIN_BYTES_PER_PASS = 32L << 20;
+  /** Parquet row groups are buffered in memory: this bounds that buffer per open file. */
+  static final long ROW_GROUP_BYTES = 16L << 20;
+
+  private final String topic;
+  private final TableTopicConfig config;
+  private final Catalog catalog;
+  private final RowConverter converter;
+  private final Executor serial;
+  private final ScheduledExecutorService scheduler;
+  private final TableTopicMetrics metrics = new TableTopicMetrics();
+  private final LogRecordReader reader = new LogRecordReader();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Map<Integer, Long> committedView = new ConcurrentHashMap<>();
+  private final TableIdentifier tableId;
+  private final boolean keyAsString;
+  private volatile List<Stream> streams;
+  private final List<Runnable> listeners = new ArrayList<>();
+  private volatile boolean closed;
+  private ScheduledFuture<?> commitTask;
+
+  // Everything below is touched only on the serial executor.
+  private Table table;
+  private Schema pendingSchema;
+  private long snapshotId = -1;
+  private final Map<Integer, Long> committed = new HashMap<>();
+  private final Map<Integer, Long> written = new HashMap<>();
+  private final Map<Integer, String> blocked = new HashMap<>();
+  private final Map<Integer, long[]> lostRanges = new TreeMap<>();
+  private final List<DataFile> pendingFiles = new ArrayList<>();
+  private TaskWriter<Record> writer;
+  private long rowsInWriter;
+  private long lastExpireMs;
+
+  public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RowConverter converter,
+      List<Stream> streams, Executor workers, ScheduledExecutorService scheduler) {
+    this.topic = topic;
+    this.config = config;
+    this.catalog = catalog;
+    this.converter = converter;
+    this.streams = List.copyOf(streams);
+    this.serial = new SerialExecutor(workers);
+    this.scheduler = scheduler;
+    this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
+    this.keyAsString = "string".equals(config.convertKeyType());
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public TableIdentifier tableId() {
+    return tableId;
+  }
+
+  public TableTopicConfig config() {
+    return config;
+  }
+
+  public TableTopicMetrics metrics() {
+    return metrics;
+  }
+
+  /** The next offset of {@code partition} that is committed to the table (-1 if unknown yet). */
+  public long committedOffset(int partition) {
+    return committedView.getOrDefault(partition, -1L);
+  }
+
+  /** Loads the table's committed offsets, then starts following the log and committing. */
+  public CompletableFuture<Void> start() {
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    serial.execute(() -> {
+      try {
+        load();
+        started.complete(null);
+      } catch (RuntimeException e) {
+        started.completeExceptionally(e);
+      }
+    });
+    return started.thenRun(() -> {
+      subscribe(streams);
+      commitTask = scheduler.scheduleWithFixedDelay(() -> serial.execute(this::commit),
+          config.commitIntervalMs(), config.commitIntervalMs(), TimeUnit.MILLISECONDS);
+      scheduleDrain();
+      LOG.info("Table topic {} writes to table {} (commit every {} ms, values {}/{}), resuming at {}", topic, tableId,
+          config.commitIntervalMs(), config.convertValueType(), config.transformValueType(), committedView);
+    });
+  }
+
+  /** The topic gained partitions: follow them too. */
+  public void updateStreams(List<Stream> newStreams) {
+    List<Stream> copy = List.copyOf(newStreams);
+    serial.execute(() -> {
+      for (int p = streams.size(); p < copy.size(); p++) {
+        long start = copy.get(p).startOffset();
+        committed.putIfAbsent(p, start);
+        written.putIfAbsent(p, committed.get(p));
+        committedView.put(p, committed.get(p));
+      }
+    });
+    synchronized (listeners) {
+      for (int p = streams.size(); p < copy.size(); p++) {
+        subscribe(copy.get(p));
+      }
+      streams = copy;
+    }
+    scheduleDrain();
+  }
+
+  private void subscribe(List<Stream> all) {
+    synchronized (listeners) {
+      all.forEach(this::subscribe);
+    }
+  }
+
+  private void subscribe(Stream s) {
+    Runnable l = this::scheduleDrain;
+    listeners.add(l);
+    s.addConfirmListener(l);
+  }
+
+  private void scheduleDrain() {
+    if (!closed && drainScheduled.compareAndSet(false, true)) {
+      serial.execute(() -> {
+        drainScheduled.set(false);
+        drain();
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ state
+
+  private void load() {
+    if (catalog.tableExists(tableId)) {
+      table = catalog.loadTable(tableId);
+      CommittedState state = TableCommitter.load(table);
+      snapshotId = state.snapshotId();
+      committed.clear();
+      committed.putAll(state.offsets());
+    } else {
+      table = null;
+      snapshotId = -1;
+      committed.clear();
+    }
+    List<Stream> s = streams;
+    for (int p = 0; p < s.size(); p++) {
+      committed.putIfAbsent(p, s.get(p).startOffset());
+    }
+    written.clear();
+    written.putAll(committed);
+    committedView.putAll(committed);
+    blocked.clear();
+  }
+
+  private Schema schema() {
+    if (table != null) {
+      return table.schema();
+    }
+    if (pendingSchema == null) {
+      pendingSchema = converter.initialSchema();
+    }
+    return pendingSchema;
+  }
+
+  // ------------------------------------------------------------------ drain
+
+  private void drain() {
+    if (closed) {
+      return;
+    }
+    boolean more = false;
+    List<Stream> s = streams;
+    try {
+      for (int p = 0; p < s.size(); p++) {
+        if (blocked.containsKey(p)) {
+          continue;
+        }
+        more |= drainPartition(p, s.get(p));
+      }
+    } catch (RuntimeException e) {
+      // Storage or table trouble (not a bad record): drop what is open and write it again from the
+      // committed offsets after a pause.
+      LOG.warn("Table topic {}: writing failed, retrying from the committed offsets", topic, e);
+      abortOpenFiles();
+      written.clear();
+      written.putAll(committed);
+      scheduler.schedule(this::scheduleDrain, 1, TimeUnit.SECONDS);
+      return;
+    }
+    if (more) {
+      scheduleDrain();
+    }
+  }
+
+  /** Writes what is committed in the log after {@code written}; returns true if more remains. */
+  private boolean drainPartition(int partition, Stream stream) {
+    long budget = DRAIN_BYTES_PER_PASS;
+    while (!closed && written.get(partition) < stream.confirmedOffset() && budget > 0 && !blocked.containsKey(partition)) {
+      long from = written.get(partition);
+      LogRecordReader.Progress progress = reader.read(stream, partition, from, READ_BYTES, r -> write(partition, r));
+      if (progress.skipped()) {
+        long lost = progress.skippedTo() - progress.skippedFrom();
+        metrics.offsetsLost.addAndGet(lost);
+        lostRanges.merge(partition, new long[] {progress.skippedFrom(), progress.skippedTo()},
+            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        LOG.warn("Table topic {} partition {}: offsets {}..{} were deleted from the log (retention or DeleteRecords) "
+            + "before the table had them; {} records are missing from table {}", topic, partition,
+            progress.skippedFrom(), progress.skippedTo() - 1, lost, tableId);
+      }
+      if (progress.nextOffset() == from && !progress.skipped() && !blocked.containsKey(partition)) {
+        return false;
+      }
+      written.put(partition, progress.nextOffset());
+      budget -= READ_BYTES;
+    }
+    return !closed && !blocked.containsKey(partition) && written.get(partition) < stream.confirmedOffset();
+  }
+
+  /** Converts and writes one record; false stops the partition at this record (errors.tolerance=none). */
+  private boolean write(int partition, KafkaRecord record) {
+    RowConverter.Conversion c = converter.convert(record, schema());
+    for (int attempt = 0; c.evolvedSchema() != null && attempt < 3; attempt++) {
+      evolve(c.evolvedSchema());
+      c = converter.convert(record, schema());
+    }
+    if (c.row() != null) {
+      try {
+        writer().write(c.row());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      rowsInWriter++;
+      metrics.recordsWritten.incrementAndGet();
+      return true;
+    }
+    String error = c.error() != null ? c.error() : "the schema kept changing while converting it";
+    if ("none".equals(config.errorsTolerance())) {
+      blocked.put(partition, error);
+      metrics.blockedPartitions.incrementAndGet();
+      LOG.error("Table topic {} partition {} stopped at offset {} (errors.tolerance=none): {}. The topic still accepts "
+          + "records; fix the data or set automq.table.topic.errors.tolerance to resume", topic, partition,
+          record.offset(), error);
+      return false;
+    }
+    metrics.recordsSkipped.incrementAndGet();
+    LOG.warn("Table topic {} partition {} skipped the record at offset {} (errors.tolerance={}): {}", topic, partition,
+        record.offset(), config.errorsTolerance(), error);
+    return true;
+  }
+
+  private TaskWriter<Record> writer() {
+    if (writer == null) {
+      Table t = ensureTable();
+      GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(t)
+          .dataFileFormat(FileFormat.PARQUET)
+          .dataSchema(t.schema())
+          .writerProperties(Map.of(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(ROW_GROUP_BYTES)))
+          .build();
+      OutputFileFactory files = OutputFileFactory.builderFor(t, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
+      long targetSize = TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT;
+      PartitionSpec spec = t.spec();
+      if (spec.isUnpartitioned()) {
+        writer = new UnpartitionedWriter<>(spec, FileFormat.PARQUET, factory, files, t.io(), targetSize);
+      } else {
+        Schema schema = t.schema();
+        writer = new PartitionedFanoutWriter<>(spec, FileFormat.PARQUET, factory, files, t.io(), targetSize) {
+          private final PartitionKey key = new PartitionKey(spec, schema);
+          private final InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
+
+          @Override
+          protected PartitionKey partition(Record row) {
+            key.partition(wrapper.wrap(row));
+            return key;
+          }
+        };
+      }
+    }
+    return writer;
+  }
+
+  private Table ensureTable() {
+    if (table != null) {
+      return table;
+    }
+    Schema schema = schema();
+    if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(tableId.namespace())) {
+      try {
+        ns.createNamespace(tableId.namespace());
+      } catch (AlreadyExistsException e) {
+        // created concurrently
+      }
+    }
+    try {
+      table = catalog.buildTable(tableId, schema)
+          .withPartitionSpec(PartitionSpecs.build(schema, config.partitionTransforms(), topic))
+          .withProperty(TableProperties.FORMAT_VERSION, "2")
+          .withProperty(TableProperties.PARQUET_COMPRESSION, "zstd")
+          .withProperty("floe.kafka.topic", topic)
+          .create();
+      LOG.info("Created table {} for topic {} at {}", tableId, topic, table.location());
+    } catch (AlreadyExistsException e) {
+      table = catalog.loadTable(tableId);
+    }
+    pendingSchema = null;
+    return table;
+  }
+
+  /** Widens the table's schema (new optional columns, wider types); never drops or narrows. */
+  private void evolve(Schema wider) {
+    if (table == null) {
+      pendingSchema = wider;
+      return;
+    }
+    closeWriterIntoPending();
+    table.updateSchema().unionByNameWith(wider).commit();
+    table.refresh();
+    PartitionSpecs.addMissing(table, config.partitionTransforms(), topic);
+    metrics.schemaChanges.incrementAndGet();
+    LOG.info("Table {} schema is now {}", tableId, table.schema().asStruct());
+  }
+
+  private void closeWriterIntoPending() {
+    if (writer == null) {
+      return;
+    }
+    try {
+      pendingFiles.addAll(Arrays.asList(writer.complete().dataFiles()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writer = null;
+      rowsInWriter = 0;
+    }
+  }
+
+  private void abortOpenFiles() {
+    if (writer != null) {
+      try {
+        writer.abort();
+      } catch (IOException e) {
+        LOG.warn("Table topic {}: could not delete the files being written", topic, e);
+      }
+      writer = null;
+      rowsInWriter = 0;
+    }
+    deleteFiles(pendingFiles);
+    pendingFiles.clear();
+  }
+
+  private void deleteFiles(List<DataFile> files) {
+    for (DataFile f : files) {
+      try {
+        table.io().deleteFile(f.location());
+      } catch (RuntimeException e) {
+        LOG.warn("Could not delete uncommitted file {}", f.location(), e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ commit
+
+  private void commit() {
+    if (closed) {
+      return;
+    }
+    try {
+      closeWriterIntoPending();
+      boolean advanced = !written.equals(committed);
+      if (table == null || (!advanced && pendingFiles.isEmpty())) {
+        maybeExpireSnapshots();
+        return;
+      }
+      Map<String, String> extra = new HashMap<>();
+      lostRanges.forEach((p, r) -> extra.put("floe.kafka.lost." + p, r[0] + "-" + r[1]));
+      Map<Integer, Long> offsets = new TreeMap<>(written);
+      List<DataFile> files = List.copyOf(pendingFiles);
+      Outcome outcome = TableCommitter.commit(table, topic, snapshotId, files, offsets, extra);
+      switch (outcome.kind()) {
+        case COMMITTED -> {
+          snapshotId = outcome.snapshotId();
+          committed.clear();
+          committed.putAll(offsets);
+          committedView.putAll(offsets);
+          pendingFiles.clear();
+          lostRanges.clear();
+          metrics.commits.incrementAndGet();
+          metrics.lastCommitMs.set(System.currentTimeMillis());
+          LOG.debug("Table {} committed snapshot {} with {} files up to offsets {}", tableId, snapshotId, files.size(), offsets);
+          maybeExpireSnapshots();
+        }
+        case CONFLICT -> {
+          metrics.commitConflicts.incrementAndGet();
+          deleteFiles(files);
+          pendingFiles.clear();
+          reloadAfterFailedCommit();
+        }
+        case NOT_COMMITTED -> {
+          // The outcome was unknown and the commit is not in the table: its files are left alone (Iceberg's
+          // contract), and the records are written again from the table's offsets.
+          metrics.commitFailures.incrementAndGet();
+          pendingFiles.clear();
+          reloadAfterFailedCommit();
+        }
+        default -> throw new IllegalStateException(outcome.kind().toString());
+      }
+    } catch (RuntimeException e) {
+      // Nothing was committed (unknown outcomes are handled above): keep the files and offsets and try again
+      // at the next interval.
+      metrics.commitFailures.incrementAndGet();
+      LOG.warn("Table topic {}: commit to {} failed; it is retried at the next interval", topic, tableId, e);
+    }
+  }
+
+  private void reloadAfterFailedCommit() {
+    if (writer != null) {
+      closeWriterIntoPending();
+      deleteFiles(pendingFiles);
+      pendingFiles.clear();
+    }
+    table.refresh();
+    CommittedState state = TableCommitter.load(table);
+    snapshotId = state.snapshotId();
+    committed.putAll(state.offsets());
+    written.clear();
+    written.putAll(committed);
+    committedView.putAll(committed);
+    lostRanges.clear();
+    LOG.info("Table topic {} resumes from the table's offsets {}", topic, committed);
+    scheduleDrain();
+  }
+
+  private void maybeExpireSnapshots() {
+    if (table == null || !config.expireSnapshotEnabled()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long olderThanMs = config.expireSnapshotOlderThanHours() * 3_600_000L;
+    if (now - lastExpireMs < Math.min(olderThanMs, 600_000L)) {
+      return;
+    }
+    lastExpireMs = now;
+    try {
+      table.expireSnapshots().expireOlderThan(now - olderThanMs).retainLast(config.expireSnapshotRetainLast()).commit();
+    } catch (RuntimeException e) {
+      LOG.warn("Table {}: expiring old snapshots failed; retried later", tableId, e);
+    }
+  }
+
+  /** Commits what is written now (used at shutdown and by tests); completes when done. */
+  public CompletableFuture<Void> commitNow() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    serial.execute(() -> {
+      drain();
+      commit();
+      done.complete(null);
+    });
+    return done;
+  }
+
+  /** Stops following the log. Files not yet committed are deleted; the table resumes from its offsets. */
+  @Override
+  public void close() {
+    closed = true;
+    if (commitTask != null) {
+      commitTask.cancel(false);
+    }
+    synchronized (listeners) {
+      List<Stream> s = streams;
+      for (int i = 0; i < listeners.size() && i < s.size(); i++) {
+        s.get(i).removeConfirmListener(listeners.get(i));
+      }
+      listeners.clear();
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    serial.execute(() -> {
+      if (table != null) {
+        abortOpenFiles();
+      }
+      done.complete(null);
+    });
+    try {
+      done.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Table topic {} did not stop within 30 s", topic, e);
+    }
+  }
+}
