@@ -43,6 +43,7 @@ public final class BrokerServer implements AutoCloseable {
   private final KafkaServer kafka;
   private final BrokerInfo info;
   private final GroupServices groups;
+  private TableTopicServices tableTopics;
   private volatile boolean closed;
 
   private BrokerServer(BrokerConfig config) throws InterruptedException {
@@ -56,6 +57,7 @@ public final class BrokerServer implements AutoCloseable {
       return t;
     });
     try {
+      this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs);
       logs.start();
       BrokerConfig.Listener listener = config.listener();
       BrokerConfig.Listener advertised = config.advertisedListener();
@@ -97,6 +99,26 @@ public final class BrokerServer implements AutoCloseable {
         .register(new InitProducerIdHandler(time))
         .register(new OffsetForLeaderEpochHandler(logs));
     groups.register(registry);
+  }
+
+  /**
+   * The embedded default: an Iceberg JDBC catalog on SQLite in the data directory, with the warehouse
+   * beside it as a file:// URI.
+   */
+  private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs) {
+    org.apache.iceberg.jdbc.JdbcCatalog catalog = new org.apache.iceberg.jdbc.JdbcCatalog();
+    java.nio.file.Path warehouse = config.dataDir().resolve("warehouse");
+    catalog.initialize("floe", java.util.Map.of(
+        org.apache.iceberg.CatalogProperties.URI, "jdbc:sqlite:" + config.dataDir().resolve("catalog.db"),
+        org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, warehouse.toUri().toString(),
+        "jdbc.schema-version", "V1"));
+    LOG.info("Table topics: Iceberg JDBC catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"),
+        warehouse.toUri());
+    return new TableTopicServices(config, topicConfigs, logs, catalog, catalog);
+  }
+
+  public TableTopicServices tableTopics() {
+    return tableTopics;
   }
 
   static StorageConfig storageConfig(BrokerConfig config) {
@@ -145,6 +167,15 @@ public final class BrokerServer implements AutoCloseable {
     run(() -> {
       if (groups != null) {
         groups.close();
+      }
+    });
+    run(() -> {
+      if (tableTopics != null) {
+        try {
+          tableTopics.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
       }
     });
     run(() -> storage.streamStore().close());

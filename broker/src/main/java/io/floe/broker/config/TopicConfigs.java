@@ -39,6 +39,8 @@ public final class TopicConfigs {
       String documentation) {}
 
   private final Map<String, Definition> definitions = new LinkedHashMap<>();
+  private final java.util.List<java.util.function.Consumer<Map<String, String>>> combinedValidators =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final BrokerConfig broker;
 
   public TopicConfigs(BrokerConfig broker) {
@@ -74,6 +76,25 @@ public final class TopicConfigs {
   /** Adds configs owned by another part of the broker (e.g. Table Topic). */
   public void register(Definition definition) {
     definitions.put(definition.name(), definition);
+  }
+
+  /**
+   * Adds a check over a topic's whole explicit config (for rules across keys); it throws
+   * IllegalArgumentException with the message the client gets with INVALID_CONFIG.
+   */
+  public void registerValidator(java.util.function.Consumer<Map<String, String>> validator) {
+    combinedValidators.add(validator);
+  }
+
+  /** Runs the cross-key checks on a topic's resulting explicit configs. */
+  public void validateCombined(Map<String, String> settings) {
+    for (var v : combinedValidators) {
+      try {
+        v.accept(settings);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidTopicConfigException(e.getMessage());
+      }
+    }
   }
 
   public Collection<Definition> definitions() {

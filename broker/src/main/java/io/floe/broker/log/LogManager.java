@@ -53,6 +53,39 @@ public final class LogManager implements AutoCloseable {
   private final ScheduledExecutorService retention =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-retention"));
   private final Map<String, TopicState> byName = new ConcurrentHashMap<>();
+  private final java.util.List<TopicListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile RetentionFloor retentionFloor = (topic, partition) -> java.util.OptionalLong.empty();
+
+  /** Told about every topic (at start, create, config change, new partitions) and every deletion. */
+  public interface TopicListener {
+    void onTopic(TopicState topic);
+
+    void onTopicDeleted(String topic);
+  }
+
+  /** The lowest offset retention may trim a partition to, if something (a table) still needs older records. */
+  @FunctionalInterface
+  public interface RetentionFloor {
+    java.util.OptionalLong floor(String topic, int partition);
+  }
+
+  public void addListener(TopicListener listener) {
+    listeners.add(listener);
+  }
+
+  public void setRetentionFloor(RetentionFloor floor) {
+    this.retentionFloor = floor;
+  }
+
+  private void notifyTopic(TopicState t) {
+    for (TopicListener l : listeners) {
+      try {
+        l.onTopic(t);
+      } catch (RuntimeException e) {
+        LOG.error("Topic listener failed for {}", t.name(), e);
+      }
+    }
+  }
   private final Map<Uuid, TopicState> byId = new ConcurrentHashMap<>();
 
   public LogManager(BrokerConfig config, TopicConfigs topicConfigs, MetadataStore metadata, StreamStore streams, Time time) {
@@ -75,6 +108,7 @@ public final class LogManager implements AutoCloseable {
     for (TopicRecord r : records) {
       publish(open(r));
     }
+    byName.values().forEach(this::notifyTopic);
     long interval = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
     retention.scheduleWithFixedDelay(this::enforceRetention, interval, interval, TimeUnit.MILLISECONDS);
     LOG.info("Opened {} topics with {} partitions", records.size(),
@@ -135,6 +169,7 @@ public final class LogManager implements AutoCloseable {
       }
       Map<String, String> settings = TopicConfigs.normalize(configs);
       topicConfigs.validate(settings);
+      topicConfigs.validateCombined(settings);
       if (byName.containsKey(name)) {
         throw new TopicExistsException("Topic '" + name + "' already exists.");
       }
@@ -158,6 +193,7 @@ public final class LogManager implements AutoCloseable {
       TopicState t = open(r);
       publish(t);
       LOG.info("Created topic {} with {} partitions and configs {}", name, partitions, settings);
+      notifyTopic(t);
       return t;
     }, admin);
   }
@@ -190,6 +226,9 @@ public final class LogManager implements AutoCloseable {
         streams.delete(t.record().streamId(p)).join();
       }
       LOG.info("Deleted topic {}", name);
+      for (TopicListener l : listeners) {
+        l.onTopicDeleted(name);
+      }
     }, admin);
   }
 
@@ -214,6 +253,7 @@ public final class LogManager implements AutoCloseable {
       TopicState updated = new TopicState(r, t.topicId(), logs);
       publish(updated);
       LOG.info("Topic {} now has {} partitions", name, total);
+      notifyTopic(updated);
       return updated;
     }, admin);
   }
@@ -233,6 +273,10 @@ public final class LogManager implements AutoCloseable {
           throw new TopicConfigs.InvalidTopicConfigException("Unknown topic config name: " + key);
         }
       }
+      Map<String, String> resulting = new java.util.HashMap<>(replace ? Map.of() : t.configs());
+      remove.forEach(resulting::remove);
+      resulting.putAll(settings);
+      topicConfigs.validateCombined(resulting);
       if (validateOnly) {
         return t;
       }
@@ -240,6 +284,7 @@ public final class LogManager implements AutoCloseable {
       TopicState updated = new TopicState(r, t.topicId(), t.partitions());
       publish(updated);
       LOG.info("Topic {} configs are now {}", name, r.configs());
+      notifyTopic(updated);
       return updated;
     }, admin);
   }
@@ -252,7 +297,8 @@ public final class LogManager implements AutoCloseable {
       long retentionBytes = topicConfigs.getLong(t.configs(), TopicConfigs.RETENTION_BYTES);
       for (PartitionLog log : t.partitions()) {
         try {
-          RetentionPolicy.apply(log.stream(), now, retentionMs, retentionBytes);
+          RetentionPolicy.apply(log.stream(), now, retentionMs, retentionBytes,
+              retentionFloor.floor(t.name(), log.partition()));
         } catch (RuntimeException e) {
           LOG.warn("Retention of {} failed; it will be retried at the next check", log, e);
         }

@@ -7,8 +7,11 @@ final class RetentionPolicy {
 
   private RetentionPolicy() {}
 
-  /** Trims {@code stream}; blocks until the new start offset is durable. Returns the new start offset. */
-  static long apply(Stream stream, long nowMs, long retentionMs, long retentionBytes) {
+  /**
+   * Trims {@code stream}, never above {@code floor} when one is given; blocks until the new start offset is
+   * durable. Returns the new start offset.
+   */
+  static long apply(Stream stream, long nowMs, long retentionMs, long retentionBytes, java.util.OptionalLong floor) {
     long start = stream.startOffset();
     long end = stream.confirmedOffset();
     long newStart = start;
@@ -20,6 +23,10 @@ final class RetentionPolicy {
       newStart = Math.max(newStart, stream.offsetKeepingLastBytes(retentionBytes).join());
     }
     newStart = Math.min(newStart, end);
+    if (floor.isPresent() && newStart > floor.getAsLong()) {
+      // A table has not committed these records yet: keep them until it has.
+      newStart = Math.max(start, floor.getAsLong());
+    }
     if (newStart > start) {
       stream.trim(newStart).join();
     }

@@ -25,7 +25,8 @@ public record TableTopicConfig(
     String errorsTolerance,
     boolean expireSnapshotEnabled,
     int expireSnapshotOlderThanHours,
-    int expireSnapshotRetainLast) {
+    int expireSnapshotRetainLast,
+    boolean retentionWaitsForTable) {
 
   public static final String PREFIX = "automq.table.topic.";
   public static final String ENABLE = PREFIX + "enable";
@@ -39,6 +40,8 @@ public record TableTopicConfig(
   public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
   public static final String EXPIRE_SNAPSHOT_OLDER_THAN_HOURS = PREFIX + "expire.snapshot.older.than.hours";
   public static final String EXPIRE_SNAPSHOT_RETAIN_LAST = PREFIX + "expire.snapshot.retain.last";
+  /** Floe's own: whether log retention waits until the table has committed the records it would delete. */
+  public static final String RETENTION_WAITS_FOR_TABLE = PREFIX + "retention.wait.for.table";
 
   public static final long MIN_COMMIT_INTERVAL_MS = 1000;
   public static final long MAX_COMMIT_INTERVAL_MS = 900_000;
@@ -71,7 +74,10 @@ public record TableTopicConfig(
       new Key(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS, "1", v -> longIn(v, 1, Integer.MAX_VALUE),
           "Snapshots older than this many hours are expired."),
       new Key(EXPIRE_SNAPSHOT_RETAIN_LAST, "1", v -> longIn(v, 1, Integer.MAX_VALUE),
-          "At least this many recent snapshots are kept."));
+          "At least this many recent snapshots are kept."),
+      new Key(RETENTION_WAITS_FOR_TABLE, "true", TableTopicConfig::bool,
+          "true: retention.ms/retention.bytes never delete records the table has not committed yet. false: they"
+              + " may; the skipped offsets are logged, counted and recorded in the snapshot summary."));
 
   /** Validates and parses the topic's explicit configs; keys outside {@link #PREFIX} are ignored. */
   public static TableTopicConfig parse(Map<String, String> topicConfigs) {
@@ -91,11 +97,26 @@ public record TableTopicConfig(
         get.apply(ERRORS_TOLERANCE),
         Boolean.parseBoolean(get.apply(EXPIRE_SNAPSHOT_ENABLED)),
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS)),
-        Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)));
+        Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)),
+        Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)));
   }
 
-  /** Throws IllegalArgumentException for the first unknown {@code automq.table.topic.*} key or bad value. */
+  /**
+   * Throws IllegalArgumentException for the first unknown {@code automq.table.topic.*} key, bad value, or
+   * combination that cannot work.
+   */
   public static void validate(Map<String, String> topicConfigs) {
+    validateKeys(topicConfigs);
+    String transform = topicConfigs.getOrDefault(TRANSFORM_VALUE_TYPE, defaultOf(TRANSFORM_VALUE_TYPE)).trim();
+    String convert = topicConfigs.getOrDefault(CONVERT_VALUE_TYPE, defaultOf(CONVERT_VALUE_TYPE)).trim();
+    if ("flatten".equals(transform) && !"json".equals(convert)) {
+      throw new IllegalArgumentException("Invalid value flatten for configuration " + TRANSFORM_VALUE_TYPE
+          + ": flattening needs structured values, but " + CONVERT_VALUE_TYPE + " is " + convert
+          + "; set it to json (or keep " + TRANSFORM_VALUE_TYPE + "=none)");
+    }
+  }
+
+  private static void validateKeys(Map<String, String> topicConfigs) {
     for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
       if (!e.getKey().startsWith(PREFIX) || e.getValue() == null) {
         continue;

@@ -1,0 +1,162 @@
+package io.floe.tabletopic;
+
+import io.floe.storage.stream.Stream;
+import io.floe.tabletopic.config.TableTopicConfig;
+import io.floe.tabletopic.worker.BasicRowConverter;
+import io.floe.tabletopic.worker.RowConverter;
+import io.floe.tabletopic.worker.TableTopicMetrics;
+import io.floe.tabletopic.worker.TableTopicPipeline;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link TableTopicPipeline} per topic with {@code automq.table.topic.enable=true}. The broker
+ * tells it about every topic it serves (at start, on create, on config change, when partitions are added)
+ * and when a topic is deleted; the table itself is kept when a topic is deleted or the flag turned off.
+ *
+ * <p>Conversion runs on its own bounded thread pool, never on the network threads.
+ */
+public final class TableTopicManager implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TableTopicManager.class);
+
+  private final Catalog catalog;
+  private final Function<TableTopicConfig, RowConverter> converters;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, TableTopicPipeline> pipelines = new ConcurrentHashMap<>();
+
+  /**
+   * @param threads conversion threads shared by all table topics
+   * @param converters the row converter for a topic's settings
+   */
+  public TableTopicManager(Catalog catalog, int threads, Function<TableTopicConfig, RowConverter> converters) {
+    this.catalog = catalog;
+    this.converters = converters;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "floe-table-topic-" + n.incrementAndGet()));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-table-topic-commit"));
+  }
+
+  /** Converters for the value types this build knows without a schema module: raw and string. */
+  public static RowConverter basicConverter(TableTopicConfig config) {
+    if (!"none".equals(config.transformValueType()) || "json".equals(config.convertValueType())) {
+      throw new IllegalArgumentException("No converter for " + config.convertValueType() + "/" + config.transformValueType());
+    }
+    return new BasicRowConverter("string".equals(config.convertValueType()), "string".equals(config.convertKeyType()));
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /**
+   * The topic exists with these explicit configs and partition streams: start, restart, grow or stop its
+   * pipeline accordingly.
+   */
+  public synchronized void onTopic(String topic, Map<String, String> configs, List<Stream> streams) {
+    TableTopicConfig config;
+    try {
+      config = TableTopicConfig.parse(configs);
+    } catch (IllegalArgumentException e) {
+      LOG.error("Topic {} has invalid table topic configs; its table is not written: {}", topic, e.getMessage());
+      stop(topic);
+      return;
+    }
+    TableTopicPipeline running = pipelines.get(topic);
+    if (!config.enabled()) {
+      if (running != null) {
+        LOG.info("Table topic disabled on {}: the table {} stays as it is", topic, running.tableId());
+        stop(topic);
+      }
+      return;
+    }
+    if (running != null && running.config().equals(config)) {
+      running.updateStreams(streams);
+      return;
+    }
+    if (running != null) {
+      stop(topic);
+    }
+    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, converters.apply(config), streams, workers, scheduler);
+    pipelines.put(topic, p);
+    p.start().whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.error("Table topic {} could not start; it is retried when the topic changes or the broker restarts", topic, e);
+        pipelines.remove(topic, p);
+      }
+    });
+  }
+
+  /** The topic was deleted: stop writing; the table stays (drop it through the catalog if wanted). */
+  public synchronized void onTopicDeleted(String topic) {
+    if (pipelines.containsKey(topic)) {
+      LOG.info("Topic {} deleted: its table stays in the catalog", topic);
+    }
+    stop(topic);
+  }
+
+  private void stop(String topic) {
+    TableTopicPipeline p = pipelines.remove(topic);
+    if (p != null) {
+      p.commitNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
+      p.close();
+    }
+  }
+
+  /**
+   * The lowest offset retention may delete up to for a table topic's partition: the next offset its table
+   * has committed. Empty when retention need not wait (not a table topic, or it opted out).
+   */
+  public OptionalLong retentionFloor(String topic, int partition) {
+    TableTopicPipeline p = pipelines.get(topic);
+    if (p == null || !p.config().retentionWaitsForTable()) {
+      return OptionalLong.empty();
+    }
+    long o = p.committedOffset(partition);
+    return o < 0 ? OptionalLong.of(0) : OptionalLong.of(o);
+  }
+
+  public Map<String, TableTopicMetrics> metrics() {
+    Map<String, TableTopicMetrics> out = new HashMap<>();
+    pipelines.forEach((t, p) -> out.put(t, p.metrics()));
+    return out;
+  }
+
+  public TableTopicPipeline pipeline(String topic) {
+    return pipelines.get(topic);
+  }
+
+  /** Commits what every table has written, then stops. */
+  @Override
+  public synchronized void close() {
+    for (String topic : List.copyOf(pipelines.keySet())) {
+      stop(topic);
+    }
+    scheduler.shutdownNow();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
