@@ -12,7 +12,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -543,9 +542,5 @@ public final class BrokerBench {
 
     private static String indent(String s) {
         return "      " + s.replace("\n", "\n      ");
-    }
-
-    static String now() {
-        return Instant.now().toString();
     }
 }
