@@ -107,13 +107,14 @@ public final class BrokerServer implements AutoCloseable {
    */
   private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs) {
     org.apache.iceberg.jdbc.JdbcCatalog catalog = new org.apache.iceberg.jdbc.JdbcCatalog();
-    java.nio.file.Path warehouse = config.dataDir().resolve("warehouse");
+    // A URI with a scheme (engines cannot open bare paths), without the trailing slash Path.toUri() adds
+    // once the directory exists, so the location is the same on every start.
+    String warehouse = config.dataDir().resolve("warehouse").toUri().toString().replaceAll("/$", "");
     catalog.initialize("floe", java.util.Map.of(
         org.apache.iceberg.CatalogProperties.URI, "jdbc:sqlite:" + config.dataDir().resolve("catalog.db"),
-        org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, warehouse.toUri().toString(),
+        org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, warehouse,
         "jdbc.schema-version", "V1"));
-    LOG.info("Table topics: Iceberg JDBC catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"),
-        warehouse.toUri());
+    LOG.info("Table topics: Iceberg JDBC catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"), warehouse);
     return new TableTopicServices(config, topicConfigs, logs, catalog, catalog);
   }
 

@@ -83,6 +83,10 @@ public final class FloeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public String bootstrap() {
     return "127.0.0.1:" + port;
   }
