@@ -26,6 +26,11 @@ import java.nio.file.Path;
  * @param cleanupIntervalMs how often unreferenced objects are deleted; default 10 s
  * @param deleteOrphansOnStart delete WAL objects an earlier run wrote but never committed; default true
  * @param orphanMinAgeMs minimum age of an orphan to delete; default 0 with SQLite (one writer), 10 min otherwise
+ * @param blockCacheBytes block cache for reads of older data (from objects, and read ahead), across all streams;
+ *     default 128 MiB; 0 disables it and read-ahead
+ * @param readAheadBytes how far ahead of a sequential reader blocks are read into the block cache; default 8 MiB
+ *     (at most half the block cache); 0 disables read-ahead
+ * @param readParallelism object reads one stream read issues at a time; default 8
  */
 public record StorageConfig(
     Path dataDir,
@@ -41,7 +46,10 @@ public record StorageConfig(
     long objectDeleteGraceMs,
     long cleanupIntervalMs,
     boolean deleteOrphansOnStart,
-    long orphanMinAgeMs) {
+    long orphanMinAgeMs,
+    long blockCacheBytes,
+    long readAheadBytes,
+    int readParallelism) {
 
   public static final long DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS = 10 * 60_000;
 
@@ -64,7 +72,10 @@ public record StorageConfig(
         objectDeleteGraceMs,
         cleanupIntervalMs,
         deleteOrphansOnStart,
-        orphanMinAgeMs);
+        orphanMinAgeMs,
+        blockCacheBytes,
+        readAheadBytes,
+        readParallelism);
   }
 
   /** Collects settings; {@link #build()} fills defaults and validates. */
@@ -83,6 +94,9 @@ public record StorageConfig(
     private long cleanupIntervalMs = StreamStoreConfig.DEFAULT_CLEANUP_INTERVAL_MS;
     private boolean deleteOrphansOnStart = true;
     private Long orphanMinAgeMs;
+    private long blockCacheBytes = StreamStoreConfig.DEFAULT_BLOCK_CACHE_BYTES;
+    private long readAheadBytes = StreamStoreConfig.DEFAULT_READ_AHEAD_BYTES;
+    private int readParallelism = StreamStoreConfig.DEFAULT_READ_PARALLELISM;
 
     private Builder(Path dataDir) {
       this.dataDir = checkNotNull(dataDir, "dataDir");
@@ -153,6 +167,21 @@ public record StorageConfig(
       return this;
     }
 
+    public Builder blockCacheBytes(long v) {
+      this.blockCacheBytes = v;
+      return this;
+    }
+
+    public Builder readAheadBytes(long v) {
+      this.readAheadBytes = v;
+      return this;
+    }
+
+    public Builder readParallelism(int v) {
+      this.readParallelism = v;
+      return this;
+    }
+
     public StorageConfig build() {
       Path dir = dataDir.toAbsolutePath().normalize();
       String url = metadataJdbcUrl != null ? metadataJdbcUrl : "jdbc:sqlite:" + dir.resolve("meta.db");
@@ -176,7 +205,10 @@ public record StorageConfig(
               objectDeleteGraceMs,
               cleanupIntervalMs,
               deleteOrphansOnStart,
-              orphanAge);
+              orphanAge,
+              blockCacheBytes,
+              readAheadBytes,
+              readParallelism);
       config.streamStoreConfig(); // validates the numeric settings
       return config;
     }

@@ -3,13 +3,19 @@ package io.floe.storage.stream;
 import io.floe.storage.metadata.StaleStreamEpochException;
 import io.floe.storage.metadata.StreamMetadata;
 import io.floe.storage.metadata.StreamRange;
+import io.floe.storage.stream.ObjectBlockCache.BlockRef;
 import io.floe.storage.wal.WalObjectFormat;
 import io.floe.storage.wal.WalObjectFormat.Entry;
 import io.floe.storage.wal.WalStream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -25,8 +31,14 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultStream implements Stream, WalStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStream.class);
-  private static final long MIN_READ_CHUNK = 32 * 1024;
   private static final int MAX_READ_HINTS = 16;
+  /**
+   * Ranges are cached and read in blocks of at most this many bytes, cut from each range's start: a small range
+   * is one block, a large one is read in parallel pieces and never held whole for one small read.
+   */
+  static final int BLOCK_BYTES = 1 << 20;
+  /** Bounds the work of one read round over many tiny ranges; the read continues in another round. */
+  private static final int MAX_SEGMENTS_PER_ROUND = 1024;
 
   private final long streamId;
   private final long epoch;
@@ -41,14 +53,9 @@ final class DefaultStream implements Stream, WalStream {
    * it}, so a sequential reader continues with a ranged read of just what it needs instead of re-reading the
    * range from its start. A few entries serve a few concurrent readers.
    */
-  private final Map<Long, long[]> readHints =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
-              return size() > MAX_READ_HINTS;
-            }
-          });
+  private final Map<Long, long[]> readHints = Collections.synchronizedMap(recentlyUsed());
+  /** Offsets where recent reads ended: a read starting at one is sequential and gets read-ahead. */
+  private final Set<Long> recentReadEnds = Collections.newSetFromMap(Collections.synchronizedMap(recentlyUsed()));
 
   private volatile long startOffset;
   /** Written only by the appending thread (callers serialize appends per stream). */
@@ -172,6 +179,17 @@ final class DefaultStream implements Stream, WalStream {
     store.cache().drop(cacheSegment);
   }
 
+  /** Drops the cached blocks of every range, once the stream is deleted. */
+  void dropBlocks() {
+    for (StreamRange r : ranges.values()) {
+      dropBlocks(r);
+    }
+  }
+
+  private void dropBlocks(StreamRange r) {
+    store.blocks().invalidate(r.objectId(), r.position(), r.position() + r.length());
+  }
+
   // ---------------------------------------------------------------- reads
 
   @Override
@@ -185,18 +203,29 @@ final class DefaultStream implements Stream, WalStream {
     return read.step();
   }
 
-  /** One read in progress: collects batches from the cache and the objects until done. */
+  /**
+   * One read in progress. Each round plans, from the in-memory index, the byte segments of the ranges holding
+   * the next offsets (about as many bytes as the caller can take), fetches their blocks in parallel through the
+   * block cache, then takes the batches from the segments in order. Rounds repeat until the read is full, reaches
+   * the tail cache (checked first each round) or the confirmed offset. A sequential read also starts reading
+   * ahead of where it will stop.
+   */
   private final class Read {
     final long until;
     final long startAtRead;
     final ReadBuffer out;
+    final boolean sequential;
     long next;
+    /** Plan at least this many bytes next round: the entry at {@code next} is larger than the last plan. */
+    long minBytes;
+    boolean readAheadStarted;
 
     Read(long offset, int maxBytes, long until, long startAtRead) {
       this.next = offset;
       this.out = new ReadBuffer(maxBytes);
       this.until = until;
       this.startAtRead = startAtRead;
+      this.sequential = recentReadEnds.contains(offset);
     }
 
     CompletableFuture<ReadResult> step() {
@@ -215,81 +244,171 @@ final class DefaultStream implements Stream, WalStream {
                   : new IllegalStateException("Stream " + streamId + " has no index range holding offset " + next))
               : CompletableFuture.completedFuture(result());
         }
-        StreamRange range = e.getValue();
-        long rangeEnd = range.position() + range.length();
-        long from = range.position();
-        boolean atEntryBoundary = next == range.startOffset();
-        long[] hint = readHints.get(next);
-        if (hint != null && hint[0] == range.objectId() && hint[1] > range.position() && hint[1] < rangeEnd) {
-          from = hint[1];
-          atEntryBoundary = true;
+        List<Segment> plan = plan(e.getValue());
+        BlockFetch fetch = new BlockFetch(plan);
+        fetch.start();
+        if (sequential && !readAheadStarted) {
+          readAheadStarted = true;
+          readAhead(plan.get(plan.size() - 1));
         }
-        // From an entry boundary, read about what the caller can take; from inside a range, its whole rest.
-        long length = rangeEnd - from;
-        if (atEntryBoundary) {
-          length = Math.min(length, Math.max((long) out.remaining() + WalObjectFormat.ENTRY_HEADER_BYTES, MIN_READ_CHUNK));
+        if (!fetch.done.isDone()) {
+          return fetch.done
+              .handle((v, err) -> {
+                Throwable failure = take(plan, fetch);
+                return failure != null ? failed(failure) : step();
+              })
+              .thenCompose(f -> f);
         }
-        return readChunk(range, from, length);
+        Throwable failure = take(plan, fetch);
+        if (failure != null) {
+          return failed(failure);
+        }
       }
       return CompletableFuture.completedFuture(result());
     }
 
-    private CompletableFuture<ReadResult> readChunk(StreamRange range, long from, long length) {
-      return store
-          .readObject(range.objectKey(), from, from + length)
-          .handle(
-              (buf, err) -> {
-                if (err != null) {
-                  return failed(unwrap(err));
-                }
-                try {
-                  WalObjectFormat.Prefix prefix = WalObjectFormat.parsePrefix(buf, streamId);
-                  if (prefix.entries().isEmpty() && prefix.incompleteEntryBytes() != 0) {
-                    // The chunk did not hold one whole entry: read exactly the first one (or the rest).
-                    long rest = range.position() + range.length() - from;
-                    long exact = prefix.incompleteEntryBytes() > 0 ? prefix.incompleteEntryBytes() : rest;
-                    if (exact <= length || exact > rest) {
-                      return failed(new WalObjectFormat.CorruptWalObjectException(
-                          "range " + range + " has an entry of " + exact + " bytes at byte " + from));
-                    }
-                    return readChunk(range, from, exact);
-                  }
-                  collect(range, from, prefix.entries());
-                } catch (RuntimeException parseError) {
-                  return failed(parseError);
-                } finally {
-                  buf.release();
-                }
-                return step();
-              })
-          .thenCompose(f -> f);
-    }
-
-    /** Takes the batches from {@code next} while they fit; remembers where a sequential reader continues. */
-    private void collect(StreamRange range, long from, List<Entry> entries) {
-      long before = next;
-      long nextPosition = -1;
-      for (Entry entry : entries) {
-        if (entry.endOffset() <= next) {
-          continue;
-        }
-        if (entry.baseOffset() >= until || !out.fits(entry.batch().readableBytes())) {
+    /**
+     * The segments to read this round: from the entry holding {@code next} in {@code first} (from a read hint,
+     * else from the range's start), then the following ranges from their starts, until about the bytes the
+     * caller can take, the tail cache's first offset, or the read's end.
+     */
+    private List<Segment> plan(StreamRange first) {
+      long need = Math.max(Math.max(out.remaining(), minBytes), WalObjectFormat.ENTRY_HEADER_BYTES);
+      minBytes = 0;
+      // Framing adds a few bytes per batch; rounding up to whole blocks adds the rest.
+      long budget = need + need / 16 + WalObjectFormat.ENTRY_HEADER_BYTES;
+      List<Segment> plan = new ArrayList<>();
+      long rangeEnd = first.position() + first.length();
+      long[] hint = next == first.startOffset() ? null : readHints.get(next);
+      if (next == first.startOffset()) {
+        plan.add(segment(first, first.position(), first.startOffset(), budget));
+      } else if (hint != null && hint[0] == first.objectId() && hint[1] > first.position() && hint[1] < rangeEnd) {
+        plan.add(segment(first, hint[1], next, budget));
+      } else {
+        // Inside a range with no hint of where the entry holding next starts: read the range's whole rest.
+        plan.add(segment(first, first.position(), first.startOffset(), first.length()));
+        budget = need;
+      }
+      budget -= plan.get(0).length();
+      long tailStart = store.cache().firstOffset(cacheSegment);
+      for (StreamRange r : ranges.tailMap(first.startOffset(), false).values()) {
+        if (budget <= 0 || r.startOffset() >= until || (tailStart >= 0 && r.startOffset() >= tailStart)
+            || plan.size() == MAX_SEGMENTS_PER_ROUND) {
           break;
         }
-        out.add(entry.batch().retainedSlice());
-        next = entry.endOffset();
-        nextPosition = from + entry.frameEnd();
+        Segment s = segment(r, r.position(), r.startOffset(), budget);
+        plan.add(s);
+        budget -= s.length();
       }
-      if (next == before && !out.full()) {
-        throw new IllegalStateException(
-            "Stream " + streamId + ": range " + range + " does not hold offset " + next + " as its index says");
+      return plan;
+    }
+
+    /** Takes the batches of a fetched plan in order; returns the failure, if any. Releases the blocks. */
+    private Throwable take(List<Segment> plan, BlockFetch fetch) {
+      try {
+        if (fetch.failure != null) {
+          return unwrap(fetch.failure);
+        }
+        for (Segment s : plan) {
+          if (!take(s, fetch.buffers)) {
+            break;
+          }
+        }
+        return null;
+      } catch (RuntimeException e) {
+        return e;
+      } finally {
+        fetch.releaseBuffers();
       }
-      if (nextPosition >= 0 && next < range.endOffset()) {
-        readHints.put(next, new long[] {range.objectId(), nextPosition});
+    }
+
+    /** Takes the segment's batches from {@code next}; returns whether the next segment is needed too. */
+    private boolean take(Segment s, ByteBuf[] buffers) {
+      StreamRange range = s.range();
+      long rangeEnd = range.position() + range.length();
+      CompositeByteBuf joined = null;
+      ByteBuf bytes;
+      if (s.blockCount() == 1) {
+        BlockRef b = s.blocks().get(0);
+        bytes = slice(buffers[s.firstBuffer()], s.from() - b.position(), s.length());
+      } else {
+        joined = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(s.blockCount());
+        for (int i = 0; i < s.blockCount(); i++) {
+          BlockRef b = s.blocks().get(i);
+          long from = Math.max(s.from(), b.position());
+          long to = Math.min(s.to(), b.end());
+          joined.addComponent(true, retainedSlice(buffers[s.firstBuffer() + i], from - b.position(), to - from));
+        }
+        bytes = joined;
       }
+      try {
+        WalObjectFormat.Prefix prefix = WalObjectFormat.parsePrefix(bytes, streamId);
+        long before = next;
+        long parsedOffset = s.fromOffset();
+        long parsedPosition = s.from();
+        long takenPosition = -1;
+        for (Entry entry : prefix.entries()) {
+          parsedOffset = entry.endOffset();
+          parsedPosition = s.from() + entry.frameEnd();
+          if (entry.endOffset() <= next) {
+            continue;
+          }
+          if (entry.baseOffset() >= until || !out.fits(entry.batch().readableBytes())) {
+            break;
+          }
+          out.add(batchOf(s, entry, buffers));
+          next = entry.endOffset();
+          takenPosition = parsedPosition;
+        }
+        if (out.full() || next >= until) {
+          if (takenPosition >= 0 && next < range.endOffset()) {
+            readHints.put(next, new long[] {range.objectId(), takenPosition});
+          }
+          return false;
+        }
+        if (next >= range.endOffset()) {
+          return true;
+        }
+        // More of this range is needed.
+        if (s.to() >= rangeEnd) {
+          throw prefix.incompleteEntryBytes() != 0
+              ? new WalObjectFormat.CorruptWalObjectException("range " + range + " ends inside an entry")
+              : new IllegalStateException(
+                  "Stream " + streamId + ": range " + range + " does not hold offset " + next + " as its index says");
+        }
+        if (parsedOffset == next) {
+          // The plan stopped inside the range: continue from the entry holding next, with room for all of it.
+          readHints.put(next, new long[] {range.objectId(), parsedPosition});
+          long cut = s.to() - parsedPosition;
+          minBytes = Math.max(prefix.incompleteEntryBytes(), next == before ? cut + 1 : 0);
+        }
+        return false;
+      } finally {
+        if (joined != null) {
+          joined.release();
+        }
+      }
+    }
+
+    /** A retained buffer of the entry's batch: a slice of its block, or a copy if it spans two blocks. */
+    private ByteBuf batchOf(Segment s, Entry entry, ByteBuf[] buffers) {
+      int length = entry.batch().readableBytes();
+      long start = s.from() + entry.frameOffset() + WalObjectFormat.ENTRY_HEADER_BYTES;
+      for (int i = 0; i < s.blockCount(); i++) {
+        BlockRef b = s.blocks().get(i);
+        if (start >= b.position() && start + length <= b.end()) {
+          return retainedSlice(buffers[s.firstBuffer() + i], start - b.position(), length);
+        }
+      }
+      ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+      copy.writeBytes(entry.batch(), entry.batch().readerIndex(), length);
+      return copy;
     }
 
     private ReadResult result() {
+      if (!out.isEmpty()) {
+        recentReadEnds.add(next);
+      }
       return new ReadResult(out.take(), until, startAtRead);
     }
 
@@ -297,6 +416,170 @@ final class DefaultStream implements Stream, WalStream {
       out.releaseAll();
       return CompletableFuture.failedFuture(t);
     }
+  }
+
+  /**
+   * Bytes {@code [from, to)} of a range, starting at the entry holding offset {@code fromOffset}, and the blocks
+   * holding them ({@code blockCount} of the plan's, from {@code firstBuffer}).
+   */
+  private record Segment(StreamRange range, long from, long to, long fromOffset, List<BlockRef> blocks, int firstBuffer) {
+    long length() {
+      return to - from;
+    }
+
+    int blockCount() {
+      return blocks.size();
+    }
+  }
+
+  /** Bytes {@code [offset, offset + length)} of a block's readable bytes, sharing its reference count. */
+  private static ByteBuf slice(ByteBuf block, long offset, long length) {
+    return block.slice(block.readerIndex() + (int) offset, (int) length);
+  }
+
+  private static ByteBuf retainedSlice(ByteBuf block, long offset, long length) {
+    return block.retainedSlice(block.readerIndex() + (int) offset, (int) length);
+  }
+
+  /** A segment from {@code from} covering at least {@code bytes} (up to the end of its last block) or the range's rest. */
+  private static Segment segment(StreamRange range, long from, long fromOffset, long bytes) {
+    long rangeEnd = range.position() + range.length();
+    long wanted = Math.min(rangeEnd, from + Math.max(1, bytes));
+    long firstBlock = (from - range.position()) / BLOCK_BYTES;
+    long lastBlock = (wanted - 1 - range.position()) / BLOCK_BYTES;
+    long to = Math.min(rangeEnd, range.position() + (lastBlock + 1) * BLOCK_BYTES);
+    List<BlockRef> blocks = new ArrayList<>((int) (lastBlock - firstBlock + 1));
+    for (long k = firstBlock; k <= lastBlock; k++) {
+      blocks.add(block(range, k));
+    }
+    return new Segment(range, from, to, fromOffset, blocks, -1);
+  }
+
+  /** Block {@code k} of a range: blocks are cut from the range's start, so every reader names the same ones. */
+  private static BlockRef block(StreamRange range, long k) {
+    long position = range.position() + k * BLOCK_BYTES;
+    int length = (int) Math.min(BLOCK_BYTES, range.position() + range.length() - position);
+    return new BlockRef(range.objectId(), range.objectKey(), position, length);
+  }
+
+  /**
+   * The blocks of a plan, fetched through the block cache, at most {@code readParallelism} at a time. {@code done}
+   * completes once every fetch issued has completed: all of them, or those issued before the first failure.
+   */
+  private final class BlockFetch {
+    final List<BlockRef> refs = new ArrayList<>();
+    final ByteBuf[] buffers;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final int parallelism = store.readParallelism();
+    // Guarded by this.
+    private int issued;
+    private int inFlight;
+    private int completed;
+    volatile Throwable failure;
+
+    BlockFetch(List<Segment> plan) {
+      for (int i = 0; i < plan.size(); i++) {
+        Segment s = plan.get(i);
+        plan.set(i, new Segment(s.range(), s.from(), s.to(), s.fromOffset(), s.blocks(), refs.size()));
+        refs.addAll(s.blocks());
+      }
+      buffers = new ByteBuf[refs.size()];
+    }
+
+    void start() {
+      while (true) {
+        int i;
+        synchronized (this) {
+          if (issued == refs.size() || failure != null || inFlight >= parallelism) {
+            break;
+          }
+          i = issued++;
+          inFlight++;
+        }
+        CompletableFuture<ByteBuf> f = store.blocks().get(refs.get(i));
+        if (f.isDone()) {
+          f.whenComplete((buf, err) -> onFetched(i, buf, err));
+        } else {
+          f.whenComplete(
+              (buf, err) -> {
+                onFetched(i, buf, err);
+                start();
+              });
+        }
+      }
+    }
+
+    private void onFetched(int i, ByteBuf buf, Throwable err) {
+      boolean finished;
+      synchronized (this) {
+        inFlight--;
+        completed++;
+        if (err != null) {
+          if (failure == null) {
+            failure = err;
+          }
+        } else {
+          buffers[i] = buf;
+        }
+        finished = completed == refs.size() || (failure != null && completed == issued);
+      }
+      if (finished) {
+        done.complete(null);
+      }
+    }
+
+    void releaseBuffers() {
+      for (int i = 0; i < buffers.length; i++) {
+        if (buffers[i] != null) {
+          buffers[i].release();
+          buffers[i] = null;
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads ahead for a sequential reader: the blocks after the plan's last segment, up to the read-ahead bytes,
+   * stopping at the tail cache, so that the reader's next read finds them in memory.
+   */
+  private void readAhead(Segment last) {
+    long budget = store.readAheadBytes();
+    if (budget <= 0) {
+      return;
+    }
+    List<BlockRef> refs = new ArrayList<>();
+    StreamRange range = last.range();
+    long rangeEnd = range.position() + range.length();
+    for (long k = (last.to() - range.position() + BLOCK_BYTES - 1) / BLOCK_BYTES;
+        budget > 0 && range.position() + k * BLOCK_BYTES < rangeEnd;
+        k++) {
+      BlockRef b = block(range, k);
+      refs.add(b);
+      budget -= b.length();
+    }
+    long tailStart = store.cache().firstOffset(cacheSegment);
+    for (StreamRange r : ranges.tailMap(range.startOffset(), false).values()) {
+      if (budget <= 0 || (tailStart >= 0 && r.startOffset() >= tailStart)) {
+        break;
+      }
+      for (long k = 0; budget > 0 && k * BLOCK_BYTES < r.length(); k++) {
+        BlockRef b = block(r, k);
+        refs.add(b);
+        budget -= b.length();
+      }
+    }
+    if (!refs.isEmpty()) {
+      store.blocks().prefetch(refs);
+    }
+  }
+
+  private static <V> Map<Long, V> recentlyUsed() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {
+        return size() > MAX_READ_HINTS;
+      }
+    };
   }
 
   private OffsetOutOfRangeException outOfRange(long offset, long start, long confirmed) {
@@ -404,6 +687,7 @@ final class DefaultStream implements Stream, WalStream {
               while (!ranges.isEmpty() && ranges.firstEntry().getValue().endOffset() <= newStartOffset) {
                 StreamRange dropped = ranges.pollFirstEntry().getValue();
                 rangeBytes.addAndGet(-dropped.length());
+                dropBlocks(dropped);
               }
               store.cache().trim(cacheSegment, newStartOffset);
               return null;

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's {@link StreamStore}: streams written through one shared {@link WriteAheadLog}, read from a
- * shared {@link ConfirmedBatchCache} or from the WAL objects, and a background task that deletes objects no
- * stream references any more.
+ * shared {@link ConfirmedBatchCache} (recent batches) or from the WAL objects through a shared {@link
+ * ObjectBlockCache} (older data, with read-ahead for sequential readers), and a background task that deletes
+ * objects no stream references any more.
  *
  * <p>An object is deleted only {@link StreamStoreConfig#objectDeleteGraceMs()} after the cleanup task first
  * found it unreferenced (all its ranges trimmed or their streams deleted), so a read that looked up a range
@@ -42,6 +43,7 @@ public final class DefaultStreamStore implements StreamStore {
   private final StreamStoreConfig config;
   private final WriteAheadLog wal;
   private final ConfirmedBatchCache cache;
+  private final ObjectBlockCache blocks;
   private final ScheduledThreadPoolExecutor executor;
   private final ScheduledFuture<?> cleanupTask;
   private final Object cleanupLock = new Object();
@@ -54,6 +56,11 @@ public final class DefaultStreamStore implements StreamStore {
     this.config = config;
     this.wal = new WriteAheadLog(storage, index, config.wal());
     this.cache = new ConfirmedBatchCache(config.cacheBytes());
+    // Read-ahead in flight is bounded too, so that many sequential readers cannot flood the object storage.
+    this.blocks =
+        new ObjectBlockCache(
+            config.blockCacheBytes(), Math.min(readAheadBytes(config) * 4, config.blockCacheBytes() / 2),
+            ref -> storage.rangeRead(ref.objectKey(), ref.position(), ref.end()));
     this.executor = new ScheduledThreadPoolExecutor(2, new NamedThreadFactory("floe-stream-store"));
     this.executor.setRemoveOnCancelPolicy(true);
     this.cleanupTask =
@@ -116,6 +123,7 @@ public final class DefaultStreamStore implements StreamStore {
                   if (s != null) {
                     s.fence(new StreamFencedException("Stream " + streamId + " was deleted", null));
                     s.dropCache();
+                    s.dropBlocks();
                   }
                   return null;
                 });
@@ -170,6 +178,11 @@ public final class DefaultStreamStore implements StreamStore {
     return cache.totalBytes();
   }
 
+  /** Counters of the block cache serving reads of older data, and of its read-ahead. */
+  public BlockCacheStats readStats() {
+    return blocks.stats();
+  }
+
   /**
    * Seals the WAL buffer; the future completes once every append made before the call is committed or failed.
    */
@@ -201,6 +214,7 @@ public final class DefaultStreamStore implements StreamStore {
       streams.clear();
     }
     cache.clear();
+    blocks.close();
   }
 
   // ---------------------------------------------------------------- for DefaultStream
@@ -217,14 +231,26 @@ public final class DefaultStreamStore implements StreamStore {
     return index;
   }
 
+  ObjectBlockCache blocks() {
+    return blocks;
+  }
+
+  int readParallelism() {
+    return config.readParallelism();
+  }
+
+  /** Read-ahead per sequential reader; 0 when there is no block cache to read into. */
+  long readAheadBytes() {
+    return readAheadBytes(config);
+  }
+
+  private static long readAheadBytes(StreamStoreConfig config) {
+    return Math.min(config.readAheadBytes(), config.blockCacheBytes() / 2);
+  }
+
   /** Reads a range's bytes; the caller releases the buffer. */
   CompletableFuture<ByteBuf> readRange(StreamRange range) {
     return storage.rangeRead(range.objectKey(), range.position(), range.position() + range.length());
-  }
-
-  /** Reads bytes {@code [start, end)} of an object; the caller releases the buffer. */
-  CompletableFuture<ByteBuf> readObject(String key, long start, long end) {
-    return storage.rangeRead(key, start, end);
   }
 
   /** Runs a blocking index call off the caller's thread. */
@@ -266,6 +292,8 @@ public final class DefaultStreamStore implements StreamStore {
         ids.add(o.objectId());
       }
       storage.delete(keys).join();
+      // A read that looked its range up before the trim may have cached blocks since: they go now.
+      blocks.invalidateObjects(ids);
       index.purgeObjects(ids);
       return dead.size();
     }

@@ -16,6 +16,13 @@ import io.floe.storage.wal.WalConfig;
  *     committed
  * @param orphanMinAgeMs only orphans at least this old are deleted; with an index shared by several brokers it
  *     must exceed the longest upload-to-commit time, with an embedded index 0 is exact
+ * @param blockCacheBytes bytes of object blocks (read from WAL objects, or read ahead) kept in memory for reads
+ *     of older data, across all streams; least recently used blocks are evicted beyond it; 0 disables the cache
+ *     and read-ahead
+ * @param readAheadBytes how far past a sequential reader's position its next blocks are read in the background
+ *     (capped at half of {@code blockCacheBytes}); 0 disables read-ahead
+ * @param readParallelism object reads one stream read issues at a time (a read spanning several WAL objects
+ *     reads them in parallel, up to this many)
  */
 public record StreamStoreConfig(
     WalConfig wal,
@@ -23,11 +30,17 @@ public record StreamStoreConfig(
     long objectDeleteGraceMs,
     long cleanupIntervalMs,
     boolean deleteOrphansOnStart,
-    long orphanMinAgeMs) {
+    long orphanMinAgeMs,
+    long blockCacheBytes,
+    long readAheadBytes,
+    int readParallelism) {
 
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
   public static final long DEFAULT_OBJECT_DELETE_GRACE_MS = 60_000;
   public static final long DEFAULT_CLEANUP_INTERVAL_MS = 10_000;
+  public static final long DEFAULT_BLOCK_CACHE_BYTES = 128L << 20;
+  public static final long DEFAULT_READ_AHEAD_BYTES = 8L << 20;
+  public static final int DEFAULT_READ_PARALLELISM = 8;
 
   public StreamStoreConfig {
     checkNotNull(wal, "wal");
@@ -38,6 +51,24 @@ public record StreamStoreConfig(
         "Cannot configure stream store: cleanupIntervalMs must be positive, got %s", cleanupIntervalMs);
     checkArgument(orphanMinAgeMs >= 0, "Cannot configure stream store: orphanMinAgeMs must be >= 0, got %s",
         orphanMinAgeMs);
+    checkArgument(blockCacheBytes >= 0, "Cannot configure stream store: blockCacheBytes must be >= 0, got %s",
+        blockCacheBytes);
+    checkArgument(readAheadBytes >= 0, "Cannot configure stream store: readAheadBytes must be >= 0, got %s",
+        readAheadBytes);
+    checkArgument(readParallelism > 0, "Cannot configure stream store: readParallelism must be positive, got %s",
+        readParallelism);
+  }
+
+  /** Settings with the default block cache, read-ahead and read parallelism. */
+  public StreamStoreConfig(
+      WalConfig wal,
+      long cacheBytes,
+      long objectDeleteGraceMs,
+      long cleanupIntervalMs,
+      boolean deleteOrphansOnStart,
+      long orphanMinAgeMs) {
+    this(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs,
+        DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_READ_AHEAD_BYTES, DEFAULT_READ_PARALLELISM);
   }
 
   /** Defaults for an embedded, single-broker store over the local file system. */
@@ -48,26 +79,47 @@ public record StreamStoreConfig(
   }
 
   public StreamStoreConfig withWal(WalConfig v) {
-    return new StreamStoreConfig(v, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+    return new StreamStoreConfig(
+        v, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
   }
 
   public StreamStoreConfig withCacheBytes(long v) {
-    return new StreamStoreConfig(wal, v, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+    return new StreamStoreConfig(
+        wal, v, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
   }
 
   public StreamStoreConfig withObjectDeleteGraceMs(long v) {
-    return new StreamStoreConfig(wal, cacheBytes, v, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs);
+    return new StreamStoreConfig(
+        wal, cacheBytes, v, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
   }
 
   public StreamStoreConfig withCleanupIntervalMs(long v) {
-    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, v, deleteOrphansOnStart, orphanMinAgeMs);
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, v, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
   }
 
   public StreamStoreConfig withDeleteOrphansOnStart(boolean v) {
-    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, v, orphanMinAgeMs);
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, v, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
   }
 
   public StreamStoreConfig withOrphanMinAgeMs(long v) {
-    return new StreamStoreConfig(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, v);
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, v, blockCacheBytes, readAheadBytes, readParallelism);
+  }
+
+  public StreamStoreConfig withBlockCacheBytes(long v) {
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, v, readAheadBytes, readParallelism);
+  }
+
+  public StreamStoreConfig withReadAheadBytes(long v) {
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, v, readParallelism);
+  }
+
+  public StreamStoreConfig withReadParallelism(int v) {
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, v);
   }
 }

@@ -1,0 +1,260 @@
+package io.floe.storage.bench;
+
+import io.floe.storage.metadata.JdbcMetadataStore;
+import io.floe.storage.objectstore.LocalFileObjectStorage;
+import io.floe.storage.stream.DefaultStreamStore;
+import io.floe.storage.stream.ReadResult;
+import io.floe.storage.stream.Stream;
+import io.floe.storage.stream.StreamStoreConfig;
+import io.floe.storage.wal.WalConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Catch-up read throughput of the stream store, the case of a Kafka consumer reading a topic from the beginning
+ * long after it was written: everything comes from WAL objects (local files, in the page cache), nothing from
+ * the tail cache.
+ *
+ * <p>For each partition count it writes {@code --bytes} through the real WAL into a {@link
+ * LocalFileObjectStorage} in a temporary directory, in 16 KiB batches of 16 records (as a Kafka producer with
+ * 1 KiB records sends them), sealing small objects ({@code --object-bytes}, like the ~1 ms group commits of a
+ * broker taking 100 MB/s). It then reopens the store (empty tail cache) and reads every partition from offset 0
+ * with {@code --fetch-bytes} reads, all partitions' reads of one "fetch" in parallel and one fetch at a time, as
+ * a consumer with one fetch in flight does. It prints MB/s and fetch latencies per pass.
+ *
+ * <p>Run: {@code mvn -B -q -o test-compile -pl s3-storage && mvn -B -q -o exec:java -pl s3-storage
+ * -Dexec.classpathScope=test -Dexec.mainClass=io.floe.storage.bench.CatchUpReadBench
+ * -Dexec.args="--bytes 1g --partitions 1,6"}. Options: {@code --bytes N[k|m|g]}, {@code --partitions 1,6},
+ * {@code --object-bytes N}, {@code --batch-bytes N}, {@code --fetch-bytes N}, {@code --passes N}, {@code --dir
+ * PATH}, {@code --busy-threads N} (threads spinning meanwhile, as the consumer and the network threads keep a
+ * small machine's cores busy, so every hop to another thread waits for a core), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
+ */
+public final class CatchUpReadBench {
+  private static final int RECORDS_PER_BATCH = 16;
+
+  private long totalBytes = 1L << 30;
+  private int[] partitionCounts = {1, 6};
+  private long objectBytes = 256 << 10;
+  private int batchBytes = 16 << 10;
+  private int fetchBytes = 1 << 20;
+  private int passes = 3;
+  private int busyThreads;
+  private Path baseDir;
+  private StreamStoreConfig readConfig = StreamStoreConfig.localDefaults();
+
+  public static void main(String[] args) throws Exception {
+    CatchUpReadBench bench = new CatchUpReadBench();
+    bench.parse(args);
+    bench.run();
+  }
+
+  private void parse(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--bytes" -> totalBytes = size(value);
+        case "--partitions" -> partitionCounts = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--object-bytes" -> objectBytes = size(value);
+        case "--batch-bytes" -> batchBytes = (int) size(value);
+        case "--fetch-bytes" -> fetchBytes = (int) size(value);
+        case "--passes" -> passes = Integer.parseInt(value);
+        case "--busy-threads" -> busyThreads = Integer.parseInt(value);
+        case "--dir" -> baseDir = Path.of(value);
+        case "--block-cache-bytes" -> readConfig = readConfig.withBlockCacheBytes(size(value));
+        case "--read-ahead-bytes" -> readConfig = readConfig.withReadAheadBytes(size(value));
+        case "--read-parallelism" -> readConfig = readConfig.withReadParallelism(Integer.parseInt(value));
+        default -> throw new IllegalArgumentException("Unknown option " + args[i] + " (see the class comment)");
+      }
+      i++;
+    }
+  }
+
+  private static long size(String v) {
+    String s = v.toLowerCase();
+    long unit = s.endsWith("k") ? 1 << 10 : s.endsWith("m") ? 1 << 20 : s.endsWith("g") ? 1 << 30 : 1;
+    return Long.parseLong(unit == 1 ? s : s.substring(0, s.length() - 1)) * unit;
+  }
+
+  private void run() throws Exception {
+    System.out.printf(
+        "catch-up read bench: %d MiB in %d KiB batches, WAL objects of <= %d KiB, %d KiB reads, %d passes; %s%n",
+        totalBytes >> 20, batchBytes >> 10, objectBytes >> 10, fetchBytes >> 10, passes, readConfig);
+    for (int partitions : partitionCounts) {
+      Path dir = baseDir != null ? Files.createDirectories(baseDir.resolve("p" + partitions))
+          : Files.createTempDirectory("floe-read-bench-p" + partitions);
+      try {
+        long written = write(dir, partitions);
+        List<Double> rates = new ArrayList<>();
+        for (int pass = 1; pass <= passes; pass++) {
+          rates.add(readAll(dir, partitions, written, pass));
+        }
+        rates.sort(Comparator.naturalOrder());
+        System.out.printf("RESULT partitions=%d median=%.0f MB/s best=%.0f MB/s%n",
+            partitions, rates.get(rates.size() / 2), rates.get(rates.size() - 1));
+      } finally {
+        deleteRecursively(dir);
+      }
+    }
+  }
+
+  private static StreamStoreConfig writeConfig(long objectBytes) {
+    return StreamStoreConfig.localDefaults()
+        .withWal(WalConfig.localDefaults().withUploadBytes(objectBytes))
+        .withDeleteOrphansOnStart(false);
+  }
+
+  /** Writes the data set and returns the bytes of batches written. */
+  private long write(Path dir, int partitions) {
+    long start = System.nanoTime();
+    long written = 0;
+    try (JdbcMetadataStore metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
+        LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"));
+        DefaultStreamStore store = new DefaultStreamStore(objects, metadata, writeConfig(objectBytes))) {
+      List<Stream> streams = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        streams.add(store.open(p).join());
+      }
+      byte[] payload = new byte[batchBytes];
+      ThreadLocalRandom.current().nextBytes(payload);
+      List<CompletableFuture<Void>> pending = new ArrayList<>();
+      for (long n = 0; written < totalBytes; n++) {
+        Stream s = streams.get((int) (n % partitions));
+        ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(batchBytes);
+        batch.writeBytes(payload);
+        long base = s.nextOffset();
+        batch.setLong(0, base);
+        pending.add(s.append(base, RECORDS_PER_BATCH, System.currentTimeMillis(), batch));
+        written += batchBytes;
+        if (pending.size() >= 4096) {
+          pending.forEach(CompletableFuture::join);
+          pending.clear();
+        }
+      }
+      pending.forEach(CompletableFuture::join);
+      store.flush().join();
+      double secs = (System.nanoTime() - start) / 1e9;
+      System.out.printf("wrote %d MiB to %d partitions in %d WAL objects (%.0f KiB each on average) in %.1f s%n",
+          written >> 20, partitions, store.walStats().objectsCommitted(),
+          store.walStats().bytesCommitted() / 1024.0 / Math.max(1, store.walStats().objectsCommitted()), secs);
+    }
+    return written;
+  }
+
+  /** Reopens the store (empty tail cache) and reads every partition from the start; returns MB/s. */
+  private double readAll(Path dir, int partitions, long expectedBytes, int pass) {
+    try (JdbcMetadataStore metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
+        LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"));
+        DefaultStreamStore store = new DefaultStreamStore(objects, metadata, readConfig.withDeleteOrphansOnStart(false))) {
+      List<Stream> streams = new ArrayList<>();
+      long[] offsets = new long[partitions];
+      for (int p = 0; p < partitions; p++) {
+        streams.add(store.open(p).join());
+      }
+      long bytes = 0;
+      int fetches = 0;
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      List<Thread> busy = new ArrayList<>();
+      for (int i = 0; i < busyThreads; i++) {
+        Thread t = new Thread(() -> spin(stop), "busy-" + i);
+        t.setDaemon(true);
+        t.start();
+        busy.add(t);
+      }
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpuStart = os.getProcessCpuTime() - busyCpu(threads, busy);
+      List<Long> latenciesNanos = new ArrayList<>();
+      long start = System.nanoTime();
+      List<CompletableFuture<ReadResult>> reads = new ArrayList<>(partitions);
+      while (true) {
+        reads.clear();
+        for (int p = 0; p < partitions; p++) {
+          Stream s = streams.get(p);
+          reads.add(offsets[p] < s.confirmedOffset() ? s.read(offsets[p], fetchBytes) : null);
+        }
+        if (reads.stream().allMatch(r -> r == null)) {
+          break;
+        }
+        long fetchStart = System.nanoTime();
+        for (int p = 0; p < partitions; p++) {
+          CompletableFuture<ReadResult> f = reads.get(p);
+          if (f == null) {
+            continue;
+          }
+          ReadResult r = f.join();
+          for (ByteBuf b : r.batches()) {
+            long base = b.getLong(b.readerIndex());
+            if (base != offsets[p]) {
+              throw new IllegalStateException("partition " + p + ": expected offset " + offsets[p] + ", read " + base);
+            }
+            offsets[p] = base + RECORDS_PER_BATCH;
+            bytes += b.readableBytes();
+          }
+          r.release();
+        }
+        latenciesNanos.add(System.nanoTime() - fetchStart);
+        fetches++;
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      double cpuSecs = (os.getProcessCpuTime() - busyCpu(threads, busy) - cpuStart) / 1e9;
+      stop.set(true);
+      if (bytes != expectedBytes) {
+        throw new IllegalStateException("read " + bytes + " bytes, wrote " + expectedBytes);
+      }
+      latenciesNanos.sort(Comparator.naturalOrder());
+      double mbps = bytes / 1e6 / secs;
+      System.out.printf(
+          "pass %d: partitions=%d %.0f MB/s (%d MiB in %.2f s, %.2f CPU s/GB, %d fetches, latency p50 %.2f ms p99 %.2f ms max %.2f ms)"
+              + " %s%n",
+          pass, partitions, mbps, bytes >> 20, secs, cpuSecs / (bytes / 1e9), fetches, latenciesNanos.get(fetches / 2) / 1e6,
+          latenciesNanos.get((int) (fetches * 0.99)) / 1e6, latenciesNanos.get(fetches - 1) / 1e6,
+          store.readStats());
+      return mbps;
+    }
+  }
+
+  /** Keeps a core busy with memory work until stopped. */
+  private static void spin(java.util.concurrent.atomic.AtomicBoolean stop) {
+    byte[] a = new byte[1 << 20];
+    byte[] b = new byte[1 << 20];
+    while (!stop.get()) {
+      System.arraycopy(a, 0, b, 0, a.length);
+      System.arraycopy(b, 0, a, 0, b.length);
+    }
+  }
+
+  private static long busyCpu(java.lang.management.ThreadMXBean threads, List<Thread> busy) {
+    long sum = 0;
+    for (Thread t : busy) {
+      sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+    }
+    return sum;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static {
+    // Keep the numbers about the read path: no leak tracking overhead unless asked for.
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
+  }
+
+  private CatchUpReadBench() {}
+}
