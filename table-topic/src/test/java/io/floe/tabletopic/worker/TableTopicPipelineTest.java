@@ -95,12 +95,16 @@ class TableTopicPipelineTest {
   }
 
   private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra) {
+    return pipeline(streams, extra, new BasicRowConverter(true, true));
+  }
+
+  private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra, RowConverter converter) {
     Map<String, String> configs = new HashMap<>(Map.of(
         TableTopicConfig.ENABLE, "true", TableTopicConfig.CONVERT_VALUE_TYPE, "string",
         TableTopicConfig.COMMIT_INTERVAL_MS, "60000"));
     configs.putAll(extra);
     TableTopicConfig config = TableTopicConfig.parse(configs);
-    return new TableTopicPipeline("orders", config, catalog, new BasicRowConverter(true, true), streams, workers, scheduler);
+    return new TableTopicPipeline("orders", config, catalog, converter, streams, workers, scheduler);
   }
 
   private List<Record> rows() throws Exception {
@@ -170,6 +174,85 @@ class TableTopicPipelineTest {
     List<Record> rows = rows();
     assertEquals(20, rows.size());
     assertEquals(20, values(rows).size());
+  }
+
+  /** Refuses the record at one offset of partition 0, like a value that cannot be converted. */
+  private static RowConverter failingAt(long badOffset) {
+    BasicRowConverter ok = new BasicRowConverter(true, true);
+    return new RowConverter() {
+      @Override
+      public org.apache.iceberg.Schema initialSchema() {
+        return ok.initialSchema();
+      }
+
+      @Override
+      public Conversion convert(KafkaRecord record, org.apache.iceberg.Schema tableSchema) {
+        return record.partition() == 0 && record.offset() == badOffset
+            ? Conversion.error("field x: expected long, got string") : ok.convert(record, tableSchema);
+      }
+    };
+  }
+
+  @Test
+  void errorsToleranceNoneStopsThePartitionAtTheBadRecordAndOthersGoOn() throws Exception {
+    List<Stream> s = streams(2);
+    append(s.get(0), 0, 10);
+    append(s.get(1), 1, 10);
+    try (TableTopicPipeline p = pipeline(s, Map.of(TableTopicConfig.ERRORS_TOLERANCE, "none"), failingAt(4))) {
+      p.start().join();
+      p.commitNow().join();
+      // Partition 0 stops at offset 4 (0..3 committed), partition 1 is complete; the log keeps everything.
+      assertEquals(4, p.committedOffset(0));
+      assertEquals(10, p.committedOffset(1));
+      assertEquals(1, p.metrics().blockedPartitions.get());
+      append(s.get(0), 0, 5);
+      p.commitNow().join();
+      assertEquals(4, p.committedOffset(0));
+    }
+    assertEquals(14, rows().size());
+    assertEquals(15, s.get(0).confirmedOffset());
+  }
+
+  @Test
+  void errorsToleranceInvalidDataSkipsAndCountsTheBadRecord() throws Exception {
+    List<Stream> s = streams(1);
+    append(s.get(0), 0, 10);
+    try (TableTopicPipeline p = pipeline(s, Map.of(TableTopicConfig.ERRORS_TOLERANCE, "invalid_data"), failingAt(4))) {
+      p.start().join();
+      p.commitNow().join();
+      assertEquals(10, p.committedOffset(0));
+      assertEquals(1, p.metrics().recordsSkipped.get());
+    }
+    Set<String> v = values(rows());
+    assertEquals(9, v.size());
+    assertTrue(!v.contains("p0-4"));
+  }
+
+  @Test
+  void recordsDeletedFromTheLogBeforeTheTableHadThemAreSkippedCountedAndRecorded() throws Exception {
+    // Given a table with offsets 0..2, then records 3..9 of which 3..5 are deleted from the log
+    // (DeleteRecords, or retention with retention.wait.for.table=false) before the table had them
+    List<Stream> s = streams(1);
+    append(s.get(0), 0, 3);
+    try (TableTopicPipeline p = pipeline(s, Map.of())) {
+      p.start().join();
+      p.commitNow().join();
+    }
+    append(s.get(0), 0, 3);
+    append(s.get(0), 0, 4);
+    s.get(0).trim(6).join();
+
+    // When the pipeline resumes
+    try (TableTopicPipeline p = pipeline(s, Map.of())) {
+      p.start().join();
+      p.commitNow().join();
+      // Then it does not get stuck on the gap: the rest is written, and the gap is counted and recorded
+      assertEquals(10, p.committedOffset(0));
+      assertEquals(3, p.metrics().offsetsLost.get());
+    }
+    assertEquals(7, rows().size());
+    Table t = catalog.loadTable(TableIdentifier.of(Namespace.of("default"), "orders"));
+    assertEquals("3-6", t.currentSnapshot().summary().get("floe.kafka.lost.0"));
   }
 
   @Test
