@@ -1,0 +1,56 @@
+package io.floe.schema;
+
+import java.util.Optional;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.types.Type;
+
+/** One change {@link SchemaEvolution} makes to a table's schema. None of them drops or narrows. */
+public sealed interface SchemaChange
+    permits SchemaChange.AddColumn, SchemaChange.WidenColumn, SchemaChange.MakeOptional {
+
+  /** Adds this change to a pending schema update. */
+  void applyTo(UpdateSchema update);
+
+  /**
+   * Adds an optional column (with its nested fields) at the end of {@code parent}, a struct, or a
+   * list's or map's struct (Iceberg adds to the element or value); the table root when empty.
+   */
+  record AddColumn(Optional<String> parent, String name, Type type) implements SchemaChange {
+    @Override
+    public void applyTo(UpdateSchema update) {
+      update.addColumn(parent.orElse(null), name, type);
+    }
+
+    @Override
+    public String toString() {
+      return "add " + parent.map(p -> p + ".").orElse("") + name + ": " + type;
+    }
+  }
+
+  /** Widens a primitive column the ways Iceberg allows: int to long, float to double, decimal. */
+  record WidenColumn(String column, Type.PrimitiveType from, Type.PrimitiveType to)
+      implements SchemaChange {
+    @Override
+    public void applyTo(UpdateSchema update) {
+      update.updateColumn(column, to);
+    }
+
+    @Override
+    public String toString() {
+      return "widen " + column + ": " + from + " -> " + to;
+    }
+  }
+
+  /** Makes a required column (or list element, map value) optional. */
+  record MakeOptional(String column) implements SchemaChange {
+    @Override
+    public void applyTo(UpdateSchema update) {
+      update.makeColumnOptional(column);
+    }
+
+    @Override
+    public String toString() {
+      return "make optional " + column;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.floe.schema;
+
+import io.floe.schema.ConverterConfig.ConvertType;
+import io.floe.schema.ConverterConfig.TransformType;
+import io.floe.schema.internal.FixedTypeConverter;
+import io.floe.schema.internal.json.JsonValueConverter;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
+
+/** Creates the {@link ValueConverter}s a table topic's configs ask for. */
+public final class ValueConverters {
+
+  /** The column that holds the key (AutoMQ's layout). */
+  public static final String KEY_COLUMN = "_kafka_key";
+
+  /** The column that holds the value when it is not flattened (AutoMQ's layout). */
+  public static final String VALUE_COLUMN = "_kafka_value";
+
+  private ValueConverters() {}
+
+  /**
+   * The value converter: {@code convert.value.type} placed by {@code transform.value.type} (flattened,
+   * or in {@link #VALUE_COLUMN}).
+   *
+   * @throws IllegalArgumentException if the configs are invalid or not supported (see {@link
+   *     #validate})
+   */
+  public static ValueConverter forValue(Map<String, String> topicConfigs) {
+    return forValue(topicConfigs, VALUE_COLUMN);
+  }
+
+  /** As {@link #forValue(Map)}, with the value in {@code valueColumn} when it is not flattened. */
+  public static ValueConverter forValue(Map<String, String> topicConfigs, String valueColumn) {
+    ConverterConfig config = validate(topicConfigs);
+    Placement placement =
+        config.transformType() == TransformType.FLATTEN
+            ? Placement.flattened()
+            : Placement.column(valueColumn);
+    return create(config.valueType(), placement);
+  }
+
+  /** The key converter: {@code convert.key.type}, in {@link #KEY_COLUMN}. */
+  public static ValueConverter forKey(Map<String, String> topicConfigs) {
+    return forKey(topicConfigs, KEY_COLUMN);
+  }
+
+  /** As {@link #forKey(Map)}, with the key in {@code keyColumn}. */
+  public static ValueConverter forKey(Map<String, String> topicConfigs, String keyColumn) {
+    ConverterConfig config = validate(topicConfigs);
+    return create(config.keyType(), Placement.column(keyColumn));
+  }
+
+  /**
+   * A converter of the given type and placement.
+   *
+   * @throws IllegalArgumentException if the type cannot be placed so, or is not supported yet
+   */
+  public static ValueConverter create(ConvertType type, Placement placement) {
+    Preconditions.checkArgument(type != null, "Cannot create a converter: type is null");
+    Preconditions.checkArgument(placement != null, "Cannot create a converter: placement is null");
+    switch (type) {
+      case RAW:
+        checkNotFlattened(type, placement);
+        return FixedTypeConverter.raw((Placement.Column) placement);
+      case STRING:
+        checkNotFlattened(type, placement);
+        return FixedTypeConverter.string((Placement.Column) placement);
+      case JSON:
+        return new JsonValueConverter(placement);
+      default:
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot convert with %s=%s: not supported yet (supported: raw, string, json)",
+                ConverterConfig.CONVERT_VALUE_TYPE, type.configValue()));
+    }
+  }
+
+  /**
+   * Checks a topic's converter configs, for topic creation and config changes: the values are valid
+   * and this build can convert them.
+   *
+   * @return the parsed configs
+   * @throws IllegalArgumentException with a message naming the key and the problem
+   */
+  public static ConverterConfig validate(Map<String, String> topicConfigs) {
+    Preconditions.checkArgument(topicConfigs != null, "Cannot read topic configs: null");
+    ConverterConfig config = ConverterConfig.fromTopicConfigs(topicConfigs);
+    checkSupported(ConverterConfig.CONVERT_VALUE_TYPE, config.valueType());
+    checkSupported(ConverterConfig.CONVERT_KEY_TYPE, config.keyType());
+    if (config.transformType() == TransformType.FLATTEN_DEBEZIUM) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot convert with %s=flatten_debezium: Debezium envelopes are unwrapped by the cdc"
+                  + " module, not by a plain value converter",
+              ConverterConfig.TRANSFORM_VALUE_TYPE));
+    }
+    if (config.transformType() == TransformType.FLATTEN
+        && (config.valueType() == ConvertType.RAW || config.valueType() == ConvertType.STRING)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot flatten %s values: %s=flatten needs structured values (%s=json)",
+              config.valueType().configValue(),
+              ConverterConfig.TRANSFORM_VALUE_TYPE,
+              ConverterConfig.CONVERT_VALUE_TYPE));
+    }
+    return config;
+  }
+
+  /**
+   * Whether a top-level column name belongs to Floe's record metadata ({@code _kafka_*}, {@code _cdc},
+   * any case), so a flattened value may not use it.
+   */
+  public static boolean isReservedColumn(String name) {
+    return name.regionMatches(true, 0, "_kafka_", 0, 7)
+        || name.toLowerCase(Locale.ROOT).equals("_cdc");
+  }
+
+  private static void checkSupported(String key, ConvertType type) {
+    if (type == ConvertType.BY_SCHEMA_ID || type == ConvertType.BY_LATEST_SCHEMA) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot convert with %s=%s: not supported yet (supported: raw, string, json)",
+              key, type.configValue()));
+    }
+  }
+
+  private static void checkNotFlattened(ConvertType type, Placement placement) {
+    Preconditions.checkArgument(
+        placement instanceof Placement.Column,
+        "Cannot flatten %s values: flatten needs structured values (json)",
+        type.configValue());
+  }
+}
