@@ -21,9 +21,17 @@ public final class FloeProcess implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final Map<String, String> overrides;
+  private final String classpath;
   private Process process;
 
+  /** A broker on this JVM's classpath (the broker module's own tests). */
   public FloeProcess(Map<String, String> overrides) throws IOException {
+    this(System.getProperty("java.class.path"), overrides);
+  }
+
+  /** A broker on {@code classpath} (other modules pass the broker jar and its libraries). */
+  public FloeProcess(String classpath, Map<String, String> overrides) throws IOException {
+    this.classpath = classpath;
     this.root = Files.createTempDirectory("floe-proc-");
     this.dataDir = root.resolve("data");
     this.port = freePort();
@@ -40,7 +48,7 @@ public final class FloeProcess implements AutoCloseable {
   public FloeProcess start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.floe.broker.FloeBroker",
+        "-Xmx512m", "-cp", classpath, "io.floe.broker.FloeBroker",
         "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
         "--override", "floe.data.dir=" + dataDir,
         "--override", "group.initial.rebalance.delay.ms=0"));
