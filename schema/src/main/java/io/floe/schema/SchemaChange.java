@@ -1,5 +1,6 @@
 package io.floe.schema;
 
+import io.floe.schema.internal.TypeNames;
 import java.util.Optional;
 import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.types.Type;
@@ -23,7 +24,7 @@ public sealed interface SchemaChange
 
     @Override
     public String toString() {
-      return "add " + parent.map(p -> p + ".").orElse("") + name + ": " + type;
+      return "add " + parent.map(p -> p + ".").orElse("") + name + ": " + TypeNames.describe(type);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.floe.schema;
 
+import io.floe.schema.internal.TypeNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,10 @@ public final class SchemaEvolution {
     @Override
     public String toString() {
       return String.format(
-          "column '%s' is %s in the table, records need %s", column, tableType, neededType);
+          "column '%s' is %s in the table, records need %s",
+          column,
+          TypeNames.describe(tableType),
+          TypeNames.describe(neededType));
     }
   }
 

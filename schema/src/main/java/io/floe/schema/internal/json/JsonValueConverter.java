@@ -105,7 +105,10 @@ public final class JsonValueConverter implements ValueConverter {
       this.top = fromTable(null, "", 0, root, true);
       for (int i = 0; i < top.struct.size(); i++) {
         Slot column = top.struct.get(i);
-        column.reserved = ValueConverters.isReservedColumn(column.name);
+        if (ValueConverters.isReservedColumn(column.name)) {
+          column.reserved = true;
+          column.lastKey = null; // never matched by the fast path, which skips the reserved check
+        }
       }
     } else {
       String name = ((Placement.Column) placement).name();
@@ -492,7 +495,7 @@ public final class JsonValueConverter implements ValueConverter {
       next = position + 1;
     }
     for (Slot required : shape.required()) {
-      if (required.stamp != stamp && required.isRequired()) {
+      if (required.stamp != stamp && required.isRequired() && !required.reserved) {
         markOptional(required); // absent: the record says the column can be null
       }
     }

@@ -1,5 +1,6 @@
 package io.floe.schema.internal.json;
 
+import io.floe.schema.internal.TypeNames;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,48 +136,7 @@ final class Slot {
     if (type == null) {
       return kind == Kind.STRUCT ? "struct" : kind == Kind.LIST ? "list" : "untyped";
     }
-    StringBuilder sb = new StringBuilder();
-    describe(type, sb);
-    return sb.toString();
-  }
-
-  private static void describe(Type type, StringBuilder sb) {
-    if (sb.length() > 80) {
-      sb.append("...");
-      return;
-    }
-    switch (type.typeId()) {
-      case STRUCT:
-        sb.append("struct<");
-        List<Types.NestedField> fields = type.asStructType().fields();
-        for (int i = 0; i < fields.size(); i++) {
-          if (i > 0) {
-            sb.append(", ");
-          }
-          if (sb.length() > 80) {
-            sb.append("...");
-            break;
-          }
-          sb.append(fields.get(i).name()).append(": ");
-          describe(fields.get(i).type(), sb);
-        }
-        sb.append('>');
-        return;
-      case LIST:
-        sb.append("list<");
-        describe(type.asListType().elementType(), sb);
-        sb.append('>');
-        return;
-      case MAP:
-        sb.append("map<");
-        describe(type.asMapType().keyType(), sb);
-        sb.append(", ");
-        describe(type.asMapType().valueType(), sb);
-        sb.append('>');
-        return;
-      default:
-        sb.append(type);
-    }
+    return TypeNames.describe(type);
   }
 
   @Override
