@@ -33,6 +33,8 @@ import org.apache.iceberg.types.Types;
  */
 public final class RecordBuilder {
 
+  private static final int MAX_PROJECTIONS = 4_096;
+
   private final Schema schema;
   private final Types.StructType rowType;
   private final GenericRecord rowTemplate;
@@ -162,6 +164,9 @@ public final class RecordBuilder {
   private Projection projection(ConvertedStruct.Names names, Types.StructType type) {
     Projection projection = projections.get(names);
     if (projection == null || projection.type != type || projection.positions.length < names.size()) {
+      if (projections.size() >= MAX_PROJECTIONS) {
+        projections.clear(); // converters rebuilt their shapes many times: drop the stale ones
+      }
       projection = new Projection(names, type);
       projections.put(names, projection);
     }

@@ -24,10 +24,11 @@ import org.apache.iceberg.util.Tasks;
  * and a string in the records; long vs double) is a {@link Conflict}, reported, not applied: the
  * records that carry it then fail in {@link RecordBuilder#put}.
  *
- * <p>Iceberg's {@code UpdateSchema.unionByNameWith} does the same union, but throws on the first
- * incompatible column and re-orders added nested fields with {@code moveAfter}; this plan keeps
- * going past conflicts and only uses {@code addColumn}, {@code updateColumn} and {@code
- * makeColumnOptional}.
+ * <p>Iceberg's {@code UpdateSchema.unionByNameWith} does the same union, but one incompatible
+ * column ({@code Cannot change column type: n: long -> double}) throws away the whole update, so a
+ * single conflicting record would keep a batch's new columns out of the table. This plan reports
+ * conflicts and applies the rest with Iceberg's own {@code addColumn}, {@code updateColumn} (which
+ * checks {@code TypeUtil.isPromotionAllowed}) and {@code makeColumnOptional}.
  */
 public final class SchemaEvolution {
 

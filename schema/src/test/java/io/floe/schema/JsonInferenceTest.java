@@ -387,6 +387,50 @@ class JsonInferenceTest {
     assertEquals("", TypeText.of(flattened.columns()));
   }
 
+  @Test
+  void deepNestingConvertsUpToJacksonsLimitAndFailsAsInvalidInputBeyond() {
+    // When values nest 500 and 1,500 levels deep
+    ConversionResult deep = convert(flattened, "{\"a\": ".repeat(500) + "1" + "}".repeat(500));
+    ValueConverter other = ValueConverters.create(ConvertType.JSON, Placement.flattened());
+    ConversionResult tooDeep = convert(other, "{\"a\": ".repeat(1_500) + "1" + "}".repeat(1_500));
+
+    // Then the first converts; the second fails as a value, not a StackOverflowError
+    assertTrue(deep.isConverted());
+    assertEquals(Reason.INVALID_INPUT, tooDeep.error().reason());
+    assertEquals("", TypeText.of(other.columns()));
+  }
+
+  @Test
+  void aSliceOfALargerArrayIsConverted() {
+    // Given a record's bytes inside a larger buffer
+    byte[] buffer = "xx{\"a\": [1]}yy".getBytes(StandardCharsets.UTF_8);
+    ValueConverter text = ValueConverters.create(ConvertType.JSON, Placement.column("v"));
+
+    // When only the slice is converted
+    ConversionResult struct = flattened.convert(buffer, 2, buffer.length - 4);
+    ConversionResult asText = text.convert("xx[1, 2]yy".getBytes(StandardCharsets.UTF_8), 2, 6);
+
+    // Then the bytes around it are ignored
+    assertEquals(List.of(1L), ((ConvertedStruct) struct.value()).get("a"));
+    assertEquals("[1, 2]", asText.value());
+  }
+
+  @Test
+  void rebindingToTheSameSchemaKeepsTheShapesRecordBuildersCache() {
+    // Given a converter bound to a table and a record converted without any change
+    Schema schema = new Schema(optional(1, "a", Types.LongType.get()));
+    flattened.useSchema(schema);
+    ConvertedStruct before = (ConvertedStruct) convert(flattened, "{\"a\": 1}").value();
+
+    // When it is bound again to an equal schema, after a failed record that changed nothing
+    convert(flattened, "{\"b\": 1, \"a\": \"x\"}");
+    flattened.useSchema(new Schema(optional(1, "a", Types.LongType.get())));
+    ConvertedStruct after = (ConvertedStruct) convert(flattened, "{\"a\": 2}").value();
+
+    // Then values share their names: no projection is recomputed for the next batch
+    assertTrue(before.names() == after.names());
+  }
+
   static ConversionResult convert(ValueConverter converter, String json) {
     return converter.convert(json.getBytes(StandardCharsets.UTF_8));
   }

@@ -39,7 +39,7 @@ import org.apache.iceberg.types.Types;
 /**
  * Floe's schemaless JSON ({@code convert.*.type=json}): values are read with Jackson's streaming
  * parser straight into {@link ConvertedStruct}s while the schema is inferred and checked against the
- * bound table. The rules (see the module README for the full list):
+ * bound table. The rules (the full list is in the {@code io.floe.schema} package documentation):
  *
  * <ul>
  *   <li>objects become structs, arrays lists, true/false boolean, integers long, other numbers
@@ -77,7 +77,9 @@ public final class JsonValueConverter implements ValueConverter {
   private int nextId;
   private int fieldCount;
   private long objectStamp;
+  /** Records converted since {@link #useSchema} need something the bound table lacks. */
   private boolean pending;
+  private boolean pendingBefore;
 
   public JsonValueConverter(Placement placement) {
     this.placement = placement;
@@ -145,6 +147,7 @@ public final class JsonValueConverter implements ValueConverter {
     if (bytes == null) {
       return ConversionResult.NULL;
     }
+    pendingBefore = pending;
     try (JsonParser parser = json.createParser(bytes, offset, length)) {
       JsonToken token = parser.nextToken();
       if (token == null) {
@@ -193,6 +196,7 @@ public final class JsonValueConverter implements ValueConverter {
       undo.get(i).run();
     }
     undo.clear();
+    pending = pendingBefore;
   }
 
   /** Not flattened: an object fills the column's struct; other JSON is kept as its text. */
