@@ -4,6 +4,9 @@ import io.floe.storage.metadata.JdbcMetadataStore;
 import io.floe.storage.metadata.MetadataStore;
 import io.floe.storage.objectstore.LocalFileObjectStorage;
 import io.floe.storage.objectstore.ObjectStorage;
+import io.floe.storage.objectstore.RetryingObjectStorage;
+import io.floe.storage.objectstore.S3ObjectStorage;
+import io.floe.storage.retry.Retrier;
 import io.floe.storage.stream.DefaultStreamStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A broker's whole storage, built from a {@link StorageConfig}: the metadata store, the object storage and the
- * stream store on top of them. {@link #close()} first flushes and acknowledges (or fails) pending appends, then
+ * A broker's whole storage, built from a {@link StorageConfig}: the metadata store, the object storage (an S3
+ * bucket when {@link StorageConfig#s3()} is set, else a local directory; either way behind {@link
+ * RetryingObjectStorage}, the one place object-store faults are retried) and the stream store on top of them. {@link #close()} first flushes and acknowledges (or fails) pending appends, then
  * closes the parts in reverse order.
  */
 public final class FloeStorage implements AutoCloseable {
@@ -22,10 +26,11 @@ public final class FloeStorage implements AutoCloseable {
 
   private final StorageConfig config;
   private final JdbcMetadataStore metadata;
-  private final ObjectStorage objects;
+  private final RetryingObjectStorage objects;
   private final DefaultStreamStore streams;
 
-  private FloeStorage(StorageConfig config, JdbcMetadataStore metadata, ObjectStorage objects, DefaultStreamStore streams) {
+  private FloeStorage(
+      StorageConfig config, JdbcMetadataStore metadata, RetryingObjectStorage objects, DefaultStreamStore streams) {
     this.config = config;
     this.metadata = metadata;
     this.objects = objects;
@@ -35,18 +40,20 @@ public final class FloeStorage implements AutoCloseable {
   /** Creates the directories if needed, opens (and migrates) the metadata store, and starts the stream store. */
   public static FloeStorage open(StorageConfig config) {
     JdbcMetadataStore metadata = null;
-    ObjectStorage objects = null;
+    RetryingObjectStorage objects = null;
     try {
       Files.createDirectories(config.dataDir());
       sqliteFile(config.metadataJdbcUrl()).ifPresent(FloeStorage::createParent);
       metadata = JdbcMetadataStore.open(config.metadataJdbcUrl());
-      objects = new LocalFileObjectStorage(config.objectsDir(), config.fsync(), 4);
+      objects = new RetryingObjectStorage(openObjectStorage(config), objectStoreRetrier(config));
       DefaultStreamStore streams = new DefaultStreamStore(objects, metadata, config.streamStoreConfig());
       LOG.info(
-          "Floe storage: metadata at {}, objects under {} (fsync {}), WAL objects of up to {} bytes every {} ms"
+          "Floe storage: metadata at {}, objects {}, WAL objects of up to {} bytes every {} ms"
               + " with {} parallel uploads, {} bytes of tail cache",
-          config.metadataJdbcUrl(), config.objectsDir(), config.fsync() ? "on" : "off", config.walUploadBytes(),
-          config.walUploadIntervalMs(), config.walMaxInflightUploads(), config.cacheBytes());
+          config.metadataJdbcUrl(),
+          config.s3().map(s3 -> "in " + s3.describe())
+              .orElse("under " + config.objectsDir() + " (fsync " + (config.fsync() ? "on" : "off") + ")"),
+          config.walUploadBytes(), config.walUploadIntervalMs(), config.walMaxInflightUploads(), config.cacheBytes());
       return new FloeStorage(config, metadata, objects, streams);
     } catch (IOException e) {
       closeQuietly(objects, metadata);
@@ -69,8 +76,31 @@ public final class FloeStorage implements AutoCloseable {
     return streams;
   }
 
-  public ObjectStorage objectStorage() {
+  /** The object storage, with retries; {@link RetryingObjectStorage#delegate()} is the S3 or local store. */
+  public RetryingObjectStorage objectStorage() {
     return objects;
+  }
+
+  /** Object-store retry counters, for metrics. */
+  public Retrier.Stats objectStoreRetryStats() {
+    return objects.retrier().stats();
+  }
+
+  /** The S3 request counters, when the objects are in S3. */
+  public java.util.Optional<S3ObjectStorage.Stats> s3Stats() {
+    return objects.delegate() instanceof S3ObjectStorage s3 ? java.util.Optional.of(s3.stats()) : java.util.Optional.empty();
+  }
+
+  private static ObjectStorage openObjectStorage(StorageConfig config) {
+    if (config.s3().isPresent()) {
+      return S3ObjectStorage.open(config.s3().get());
+    }
+    return new LocalFileObjectStorage(config.objectsDir(), config.fsync(), 4);
+  }
+
+  private static Retrier objectStoreRetrier(StorageConfig config) {
+    return RetryingObjectStorage.defaultRetrier(
+        config.objectStoreRetryAttempts(), config.objectStoreRetryMaxElapsedMs());
   }
 
   @Override

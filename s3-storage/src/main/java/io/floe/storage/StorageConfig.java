@@ -3,20 +3,29 @@ package io.floe.storage;
 import static io.floe.storage.internal.Preconditions.checkArgument;
 import static io.floe.storage.internal.Preconditions.checkNotNull;
 
+import io.floe.storage.objectstore.S3Config;
 import io.floe.storage.stream.StreamStoreConfig;
 import io.floe.storage.wal.WalConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Everything needed to build a broker's storage ({@link FloeStorage#open}). Build with {@link #builder(Path)};
- * unset values take the defaults below, chosen for the embedded setup (local object directory, SQLite).
+ * unset values take the defaults below, chosen for the embedded setup (local object directory, SQLite). Setting
+ * {@link Builder#s3Bucket} puts the objects in that S3 bucket instead of the local directory.
  *
  * @param dataDir root of the broker's local data
  * @param metadataJdbcUrl metadata store; default {@code jdbc:sqlite:<dataDir>/meta.db}
- * @param objectsDir root of the local object store; default {@code <dataDir>/objects}
+ * @param objectsDir root of the local object store; default {@code <dataDir>/objects}; unused with {@code s3}
+ * @param s3 the S3 bucket objects live in, when set (see {@link S3Config} for each setting and its default);
+ *     default none: the local object store under {@code objectsDir}
+ * @param objectStoreRetryAttempts attempts per object-store call for retriable failures (throttling, 5xx,
+ *     timeouts, lost connections), the first included; default 5
+ * @param objectStoreRetryMaxElapsedMs no object-store call is retried once this long has passed since its first
+ *     attempt; default 15 s
  * @param walUploadBytes seal a WAL object at this size; default 8 MiB
  * @param walUploadIntervalMs while uploads are in flight, seal a WAL object this long after its first append;
- *     default 1 ms for the local store (use ~250 ms for S3)
+ *     default 1 ms for the local store, 250 ms for S3
  * @param walMaxInflightUploads WAL objects uploaded in parallel; default 4
  * @param walBufferMaxBytes appended but uncommitted bytes before appends wait; default 64 MiB
  * @param walAppendTimeoutMs how long an append waits for WAL buffer space; default 10 s
@@ -36,6 +45,9 @@ public record StorageConfig(
     Path dataDir,
     String metadataJdbcUrl,
     Path objectsDir,
+    Optional<S3Config> s3,
+    int objectStoreRetryAttempts,
+    long objectStoreRetryMaxElapsedMs,
     long walUploadBytes,
     long walUploadIntervalMs,
     int walMaxInflightUploads,
@@ -52,6 +64,16 @@ public record StorageConfig(
     int readParallelism) {
 
   public static final long DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS = 10 * 60_000;
+  public static final int DEFAULT_OBJECT_STORE_RETRY_ATTEMPTS = 5;
+  public static final long DEFAULT_OBJECT_STORE_RETRY_MAX_ELAPSED_MS = 15_000;
+
+  public StorageConfig {
+    checkNotNull(s3, "s3");
+    checkArgument(objectStoreRetryAttempts > 0,
+        "Cannot configure storage: objectStoreRetryAttempts must be positive, got %s", objectStoreRetryAttempts);
+    checkArgument(objectStoreRetryMaxElapsedMs >= 0,
+        "Cannot configure storage: objectStoreRetryMaxElapsedMs must be >= 0, got %s", objectStoreRetryMaxElapsedMs);
+  }
 
   public static Builder builder(Path dataDir) {
     return new Builder(dataDir);
@@ -83,8 +105,12 @@ public record StorageConfig(
     private final Path dataDir;
     private String metadataJdbcUrl;
     private Path objectsDir;
+    private String s3Bucket;
+    private final S3Settings s3 = new S3Settings();
+    private int objectStoreRetryAttempts = DEFAULT_OBJECT_STORE_RETRY_ATTEMPTS;
+    private long objectStoreRetryMaxElapsedMs = DEFAULT_OBJECT_STORE_RETRY_MAX_ELAPSED_MS;
     private long walUploadBytes = WalConfig.DEFAULT_UPLOAD_BYTES;
-    private long walUploadIntervalMs = WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_LOCAL;
+    private Long walUploadIntervalMs;
     private int walMaxInflightUploads = WalConfig.DEFAULT_MAX_INFLIGHT_UPLOADS;
     private long walBufferMaxBytes = WalConfig.DEFAULT_BUFFER_MAX_BYTES;
     private long walAppendTimeoutMs = WalConfig.DEFAULT_APPEND_TIMEOUT_MS;
@@ -109,6 +135,72 @@ public record StorageConfig(
 
     public Builder objectsDir(Path v) {
       this.objectsDir = v;
+      return this;
+    }
+
+    /** {@code s3.bucket}: keep objects in this S3 bucket instead of the local object directory. */
+    public Builder s3Bucket(String v) {
+      this.s3Bucket = v;
+      return this;
+    }
+
+    /** {@code s3.prefix}: a key prefix within the bucket, e.g. {@code floe/cluster-1/}; default none. */
+    public Builder s3Prefix(String v) {
+      s3.prefix = v;
+      return this;
+    }
+
+    /** {@code s3.endpoint}: e.g. {@code http://127.0.0.1:9000} for MinIO; default AWS's endpoint. */
+    public Builder s3Endpoint(String v) {
+      s3.endpoint = v;
+      return this;
+    }
+
+    /** {@code s3.region}; default the SDK's region chain, else us-east-1. */
+    public Builder s3Region(String v) {
+      s3.region = v;
+      return this;
+    }
+
+    /** {@code s3.path.style.access}: MinIO and S3Proxy need true; default false. */
+    public Builder s3PathStyle(boolean v) {
+      s3.pathStyle = v;
+      return this;
+    }
+
+    /** {@code s3.access.key}: with {@link #s3SecretKey}; when neither is set the default credentials chain is used. */
+    public Builder s3AccessKey(String v) {
+      s3.accessKey = v;
+      return this;
+    }
+
+    /** {@code s3.secret.key}. */
+    public Builder s3SecretKey(String v) {
+      s3.secretKey = v;
+      return this;
+    }
+
+    /** {@code s3.max.connections}: HTTP connections (requests in flight) to S3 at most; default 64. */
+    public Builder s3MaxConnections(int v) {
+      s3.maxConnections = v;
+      return this;
+    }
+
+    /** {@code s3.request.timeout.ms}: one attempt of one S3 request fails (retriably) after this; default 30 s. */
+    public Builder s3RequestTimeoutMs(long v) {
+      s3.requestTimeoutMs = v;
+      return this;
+    }
+
+    /** Attempts per object-store call for retriable failures, the first included; default 5. */
+    public Builder objectStoreRetryAttempts(int v) {
+      this.objectStoreRetryAttempts = v;
+      return this;
+    }
+
+    /** No object-store call is retried once this long has passed since its first attempt; default 15 s. */
+    public Builder objectStoreRetryMaxElapsedMs(long v) {
+      this.objectStoreRetryMaxElapsedMs = v;
       return this;
     }
 
@@ -190,13 +282,21 @@ public record StorageConfig(
           orphanMinAgeMs != null
               ? orphanMinAgeMs
               : url.startsWith("jdbc:sqlite:") ? 0 : DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS;
+      Optional<S3Config> s3Config = s3Config();
+      long uploadIntervalMs =
+          walUploadIntervalMs != null
+              ? walUploadIntervalMs
+              : s3Config.isPresent() ? WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_S3 : WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_LOCAL;
       StorageConfig config =
           new StorageConfig(
               dir,
               url,
               objectsDir != null ? objectsDir.toAbsolutePath().normalize() : dir.resolve("objects"),
+              s3Config,
+              objectStoreRetryAttempts,
+              objectStoreRetryMaxElapsedMs,
               walUploadBytes,
-              walUploadIntervalMs,
+              uploadIntervalMs,
               walMaxInflightUploads,
               walBufferMaxBytes,
               walAppendTimeoutMs,
@@ -211,6 +311,71 @@ public record StorageConfig(
               readParallelism);
       config.streamStoreConfig(); // validates the numeric settings
       return config;
+    }
+
+    private Optional<S3Config> s3Config() {
+      if (s3Bucket == null || s3Bucket.isBlank()) {
+        checkArgument(!s3.anySet(),
+            "Cannot configure storage: S3 settings are given (%s) but s3.bucket is not; set it to use S3, or remove"
+                + " them to use the local object store", s3.describeSet());
+        return Optional.empty();
+      }
+      S3Config.Builder b = S3Config.builder(s3Bucket).pathStyleAccess(s3.pathStyle);
+      if (s3.prefix != null) {
+        b.prefix(s3.prefix);
+      }
+      if (s3.endpoint != null && !s3.endpoint.isBlank()) {
+        b.endpoint(s3.endpoint);
+      }
+      if (s3.region != null) {
+        b.region(s3.region);
+      }
+      if (s3.accessKey != null) {
+        b.accessKey(s3.accessKey);
+      }
+      if (s3.secretKey != null) {
+        b.secretKey(s3.secretKey);
+      }
+      if (s3.maxConnections != null) {
+        b.maxConnections(s3.maxConnections);
+      }
+      if (s3.requestTimeoutMs != null) {
+        b.requestTimeoutMs(s3.requestTimeoutMs);
+      }
+      return Optional.of(b.build());
+    }
+  }
+
+  /** The S3 settings as given, before a bucket makes them an {@link S3Config}. */
+  private static final class S3Settings {
+    String prefix;
+    String endpoint;
+    String region;
+    boolean pathStyle;
+    String accessKey;
+    String secretKey;
+    Integer maxConnections;
+    Long requestTimeoutMs;
+
+    boolean anySet() {
+      return !describeSet().isEmpty();
+    }
+
+    String describeSet() {
+      java.util.List<String> set = new java.util.ArrayList<>();
+      if (prefix != null && !prefix.isBlank()) {
+        set.add("s3.prefix");
+      }
+      if (endpoint != null && !endpoint.isBlank()) {
+        set.add("s3.endpoint");
+      }
+      if (accessKey != null && !accessKey.isBlank()) {
+        set.add("s3.access.key");
+      }
+      if (secretKey != null && !secretKey.isBlank()) {
+        set.add("s3.secret.key");
+      }
+      return String.join(", ", set);
     }
   }
 }

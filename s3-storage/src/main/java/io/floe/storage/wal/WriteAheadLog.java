@@ -9,6 +9,7 @@ import io.floe.storage.metadata.StreamIndexStore;
 import io.floe.storage.metadata.StreamRange;
 import io.floe.storage.objectstore.ObjectStorage;
 import io.floe.storage.objectstore.ObjectStorageException;
+import io.floe.storage.retry.Retrier;
 import io.floe.storage.stream.StreamFencedException;
 import io.floe.storage.wal.WalStream.CommittedBatch;
 import io.netty.buffer.ByteBuf;
@@ -70,6 +71,9 @@ public final class WriteAheadLog implements AutoCloseable {
   private static final int MAX_OBJECTS_PER_COMMIT = 64;
   private static final int MAX_COMMIT_ATTEMPTS = 8;
   private static final long UPLOAD_RETRY_BACKOFF_MS = 100;
+  private static final long UPLOAD_RETRY_MAX_BACKOFF_MS = 2_000;
+  /** An upload still failing after this long fails its batches, however many attempts are left. */
+  private static final long UPLOAD_RETRY_MAX_ELAPSED_MS = 30_000;
 
   private final ObjectStorage storage;
   private final StreamIndexStore index;
@@ -100,7 +104,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private final LongAdder indexCommits = new LongAdder();
   private final LongAdder bytesCommitted = new LongAdder();
   private final LongAdder batchesFailed = new LongAdder();
-  private final LongAdder uploadRetries = new LongAdder();
+  private final Retrier uploadRetrier;
 
   public WriteAheadLog(ObjectStorage storage, StreamIndexStore index, WalConfig config) {
     this.storage = storage;
@@ -112,6 +116,14 @@ public final class WriteAheadLog implements AutoCloseable {
     this.firstObjectId = nextObjectId;
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("floe-wal-timer"));
     this.timer.setRemoveOnCancelPolicy(true);
+    this.uploadRetrier =
+        Retrier.builder("wal-upload")
+            .maxAttempts(config.uploadAttempts())
+            .backoffMs(UPLOAD_RETRY_BACKOFF_MS, UPLOAD_RETRY_MAX_BACKOFF_MS)
+            .maxElapsedMs(UPLOAD_RETRY_MAX_ELAPSED_MS)
+            .retryOn(ObjectStorageException.class, ObjectStorageException::retriable)
+            .scheduler(timer)
+            .build();
     this.committer =
         new ThreadPoolExecutor(
             1,
@@ -217,7 +229,8 @@ public final class WriteAheadLog implements AutoCloseable {
       lock.unlock();
     }
     return new Stats(
-        objectsCommitted.sum(), indexCommits.sum(), bytesCommitted.sum(), batchesFailed.sum(), uploadRetries.sum(),
+        objectsCommitted.sum(), indexCommits.sum(), bytesCommitted.sum(), batchesFailed.sum(),
+        uploadRetrier.stats().retries(),
         buffered);
   }
 
@@ -361,33 +374,15 @@ public final class WriteAheadLog implements AutoCloseable {
 
   private void startUploads(List<SealedObject> objects) {
     for (SealedObject o : objects) {
-      upload(o, 1);
+      upload(o);
     }
   }
 
-  private void upload(SealedObject o, int attempt) {
-    CompletableFuture<Void> write;
-    try {
-      write = storage.write(o.key, o.data);
-    } catch (RuntimeException e) {
-      write = CompletableFuture.failedFuture(e);
-    }
-    write.whenComplete(
-        (v, err) -> {
-          Throwable cause = unwrap(err);
-          if (cause instanceof ObjectStorageException ose && ose.retriable() && attempt < config.uploadAttempts()) {
-            uploadRetries.increment();
-            LOG.warn("Upload of WAL object {} failed (attempt {} of {}); retrying", o.key, attempt,
-                config.uploadAttempts(), cause);
-            try {
-              timer.schedule(() -> upload(o, attempt + 1), UPLOAD_RETRY_BACKOFF_MS << (attempt - 1), TimeUnit.MILLISECONDS);
-              return;
-            } catch (RejectedExecutionException closing) {
-              cause.addSuppressed(closing);
-            }
-          }
-          onUploaded(o, cause);
-        });
+  /** Uploads {@code o}, retrying retriable failures: a PUT of the same bytes under the same key is idempotent. */
+  private void upload(SealedObject o) {
+    uploadRetrier
+        .run("upload WAL object " + o.key, () -> storage.write(o.key, o.data))
+        .whenComplete((v, err) -> onUploaded(o, unwrap(err)));
   }
 
   private void onUploaded(SealedObject o, Throwable failure) {
