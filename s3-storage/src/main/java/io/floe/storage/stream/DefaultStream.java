@@ -218,6 +218,8 @@ final class DefaultStream implements Stream, WalStream {
     long next;
     /** Plan at least this many bytes next round: the entry at {@code next} is larger than the last plan. */
     long minBytes;
+    /** Where the last segment's taken batches end (object position), or -1 if it gave none. */
+    long takenThrough;
     boolean readAheadStarted;
 
     Read(long offset, int maxBytes, long until, long startAtRead) {
@@ -309,10 +311,23 @@ final class DefaultStream implements Stream, WalStream {
         if (fetch.failure != null) {
           return unwrap(fetch.failure);
         }
+        // A sequential reader will not come back: blocks it went past are evicted first (see ObjectBlockCache).
+        List<BlockRef> passed = sequential ? new ArrayList<>() : null;
         for (Segment s : plan) {
-          if (!take(s, fetch.buffers)) {
+          boolean more = take(s, fetch.buffers);
+          if (passed != null) {
+            for (BlockRef b : s.blocks()) {
+              if (next >= s.range().endOffset() || b.end() <= takenThrough) {
+                passed.add(b);
+              }
+            }
+          }
+          if (!more) {
             break;
           }
+        }
+        if (passed != null && !passed.isEmpty()) {
+          store.blocks().passed(passed);
         }
         return null;
       } catch (RuntimeException e) {
@@ -347,6 +362,7 @@ final class DefaultStream implements Stream, WalStream {
         long parsedOffset = s.fromOffset();
         long parsedPosition = s.from();
         long takenPosition = -1;
+        takenThrough = -1;
         for (Entry entry : prefix.entries()) {
           parsedOffset = entry.endOffset();
           parsedPosition = s.from() + entry.frameEnd();
@@ -359,6 +375,7 @@ final class DefaultStream implements Stream, WalStream {
           out.add(batchOf(s, entry, buffers));
           next = entry.endOffset();
           takenPosition = parsedPosition;
+          takenThrough = parsedPosition;
         }
         if (out.full() || next >= until) {
           if (takenPosition >= 0 && next < range.endOffset()) {

@@ -66,6 +66,8 @@ final class ObjectBlockCache implements AutoCloseable {
     final int bytes;
     /** Loaded by read-ahead and not yet read: counted as wasted if evicted so. */
     boolean unreadPrefetch;
+    /** The list holding the block: {@code active}, or {@code passed} once a sequential reader went past it. */
+    Lru list;
     Block newer;
     Block older;
 
@@ -97,9 +99,14 @@ final class ObjectBlockCache implements AutoCloseable {
   // Guarded by lock.
   private final NavigableMap<BlockKey, Block> blocks = new TreeMap<>();
   private final Map<BlockKey, Loading> loading = new HashMap<>();
-  /** Most recently used end of the LRU list; {@link #oldest} is evicted first. */
-  private Block newest;
-  private Block oldest;
+  /**
+   * Blocks a sequential reader went past are unlikely to be read again soon: they wait in {@code passed}, bounded
+   * by {@code maxPassedBytes}, and are evicted before any block of {@code active}. This keeps the cache's memory
+   * to what readers are about to read instead of cycling all of it through data already consumed.
+   */
+  private final Lru active = new Lru();
+  private final Lru passed = new Lru();
+  private final long maxPassedBytes;
   private long totalBytes;
   private long prefetchInflightBytes;
   private boolean closed;
@@ -116,6 +123,7 @@ final class ObjectBlockCache implements AutoCloseable {
   ObjectBlockCache(long maxBytes, long maxPrefetchInflightBytes, Loader loader) {
     this.maxBytes = maxBytes;
     this.maxPrefetchInflightBytes = maxPrefetchInflightBytes;
+    this.maxPassedBytes = maxBytes / 8;
     this.loader = loader;
   }
 
@@ -143,7 +151,7 @@ final class ObjectBlockCache implements AutoCloseable {
           b.unreadPrefetch = false;
           prefetchHits.increment();
         }
-        touch(b);
+        active.moveToNewest(b);
         return CompletableFuture.completedFuture(b.data.retainedDuplicate());
       }
       Loading l = loading.get(key);
@@ -182,7 +190,7 @@ final class ObjectBlockCache implements AutoCloseable {
         BlockKey key = ref.key();
         Block b = blocks.get(key);
         if (b != null) {
-          touch(b);
+          active.moveToNewest(b);
           continue;
         }
         if (loading.containsKey(key)) {
@@ -239,7 +247,7 @@ final class ObjectBlockCache implements AutoCloseable {
         if (!l.discard && !closed && buf.readableBytes() <= maxBytes) {
           Block b = new Block(l.ref.key(), buf, l.prefetch && waiters.isEmpty());
           blocks.put(b.key, b);
-          linkNewest(b);
+          active.moveToNewest(b);
           totalBytes += b.bytes;
           evictBeyondBound();
           if (refs > 0) {
@@ -304,7 +312,7 @@ final class ObjectBlockCache implements AutoCloseable {
     NavigableMap<BlockKey, Block> dead =
         blocks.subMap(new BlockKey(objectId, from), true, new BlockKey(objectId, to), false);
     for (Block b : dead.values()) {
-      unlink(b);
+      b.list.remove(b);
       totalBytes -= b.bytes;
       b.data.release();
     }
@@ -352,61 +360,102 @@ final class ObjectBlockCache implements AutoCloseable {
         b.data.release();
       }
       blocks.clear();
-      newest = null;
-      oldest = null;
+      active.clear();
+      passed.clear();
       totalBytes = 0;
     } finally {
       lock.unlock();
     }
   }
 
-  // ---------------------------------------------------------------- LRU list, guarded by lock
+  /**
+   * Marks the blocks as gone past by a sequential reader: they are evicted first, and at most {@code maxBytes /
+   * 8} of them stay. A later read of one makes it active again.
+   */
+  void passed(List<BlockRef> refs) {
+    lock.lock();
+    try {
+      for (BlockRef ref : refs) {
+        Block b = blocks.get(ref.key());
+        if (b != null) {
+          passed.moveToNewest(b);
+        }
+      }
+      while (passed.bytes > maxPassedBytes) {
+        evict(passed.oldest);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- eviction, guarded by lock
 
   private void evictBeyondBound() {
-    while (totalBytes > maxBytes && oldest != null) {
-      Block b = oldest;
-      unlink(b);
-      blocks.remove(b.key);
-      totalBytes -= b.bytes;
-      evictions.increment();
-      if (b.unreadPrefetch) {
-        evictedUnread.increment();
+    while (totalBytes > maxBytes) {
+      evict(passed.oldest != null ? passed.oldest : active.oldest);
+    }
+  }
+
+  private void evict(Block b) {
+    b.list.remove(b);
+    blocks.remove(b.key);
+    totalBytes -= b.bytes;
+    evictions.increment();
+    if (b.unreadPrefetch) {
+      evictedUnread.increment();
+    }
+    b.data.release();
+  }
+
+  /** A doubly linked list of blocks from the most to the least recently used, with their bytes. */
+  private static final class Lru {
+    Block newest;
+    Block oldest;
+    long bytes;
+
+    /** Makes the block this list's newest, taking it from the list holding it, if any. */
+    void moveToNewest(Block b) {
+      if (b.list == this && b == newest) {
+        return;
       }
-      b.data.release();
+      if (b.list != null) {
+        b.list.remove(b);
+      }
+      b.list = this;
+      bytes += b.bytes;
+      b.older = newest;
+      b.newer = null;
+      if (newest != null) {
+        newest.newer = b;
+      }
+      newest = b;
+      if (oldest == null) {
+        oldest = b;
+      }
     }
-  }
 
-  private void touch(Block b) {
-    if (b != newest) {
-      unlink(b);
-      linkNewest(b);
+    void remove(Block b) {
+      if (b.newer != null) {
+        b.newer.older = b.older;
+      } else {
+        newest = b.older;
+      }
+      if (b.older != null) {
+        b.older.newer = b.newer;
+      } else {
+        oldest = b.newer;
+      }
+      b.newer = null;
+      b.older = null;
+      b.list = null;
+      bytes -= b.bytes;
     }
-  }
 
-  private void linkNewest(Block b) {
-    b.older = newest;
-    b.newer = null;
-    if (newest != null) {
-      newest.newer = b;
+    void clear() {
+      newest = null;
+      oldest = null;
+      bytes = 0;
     }
-    newest = b;
-    if (oldest == null) {
-      oldest = b;
-    }
-  }
-
-  private void unlink(Block b) {
-    if (b.newer != null) {
-      b.newer.older = b.older;
-    } else {
-      newest = b.older;
-    }
-    if (b.older != null) {
-      b.older.newer = b.newer;
-    } else {
-      oldest = b.newer;
-    }
-    b.newer = null;
-    b.older = null;
   }
 }

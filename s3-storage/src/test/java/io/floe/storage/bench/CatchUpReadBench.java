@@ -36,7 +36,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * -Dexec.args="--bytes 1g --partitions 1,6"}. Options: {@code --bytes N[k|m|g]}, {@code --partitions 1,6},
  * {@code --object-bytes N}, {@code --batch-bytes N}, {@code --fetch-bytes N}, {@code --passes N}, {@code --dir
  * PATH}, {@code --busy-threads N} (threads spinning meanwhile, as the consumer and the network threads keep a
- * small machine's cores busy, so every hop to another thread waits for a core), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
+ * small machine's cores busy, so every hop to another thread waits for a core), {@code --consumer-mbps N} (after
+ * each fetch the reader copies the batches out, as a socket write does, and spends the time a consumer taking N
+ * MB/s would spend on them before it fetches again: then fetch latency is what separates the rate from N; 0, the
+ * default, fetches again at once), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
  */
 public final class CatchUpReadBench {
   private static final int RECORDS_PER_BATCH = 16;
@@ -48,6 +51,7 @@ public final class CatchUpReadBench {
   private int fetchBytes = 1 << 20;
   private int passes = 3;
   private int busyThreads;
+  private long consumerBytesPerSecond;
   private Path baseDir;
   private StreamStoreConfig readConfig = StreamStoreConfig.localDefaults();
 
@@ -68,6 +72,7 @@ public final class CatchUpReadBench {
         case "--fetch-bytes" -> fetchBytes = (int) size(value);
         case "--passes" -> passes = Integer.parseInt(value);
         case "--busy-threads" -> busyThreads = Integer.parseInt(value);
+        case "--consumer-mbps" -> consumerBytesPerSecond = Long.parseLong(value) * 1_000_000;
         case "--dir" -> baseDir = Path.of(value);
         case "--block-cache-bytes" -> readConfig = readConfig.withBlockCacheBytes(size(value));
         case "--read-ahead-bytes" -> readConfig = readConfig.withReadAheadBytes(size(value));
@@ -86,8 +91,10 @@ public final class CatchUpReadBench {
 
   private void run() throws Exception {
     System.out.printf(
-        "catch-up read bench: %d MiB in %d KiB batches, WAL objects of <= %d KiB, %d KiB reads, %d passes; %s%n",
-        totalBytes >> 20, batchBytes >> 10, objectBytes >> 10, fetchBytes >> 10, passes, readConfig);
+        "catch-up read bench: %d MiB in %d KiB batches, WAL objects of <= %d KiB, %d KiB reads, %d passes, %d busy"
+            + " threads, consumer at %s; %s%n",
+        totalBytes >> 20, batchBytes >> 10, objectBytes >> 10, fetchBytes >> 10, passes, busyThreads,
+        consumerBytesPerSecond > 0 ? consumerBytesPerSecond / 1_000_000 + " MB/s" : "no limit", readConfig);
     for (int partitions : partitionCounts) {
       Path dir = baseDir != null ? Files.createDirectories(baseDir.resolve("p" + partitions))
           : Files.createTempDirectory("floe-read-bench-p" + partitions);
@@ -173,9 +180,11 @@ public final class CatchUpReadBench {
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
       long cpuStart = os.getProcessCpuTime() - busyCpu(threads, busy);
+      long faultsStart = minorFaults();
       List<Long> latenciesNanos = new ArrayList<>();
       long start = System.nanoTime();
       List<CompletableFuture<ReadResult>> reads = new ArrayList<>(partitions);
+      byte[] sink = new byte[batchBytes];
       while (true) {
         reads.clear();
         for (int p = 0; p < partitions; p++) {
@@ -186,6 +195,7 @@ public final class CatchUpReadBench {
           break;
         }
         long fetchStart = System.nanoTime();
+        long bytesBefore = bytes;
         for (int p = 0; p < partitions; p++) {
           CompletableFuture<ReadResult> f = reads.get(p);
           if (f == null) {
@@ -199,11 +209,21 @@ public final class CatchUpReadBench {
             }
             offsets[p] = base + RECORDS_PER_BATCH;
             bytes += b.readableBytes();
+            if (consumerBytesPerSecond > 0) {
+              b.getBytes(b.readerIndex(), sink, 0, Math.min(sink.length, b.readableBytes()));
+            }
           }
           r.release();
         }
-        latenciesNanos.add(System.nanoTime() - fetchStart);
+        long fetchEnd = System.nanoTime();
+        latenciesNanos.add(fetchEnd - fetchStart);
         fetches++;
+        if (consumerBytesPerSecond > 0) {
+          long deadline = fetchEnd + (bytes - bytesBefore) * 1_000_000_000L / consumerBytesPerSecond;
+          for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+          }
+        }
       }
       double secs = (System.nanoTime() - start) / 1e9;
       double cpuSecs = (os.getProcessCpuTime() - busyCpu(threads, busy) - cpuStart) / 1e9;
@@ -214,12 +234,22 @@ public final class CatchUpReadBench {
       latenciesNanos.sort(Comparator.naturalOrder());
       double mbps = bytes / 1e6 / secs;
       System.out.printf(
-          "pass %d: partitions=%d %.0f MB/s (%d MiB in %.2f s, %.2f CPU s/GB, %d fetches, latency p50 %.2f ms p99 %.2f ms max %.2f ms)"
+          "pass %d: partitions=%d %.0f MB/s (%d MiB in %.2f s, %.2f CPU s/GB, %d page faults, %d fetches, latency p50 %.2f ms p99 %.2f ms max %.2f ms)"
               + " %s%n",
-          pass, partitions, mbps, bytes >> 20, secs, cpuSecs / (bytes / 1e9), fetches, latenciesNanos.get(fetches / 2) / 1e6,
+          pass, partitions, mbps, bytes >> 20, secs, cpuSecs / (bytes / 1e9), minorFaults() - faultsStart, fetches, latenciesNanos.get(fetches / 2) / 1e6,
           latenciesNanos.get((int) (fetches * 0.99)) / 1e6, latenciesNanos.get(fetches - 1) / 1e6,
           store.readStats());
       return mbps;
+    }
+  }
+
+  /** Minor page faults of this process so far (Linux), or 0. */
+  private static long minorFaults() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 
