@@ -13,8 +13,10 @@ import org.apache.iceberg.types.Types;
  * <pre>{@code
  * converter.useSchema(table.schema());                     // once, and after every schema change
  * ConversionResult r = converter.convert(record.value());  // per record: Converted or Failed
- * Schema schema = SchemaEvolution.evolve(table, converter.columns()).schema(); // per batch
- * converter.useSchema(schema);
+ * if (converter.needsSchemaChange()) {                     // per batch
+ *   Schema schema = SchemaEvolution.evolve(table, converter.columns()).schema();
+ *   converter.useSchema(schema);
+ * }
  * RecordBuilder rows = RecordBuilder.forSchema(schema);
  * GenericRecord row = rows.newRow();
  * rows.put(row, converter.placement(), r.value());          // per converted record
@@ -47,6 +49,13 @@ public interface ValueConverter {
    * within this list only: match by name.
    */
   List<Types.NestedField> columns();
+
+  /**
+   * Whether {@link #columns()} differs from what the bound table has, i.e. the records converted
+   * since {@link #useSchema} need a schema change before their rows can be built. Cheap enough to
+   * call per record: it is recomputed only after a record changed the inferred schema.
+   */
+  boolean needsSchemaChange();
 
   /**
    * Converts {@code length} bytes of {@code bytes} from {@code offset}; {@code bytes} may be null (a

@@ -388,6 +388,29 @@ class JsonInferenceTest {
   }
 
   @Test
+  void aSchemaChangeIsNeededOnlyWhenRecordsNeedMoreThanTheTableHas() {
+    // Given a table with a long column
+    flattened.useSchema(new Schema(optional(1, "a", Types.LongType.get())));
+
+    // When records fit it, carry untyped new fields, or conflict
+    convert(flattened, "{\"a\": 1, \"b\": null, \"c\": []}");
+    convert(flattened, "{\"a\": 2.0}");
+    convert(flattened, "{\"a\": 1.5, \"e\": 1}");
+
+    // Then no change is needed
+    assertFalse(flattened.needsSchemaChange());
+
+    // When a record has a typed new field
+    convert(flattened, "{\"d\": \"x\"}");
+
+    // Then a change is needed until the converter is bound to a table that has it
+    assertTrue(flattened.needsSchemaChange());
+    flattened.useSchema(
+        new Schema(optional(1, "a", Types.LongType.get()), optional(2, "d", Types.StringType.get())));
+    assertFalse(flattened.needsSchemaChange());
+  }
+
+  @Test
   void deepNestingConvertsUpToJacksonsLimitAndFailsAsInvalidInputBeyond() {
     // When values nest 500 and 1,500 levels deep
     ConversionResult deep = convert(flattened, "{\"a\": ".repeat(500) + "1" + "}".repeat(500));

@@ -2,8 +2,10 @@ package io.floe.schema;
 
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.schema.ConverterConfig.ConvertType;
 import io.floe.schema.ConverterConfig.TransformType;
@@ -30,6 +32,11 @@ class ValueConvertersTest {
     assertEquals("_kafka_value: binary", TypeText.of(value.columns()));
     assertEquals(Placement.column("_kafka_key"), key.placement());
     assertEquals("_kafka_key: string", TypeText.of(key.columns()));
+
+    // And they need their columns until bound to a table that has them
+    assertTrue(value.needsSchemaChange());
+    value.useSchema(new Schema(optional(1, "_kafka_value", Types.BinaryType.get())));
+    assertFalse(value.needsSchemaChange());
   }
 
   @Test

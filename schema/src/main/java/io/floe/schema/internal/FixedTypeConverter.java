@@ -21,6 +21,7 @@ public abstract class FixedTypeConverter implements ValueConverter {
   private final Placement.Column placement;
   private final Type type;
   private Types.NestedField column;
+  private boolean columnMissing;
   private ConversionResult columnConflict;
 
   private FixedTypeConverter(Placement.Column placement, Type type) {
@@ -65,6 +66,7 @@ public abstract class FixedTypeConverter implements ValueConverter {
     if (existing == null) {
       existing = tableSchema.asStruct().caseInsensitiveField(placement.name());
     }
+    this.columnMissing = existing == null;
     if (existing == null) {
       this.column = Types.NestedField.optional(tableSchema.highestFieldId() + 1, placement.name(), type);
       this.columnConflict = null;
@@ -86,6 +88,11 @@ public abstract class FixedTypeConverter implements ValueConverter {
   @Override
   public List<Types.NestedField> columns() {
     return List.of(column);
+  }
+
+  @Override
+  public boolean needsSchemaChange() {
+    return columnMissing;
   }
 
   @Override

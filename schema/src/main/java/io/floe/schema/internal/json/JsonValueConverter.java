@@ -77,9 +77,13 @@ public final class JsonValueConverter implements ValueConverter {
   private int nextId;
   private int fieldCount;
   private long objectStamp;
-  /** Records converted since {@link #useSchema} need something the bound table lacks. */
-  private boolean pending;
-  private boolean pendingBefore;
+  /** The columns as bound, before any record: what the table has. */
+  private List<Types.NestedField> boundColumns;
+  /** {@link #columns()} as of the last change to the inferred schema. */
+  private List<Types.NestedField> columns;
+  private boolean needsSchemaChange;
+  /** A record changed (or a failed one un-changed) the inferred schema since columns was computed. */
+  private boolean dirty;
 
   public JsonValueConverter(Placement placement) {
     this.placement = placement;
@@ -94,13 +98,12 @@ public final class JsonValueConverter implements ValueConverter {
 
   @Override
   public void useSchema(Schema tableSchema) {
-    if (!pending && boundSchema != null && boundSchema.sameSchema(tableSchema)) {
+    if (boundSchema != null && !needsSchemaChange() && boundSchema.sameSchema(tableSchema)) {
       return; // keep the shapes: record builders cache their projections by shape
     }
     this.boundSchema = tableSchema;
     this.nextId = tableSchema.highestFieldId() + 1;
     this.fieldCount = 0;
-    this.pending = false;
     undo.clear();
     Types.StructType root = tableSchema.asStruct();
     if (flattened) {
@@ -123,23 +126,46 @@ public final class JsonValueConverter implements ValueConverter {
               ? new Slot(null, name, nextId++, null, false, Kind.UNKNOWN)
               : fromTable(null, column.name(), column.fieldId(), column.type(), column.isRequired());
     }
+    this.boundColumns = computeColumns();
+    this.columns = boundColumns;
+    this.needsSchemaChange = false;
+    this.dirty = false;
+  }
+
+  @Override
+  public boolean needsSchemaChange() {
+    refreshColumns();
+    return needsSchemaChange;
   }
 
   @Override
   public List<Types.NestedField> columns() {
+    refreshColumns();
+    return columns;
+  }
+
+  private void refreshColumns() {
+    if (dirty) {
+      columns = computeColumns();
+      needsSchemaChange = !columns.equals(boundColumns);
+      dirty = false;
+    }
+  }
+
+  private List<Types.NestedField> computeColumns() {
     if (!flattened) {
       Types.NestedField column = top.neededField();
       return column == null ? List.of() : List.of(column);
     }
-    List<Types.NestedField> columns = new ArrayList<>();
+    List<Types.NestedField> fields = new ArrayList<>();
     for (int i = 0; i < top.struct.size(); i++) {
       Slot column = top.struct.get(i);
       Types.NestedField field = column.reserved ? null : column.neededField();
       if (field != null) {
-        columns.add(field);
+        fields.add(field);
       }
     }
-    return columns;
+    return List.copyOf(fields);
   }
 
   @Override
@@ -147,7 +173,6 @@ public final class JsonValueConverter implements ValueConverter {
     if (bytes == null) {
       return ConversionResult.NULL;
     }
-    pendingBefore = pending;
     try (JsonParser parser = json.createParser(bytes, offset, length)) {
       JsonToken token = parser.nextToken();
       if (token == null) {
@@ -192,11 +217,14 @@ public final class JsonValueConverter implements ValueConverter {
   }
 
   private void rollback() {
+    if (undo.isEmpty()) {
+      return;
+    }
     for (int i = undo.size() - 1; i >= 0; i--) {
       undo.get(i).run();
     }
     undo.clear();
-    pending = pendingBefore;
+    dirty = true;
   }
 
   /** Not flattened: an object fills the column's struct; other JSON is kept as its text. */
@@ -359,7 +387,7 @@ public final class JsonValueConverter implements ValueConverter {
     slot.kind = Kind.DECIMAL;
     slot.precision = 38;
     slot.scale = 0;
-    pending = true;
+    dirty = true;
     return new BigDecimal(value);
   }
 
@@ -381,7 +409,7 @@ public final class JsonValueConverter implements ValueConverter {
       int oldPrecision = slot.precision;
       undo.add(() -> slot.precision = oldPrecision);
       slot.precision = scaled.precision();
-      pending = true;
+      dirty = true;
     }
     return scaled;
   }
@@ -534,7 +562,7 @@ public final class JsonValueConverter implements ValueConverter {
     added.lastKey = key;
     shape.add(added);
     fieldCount++;
-    pending = true;
+    dirty = true;
     undo.add(
         () -> {
           shape.removeLast();
@@ -576,7 +604,7 @@ public final class JsonValueConverter implements ValueConverter {
 
   private void setKind(Slot slot, Kind kind) {
     slot.kind = kind;
-    pending = true;
+    dirty = true;
     undo.add(
         () -> {
           slot.kind = Kind.UNKNOWN;
@@ -588,13 +616,13 @@ public final class JsonValueConverter implements ValueConverter {
   private void widen(Slot slot, Kind kind) {
     Kind oldKind = slot.kind;
     slot.kind = kind;
-    pending = true;
+    dirty = true;
     undo.add(() -> slot.kind = oldKind);
   }
 
   private void markOptional(Slot slot) {
     slot.needsOptional = true;
-    pending = true;
+    dirty = true;
     undo.add(() -> slot.needsOptional = false);
   }
 
