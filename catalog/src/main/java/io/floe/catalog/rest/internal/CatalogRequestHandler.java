@@ -25,6 +25,7 @@ import org.apache.iceberg.catalog.ViewCatalog;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
 import org.apache.iceberg.rest.Endpoint;
 import org.apache.iceberg.rest.RESTCatalogProperties;
@@ -157,6 +158,7 @@ public final class CatalogRequestHandler {
       case CREATE_NAMESPACE: {
         CreateNamespaceRequest req = (CreateNamespaceRequest) body;
         req.validate();
+        checkNamespaceLevels(req.namespace());
         return Response.ok(CatalogHandlers.createNamespace(namespaces, req));
       }
       case NAMESPACE_EXISTS:
@@ -180,7 +182,7 @@ public final class CatalogRequestHandler {
       case CREATE_TABLE: {
         CreateTableRequest req = (CreateTableRequest) body;
         req.validate();
-        Namespace ns = namespace(vars);
+        Namespace ns = existingNamespace(vars);
         return Response.ok(req.stageCreate() ? CatalogHandlers.stageTableCreate(catalog, ns, req)
             : CatalogHandlers.createTable(catalog, ns, req));
       }
@@ -199,7 +201,7 @@ public final class CatalogRequestHandler {
         }
         return Response.noContent();
       case REGISTER_TABLE:
-        return Response.ok(CatalogHandlers.registerTable(catalog, namespace(vars), (RegisterTableRequest) body));
+        return Response.ok(CatalogHandlers.registerTable(catalog, existingNamespace(vars), (RegisterTableRequest) body));
       case RENAME_TABLE: {
         RenameTableRequest req = (RenameTableRequest) body;
         req.validate();
@@ -220,7 +222,7 @@ public final class CatalogRequestHandler {
             : CatalogHandlers.listViews(views, ns, query.get("pageToken"), pageSize));
       }
       case CREATE_VIEW:
-        return Response.ok(CatalogHandlers.createView(views, namespace(vars), (CreateViewRequest) body));
+        return Response.ok(CatalogHandlers.createView(views, existingNamespace(vars), (CreateViewRequest) body));
       case VIEW_EXISTS:
         CatalogHandlers.viewExists(views, view(vars));
         return Response.noContent();
@@ -238,7 +240,7 @@ public final class CatalogRequestHandler {
         return Response.noContent();
       }
       case REGISTER_VIEW:
-        return Response.ok(CatalogHandlers.registerView(views, namespace(vars), (RegisterViewRequest) body));
+        return Response.ok(CatalogHandlers.registerView(views, existingNamespace(vars), (RegisterViewRequest) body));
       default:
         throw new IllegalStateException("Unrouted " + route);
     }
@@ -325,6 +327,35 @@ public final class CatalogRequestHandler {
   // spaces as '+', and newer ones encode a literal '+' as %2B, so both decode right.
   private static Namespace namespace(Map<String, String> vars) {
     return RESTUtil.decodeNamespace(vars.get("namespace"), SEPARATOR);
+  }
+
+  /**
+   * The JDBC catalog stores a namespace as its levels joined by '.', so a level with a dot would come
+   * back from listing as several levels: refuse it up front instead of storing a namespace that
+   * cannot be listed.
+   */
+  private void checkNamespaceLevels(Namespace ns) {
+    if (catalog instanceof JdbcCatalog) {
+      for (String level : ns.levels()) {
+        if (level.contains(".")) {
+          throw new IllegalArgumentException(String.format(
+              "Cannot create namespace %s: level '%s' contains '.', which the JDBC catalog uses to join levels; "
+                  + "use a nested namespace instead", ns, level));
+        }
+      }
+    }
+  }
+
+  /**
+   * The path's namespace, which must exist: tables and views are created only in existing namespaces
+   * (404 NoSuchNamespaceException otherwise), whatever the backing catalog's own rule.
+   */
+  private Namespace existingNamespace(Map<String, String> vars) {
+    Namespace ns = namespace(vars);
+    if (namespaces != null) {
+      CatalogHandlers.namespaceExists(namespaces, ns);
+    }
+    return ns;
   }
 
   private static TableIdentifier table(Map<String, String> vars) {
