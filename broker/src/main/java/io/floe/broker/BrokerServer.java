@@ -102,20 +102,43 @@ public final class BrokerServer implements AutoCloseable {
   }
 
   /**
-   * The embedded default: an Iceberg JDBC catalog on SQLite in the data directory, with the warehouse
-   * beside it as a file:// URI.
+   * The catalog table topics write to: the one {@code automq.table.topic.catalog.*} names, else the
+   * embedded default, an Iceberg JDBC catalog on SQLite beside the data with the warehouse as a file://
+   * URI. The built-in Iceberg REST catalog server serves it (on by default), so engines query the tables
+   * Floe writes with no other service.
    */
   private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs) {
-    org.apache.iceberg.jdbc.JdbcCatalog catalog = new org.apache.iceberg.jdbc.JdbcCatalog();
-    // A URI with a scheme (engines cannot open bare paths), without the trailing slash Path.toUri() adds
-    // once the directory exists, so the location is the same on every start.
-    String warehouse = config.dataDir().resolve("warehouse").toUri().toString().replaceAll("/$", "");
-    catalog.initialize("floe", java.util.Map.of(
-        org.apache.iceberg.CatalogProperties.URI, "jdbc:sqlite:" + config.dataDir().resolve("catalog.db"),
-        org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, warehouse,
-        "jdbc.schema-version", "V1"));
-    LOG.info("Table topics: Iceberg JDBC catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"), warehouse);
-    return new TableTopicServices(config, topicConfigs, logs, catalog, catalog);
+    org.apache.iceberg.catalog.Catalog catalog;
+    if (io.floe.catalog.CatalogFactory.isConfigured(config.all())) {
+      catalog = io.floe.catalog.CatalogFactory.create(config.all());
+    } else {
+      catalog = io.floe.catalog.CatalogFactory.embedded(config.dataDir().resolve("catalog.db"),
+          config.dataDir().resolve("warehouse"));
+      LOG.info("Table topics: embedded Iceberg catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"),
+          config.dataDir().resolve("warehouse").toUri());
+    }
+    io.floe.catalog.rest.RestCatalogServer rest = null;
+    if (config.getBoolean(BrokerConfig.REST_CATALOG_ENABLE)) {
+      BrokerConfig.Listener l = BrokerConfig.Listener.parseHttp(BrokerConfig.REST_CATALOG_LISTENERS,
+          config.get(BrokerConfig.REST_CATALOG_LISTENERS));
+      rest = io.floe.catalog.rest.RestCatalogServer.builder().bind(l.host(), l.port()).catalog(catalog).build();
+      try {
+        rest.start();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot start the Iceberg REST catalog on " + l.host() + ":" + l.port()
+            + " (set " + BrokerConfig.REST_CATALOG_LISTENERS + " or " + BrokerConfig.REST_CATALOG_ENABLE + "=false)", e);
+      }
+    }
+    io.floe.catalog.rest.RestCatalogServer server = rest;
+    AutoCloseable resources = () -> {
+      if (server != null) {
+        server.close();
+      }
+      if (catalog instanceof AutoCloseable c) {
+        c.close();
+      }
+    };
+    return new TableTopicServices(config, topicConfigs, logs, catalog, server, resources);
   }
 
   public TableTopicServices tableTopics() {

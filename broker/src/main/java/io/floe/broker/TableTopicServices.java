@@ -10,6 +10,7 @@ import io.floe.tabletopic.TableTopicManager;
 import io.floe.tabletopic.config.TableTopicConfig;
 import java.util.ArrayList;
 import java.util.List;
+import io.floe.catalog.rest.RestCatalogServer;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
@@ -21,10 +22,12 @@ public final class TableTopicServices implements AutoCloseable {
   static final String THREADS = "floe.table.topic.threads";
 
   private final TableTopicManager manager;
+  private final RestCatalogServer restCatalog;
   private final AutoCloseable catalogResources;
 
   TableTopicServices(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs, Catalog catalog,
-      AutoCloseable catalogResources) {
+      RestCatalogServer restCatalog, AutoCloseable catalogResources) {
+    this.restCatalog = restCatalog;
     this.catalogResources = catalogResources;
     for (TableTopicConfig.Key k : TableTopicConfig.KEYS) {
       topicConfigs.register(new TopicConfigs.Definition(k.name(),
@@ -34,7 +37,7 @@ public final class TableTopicServices implements AutoCloseable {
     }
     topicConfigs.registerValidator(TableTopicConfig::validate);
     int threads = config.get(THREADS) == null ? 2 : config.getInt(THREADS);
-    this.manager = new TableTopicManager(catalog, threads, TableTopicManager::basicConverter);
+    this.manager = new TableTopicManager(catalog, threads, TableTopicManager::converterFor);
     logs.setRetentionFloor(manager::retentionFloor);
     logs.addListener(new LogManager.TopicListener() {
       @Override
@@ -55,6 +58,11 @@ public final class TableTopicServices implements AutoCloseable {
       out.add(p.stream());
     }
     return out;
+  }
+
+  /** The built-in Iceberg REST catalog server, or null when it is turned off. */
+  public RestCatalogServer restCatalog() {
+    return restCatalog;
   }
 
   public TableTopicManager manager() {

@@ -2,7 +2,7 @@ package io.floe.tabletopic;
 
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
-import io.floe.tabletopic.worker.BasicRowConverter;
+import io.floe.tabletopic.worker.SchemaRowConverter;
 import io.floe.tabletopic.worker.RowConverter;
 import io.floe.tabletopic.worker.TableTopicMetrics;
 import io.floe.tabletopic.worker.TableTopicPipeline;
@@ -50,12 +50,9 @@ public final class TableTopicManager implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-table-topic-commit"));
   }
 
-  /** Converters for the value types this build knows without a schema module: raw and string. */
-  public static RowConverter basicConverter(TableTopicConfig config) {
-    if (!"none".equals(config.transformValueType()) || "json".equals(config.convertValueType())) {
-      throw new IllegalArgumentException("No converter for " + config.convertValueType() + "/" + config.transformValueType());
-    }
-    return new BasicRowConverter("string".equals(config.convertValueType()), "string".equals(config.convertKeyType()));
+  /** The row converter for a topic's settings (raw, string or json values; none or flatten). */
+  public static RowConverter converterFor(TableTopicConfig config) {
+    return SchemaRowConverter.forConfig(config);
   }
 
   private static Thread daemon(Runnable r, String name) {

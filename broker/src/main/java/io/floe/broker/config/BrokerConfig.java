@@ -42,6 +42,8 @@ public final class BrokerConfig {
   public static final String WAL_BUFFER_MAX_BYTES = "s3.wal.buffer.max.bytes";
   public static final String CACHE_BYTES = "s3.block.cache.size";
   public static final String SHUTDOWN_TIMEOUT_MS = "floe.shutdown.timeout.ms";
+  public static final String REST_CATALOG_ENABLE = "floe.rest.catalog.enable";
+  public static final String REST_CATALOG_LISTENERS = "floe.rest.catalog.listeners";
 
   private static final Map<String, String> DEFAULTS = defaults();
 
@@ -76,6 +78,8 @@ public final class BrokerConfig {
     d.put(WAL_BUFFER_MAX_BYTES, String.valueOf(64 * 1024 * 1024));
     d.put(CACHE_BYTES, String.valueOf(256 * 1024 * 1024));
     d.put(SHUTDOWN_TIMEOUT_MS, "30000");
+    d.put(REST_CATALOG_ENABLE, "true");
+    d.put(REST_CATALOG_LISTENERS, "http://127.0.0.1:8181");
     return d;
   }
 
@@ -203,6 +207,19 @@ public final class BrokerConfig {
 
   /** One listener, {@code NAME://host:port}; only PLAINTEXT is served. */
   public record Listener(String name, String host, int port) {
+    /** An HTTP listener, {@code http://host:port}. */
+    public static Listener parseHttp(String key, String value) {
+      try {
+        URI uri = new URI(value.split(",")[0].trim());
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+          throw new ConfigException(key, value, "expected http://host:port");
+        }
+        return new Listener("HTTP", uri.getHost(), uri.getPort());
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException(key, value, "expected http://host:port");
+      }
+    }
+
     static Listener parse(String key, String value) {
       String first = value.split(",")[0].trim();
       try {

@@ -166,6 +166,50 @@ class TableTopicTest {
   }
 
   @Test
+  void schemalessJsonIsFlattenedIntoTypedColumnsThatGrowWithNewFields() throws Exception {
+    // Given a table topic for JSON values without any schema
+    admin.createTopics(List.of(new NewTopic("tt-json", 1, (short) 1).configs(tableConfigs(
+        "automq.table.topic.convert.value.type", "json", "automq.table.topic.transform.value.type", "flatten"))))
+        .all().get();
+
+    // When records with nested objects, arrays and numbers are produced, then records with new fields
+    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+      for (int i = 0; i < 10; i++) {
+        String json = "{\"id\": " + i + ", \"name\": \"n" + i + "\", \"price\": " + (i + 0.5)
+            + ", \"tags\": [\"a\", \"b\"], \"address\": {\"city\": \"c" + i + "\"}, \"ts\": \"2026-11-25T10:00:00Z\"}";
+        p.send(new ProducerRecord<>("tt-json", json.getBytes(StandardCharsets.UTF_8))).get();
+      }
+    }
+    List<Record> rows = awaitRows("tt-json", 10);
+    Table t = catalog().loadTable(TableIdentifier.of(Namespace.of("default"), "tt-json"));
+
+    // Then the fields are typed columns: long, string, double, list, struct
+    assertEquals("long", t.schema().findType("id").toString());
+    assertEquals("string", t.schema().findType("name").toString());
+    assertEquals("double", t.schema().findType("price").toString());
+    assertTrue(t.schema().findType("tags").isListType());
+    assertEquals("string", t.schema().findType("address.city").toString());
+    assertEquals(10, rows.size());
+    Record r0 = rows.stream().filter(r -> Long.valueOf(3).equals(r.getField("id"))).findFirst().orElseThrow();
+    assertEquals("n3", r0.getField("name"));
+    assertEquals("c3", ((Record) r0.getField("address")).getField("city"));
+
+    // When later records bring new fields, they appear as new optional columns; old rows read null
+    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+      p.send(new ProducerRecord<>("tt-json", "{\"id\": 100, \"name\": \"late\", \"discount\": 0.1, \"address\": {\"city\": \"x\", \"zip\": \"123\"}}"
+          .getBytes(StandardCharsets.UTF_8))).get();
+    }
+    rows = awaitRows("tt-json", 11);
+    t.refresh();
+    assertEquals("double", t.schema().findType("discount").toString());
+    assertEquals("string", t.schema().findType("address.zip").toString());
+    assertEquals(11, rows.size());
+    Record late = rows.stream().filter(r -> Long.valueOf(100).equals(r.getField("id"))).findFirst().orElseThrow();
+    assertEquals(0.1, late.getField("discount"));
+    assertEquals(null, r0.getField("discount") == null ? null : "old rows have no discount");
+  }
+
+  @Test
   void badTableTopicConfigsAreRejectedWithInvalidConfig() {
     ExecutionException e = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
         new NewTopic("tt-bad", 1, (short) 1).configs(tableConfigs("automq.table.topic.commit.interval.ms", "10"))))

@@ -54,6 +54,7 @@ public final class EmbeddedFloe implements AutoCloseable {
     props.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:" + (server == null ? 0 : server.port()));
     props.put(BrokerConfig.DATA_DIR, dataDir.toString());
     props.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
+    props.put(BrokerConfig.REST_CATALOG_LISTENERS, "http://127.0.0.1:0");
     props.putAll(overrides);
     try {
       server = BrokerServer.start(BrokerConfig.of(props));

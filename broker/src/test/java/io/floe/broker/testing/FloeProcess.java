@@ -20,6 +20,7 @@ public final class FloeProcess implements AutoCloseable {
   private final Path root;
   private final Path dataDir;
   private final int port;
+  private final int restPort;
   private final Map<String, String> overrides;
   private final String classpath;
   private Process process;
@@ -35,6 +36,7 @@ public final class FloeProcess implements AutoCloseable {
     this.root = Files.createTempDirectory("floe-proc-");
     this.dataDir = root.resolve("data");
     this.port = freePort();
+    this.restPort = freePort();
     this.overrides = overrides;
   }
 
@@ -51,7 +53,8 @@ public final class FloeProcess implements AutoCloseable {
         "-Xmx512m", "-cp", classpath, "io.floe.broker.FloeBroker",
         "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
         "--override", "floe.data.dir=" + dataDir,
-        "--override", "group.initial.rebalance.delay.ms=0"));
+        "--override", "group.initial.rebalance.delay.ms=0",
+        "--override", "floe.rest.catalog.listeners=http://127.0.0.1:" + restPort));
     overrides.forEach((k, v) -> {
       cmd.add("--override");
       cmd.add(k + "=" + v);
@@ -93,6 +96,11 @@ public final class FloeProcess implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** The built-in Iceberg REST catalog. */
+  public String restCatalogUri() {
+    return "http://127.0.0.1:" + restPort;
   }
 
   public String bootstrap() {

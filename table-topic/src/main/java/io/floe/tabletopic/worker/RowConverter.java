@@ -1,6 +1,7 @@
 package io.floe.tabletopic.worker;
 
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -18,14 +19,20 @@ public interface RowConverter {
   /** Converts {@code record} into a row of {@code tableSchema}. */
   Conversion convert(KafkaRecord record, Schema tableSchema);
 
-  /** Exactly one of row, evolvedSchema or error is set. */
-  record Conversion(Record row, Schema evolvedSchema, String error) {
+  /** Widens a table's schema for records that need more than it has; never drops or narrows. */
+  @FunctionalInterface
+  interface Evolution {
+    void apply(Table table);
+  }
+
+  /** Exactly one of row, evolution or error is set. */
+  record Conversion(Record row, Evolution evolution, String error) {
     public static Conversion row(Record row) {
       return new Conversion(row, null, null);
     }
 
-    public static Conversion evolve(Schema schema) {
-      return new Conversion(null, schema, null);
+    public static Conversion evolve(Evolution evolution) {
+      return new Conversion(null, evolution, null);
     }
 
     public static Conversion error(String error) {

@@ -277,8 +277,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   /** Converts and writes one record; false stops the partition at this record (errors.tolerance=none). */
   private boolean write(int partition, KafkaRecord record) {
     RowConverter.Conversion c = converter.convert(record, schema());
-    for (int attempt = 0; c.evolvedSchema() != null && attempt < 3; attempt++) {
-      evolve(c.evolvedSchema());
+    for (int attempt = 0; c.evolution() != null && attempt < 3; attempt++) {
+      evolve(c.evolution());
       c = converter.convert(record, schema());
     }
     if (c.row() != null) {
@@ -364,13 +364,10 @@ public final class TableTopicPipeline implements AutoCloseable {
   }
 
   /** Widens the table's schema (new optional columns, wider types); never drops or narrows. */
-  private void evolve(Schema wider) {
-    if (table == null) {
-      pendingSchema = wider;
-      return;
-    }
+  private void evolve(RowConverter.Evolution evolution) {
+    ensureTable();
     closeWriterIntoPending();
-    table.updateSchema().unionByNameWith(wider).commit();
+    evolution.apply(table);
     table.refresh();
     PartitionSpecs.addMissing(table, config.partitionTransforms(), topic);
     metrics.schemaChanges.incrementAndGet();

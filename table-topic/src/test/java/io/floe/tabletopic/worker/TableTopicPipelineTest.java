@@ -95,7 +95,7 @@ class TableTopicPipelineTest {
   }
 
   private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra) {
-    return pipeline(streams, extra, new BasicRowConverter(true, true));
+    return pipeline(streams, extra, SchemaRowConverter.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string"))));
   }
 
   private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra, RowConverter converter) {
@@ -178,7 +178,7 @@ class TableTopicPipelineTest {
 
   /** Refuses the record at one offset of partition 0, like a value that cannot be converted. */
   private static RowConverter failingAt(long badOffset) {
-    BasicRowConverter ok = new BasicRowConverter(true, true);
+    RowConverter ok = SchemaRowConverter.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string")));
     return new RowConverter() {
       @Override
       public org.apache.iceberg.Schema initialSchema() {

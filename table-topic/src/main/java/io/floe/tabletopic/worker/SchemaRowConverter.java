@@ -1,0 +1,106 @@
+package io.floe.tabletopic.worker;
+
+import io.floe.schema.ConversionError;
+import io.floe.schema.ConversionResult;
+import io.floe.schema.RecordBuilder;
+import io.floe.schema.SchemaEvolution;
+import io.floe.schema.ValueConverter;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Rows from the schema module's value converters (raw, string, schemaless JSON; flattened or in the
+ * {@code value} column), plus the metadata columns. A record that needs columns the table lacks asks the
+ * pipeline to evolve the table with the schema module's {@link SchemaEvolution}; a record whose type
+ * conflicts with the table is an error value.
+ */
+public final class SchemaRowConverter implements RowConverter {
+
+  private final ValueConverter values;
+  private final boolean keyAsString;
+  private Schema bound;
+  private RecordBuilder rows;
+
+  public SchemaRowConverter(ValueConverter values, boolean keyAsString) {
+    this.values = values;
+    this.keyAsString = keyAsString;
+  }
+
+  /**
+   * The value's columns known before any record (the {@code value} column of raw and string values; none
+   * for inferred JSON), then the metadata columns.
+   */
+  @Override
+  public Schema initialSchema() {
+    List<Types.NestedField> fields = new java.util.ArrayList<>();
+    int id = 1;
+    for (Types.NestedField f : values.columns()) {
+      fields.add(Types.NestedField.optional(id++, f.name(), f.type(), f.doc()));
+    }
+    fields.addAll(MetadataColumns.fields(keyAsString, 1000));
+    return org.apache.iceberg.types.TypeUtil.assignIncreasingFreshIds(new Schema(fields));
+  }
+
+  /** The converter for a table topic's settings: raw, string or json values, in {@code value} or flattened. */
+  public static SchemaRowConverter forConfig(io.floe.tabletopic.config.TableTopicConfig config) {
+    ValueConverter values = io.floe.schema.ValueConverters.forValue(java.util.Map.of(
+        io.floe.tabletopic.config.TableTopicConfig.CONVERT_VALUE_TYPE, config.convertValueType(),
+        io.floe.tabletopic.config.TableTopicConfig.TRANSFORM_VALUE_TYPE, config.transformValueType()), VALUE_COLUMN);
+    return new SchemaRowConverter(values, "string".equals(config.convertKeyType()));
+  }
+
+  /** The column of a value that is not flattened. */
+  public static final String VALUE_COLUMN = "value";
+
+  @Override
+  public Conversion convert(KafkaRecord record, Schema tableSchema) {
+    if (bound != tableSchema) {
+      values.useSchema(tableSchema);
+      rows = RecordBuilder.forSchema(tableSchema);
+      bound = tableSchema;
+    }
+    ConversionResult r = convertValue(record.value());
+    if (r instanceof ConversionResult.Failed failed) {
+      return Conversion.error(describe(failed.error()));
+    }
+    if (values.needsSchemaChange()) {
+      List<Types.NestedField> needed = values.columns();
+      SchemaEvolution.Plan plan = SchemaEvolution.plan(tableSchema, needed);
+      if (!plan.conflicts().isEmpty()) {
+        values.useSchema(tableSchema); // forget what this record asked for
+        return Conversion.error("the value does not fit the table: " + plan.conflicts());
+      }
+      if (!plan.isEmpty()) {
+        return Conversion.evolve(table -> SchemaEvolution.evolve(table, needed));
+      }
+    }
+    GenericRecord row = rows.newRow();
+    Optional<ConversionError> misfit = rows.put(row, values.placement(), r.value());
+    if (misfit.isPresent()) {
+      return Conversion.error(describe(misfit.get()));
+    }
+    MetadataColumns.set(row, tableSchema, record, keyAsString);
+    return Conversion.row(row);
+  }
+
+  private ConversionResult convertValue(ByteBuffer value) {
+    if (value == null) {
+      return values.convert(null);
+    }
+    if (value.hasArray()) {
+      return values.convert(value.array(), value.arrayOffset() + value.position(), value.remaining());
+    }
+    // The converted value may share the array until the row is written: a fresh copy per record.
+    byte[] copy = new byte[value.remaining()];
+    value.duplicate().get(copy);
+    return values.convert(copy, 0, copy.length);
+  }
+
+  private static String describe(ConversionError e) {
+    return e.toString();
+  }
+}
