@@ -61,13 +61,22 @@ final class PartitionSpecs {
       if (update == null) {
         update = table.updateSpec();
       }
-      update.addField(term(t));
+      update.addField(fieldName(t), term(t));
       LOG.info("Topic {}: table {} is now also partitioned by {}({})", topic, table.name(), t.transform(), t.column());
     }
     if (update != null) {
       update.commit();
       table.refresh();
     }
+  }
+
+  /** The name PartitionSpec.Builder gives the same transform, so a spec reads the same however it was built. */
+  private static String fieldName(PartitionTransform t) {
+    return switch (t.transform()) {
+      case "identity" -> t.column();
+      case "truncate" -> t.column() + "_trunc";
+      default -> t.column() + "_" + t.transform();
+    };
   }
 
   private static Term term(PartitionTransform t) {
