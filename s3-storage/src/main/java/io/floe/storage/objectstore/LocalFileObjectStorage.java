@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * fsync'ed before the rename only when {@code fsync} is set: like Kafka's default, durability against a
  * process crash comes from the OS page cache, and against machine loss from replication (S3 in production).
  *
+ * <p>Reads keep the most recently read objects open ({@value #MAX_OPEN_OBJECTS} of them), so a ranged read is
+ * one positional read rather than an open, a stat, a read and a close. This relies on this instance being the
+ * only writer of the directory: objects are immutable once renamed into place, and a write or delete through
+ * this instance closes the object's cached channel, so a read after it never sees the old bytes.
+ *
  * <p>Operations run on a small pool of I/O threads with a bounded queue; when the queue is full an
  * operation fails with a retriable {@link ObjectStorageException} instead of queueing without bound.
  */
@@ -48,12 +54,15 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   private static final String TMP_DIR = ".tmp";
   static final int DEFAULT_IO_THREADS = 4;
   static final int DEFAULT_QUEUE_CAPACITY = 4096;
+  /** Read channels kept open: a catch-up read touches a few objects many times, each a ranged read. */
+  static final int MAX_OPEN_OBJECTS = 128;
 
   private final Path root;
   private final Path tmpDir;
   private final boolean fsync;
   private final ByteBufAllocator allocator;
   private final ThreadPoolExecutor executor;
+  private final OpenObjects openObjects = new OpenObjects(MAX_OPEN_OBJECTS);
 
   /** A store under {@code root} without fsync, with the default number of I/O threads. */
   public LocalFileObjectStorage(Path root) {
@@ -107,6 +116,7 @@ public final class LocalFileObjectStorage implements ObjectStorage {
             }
             Files.createDirectories(target.getParent());
             moveAtomically(tmp, target);
+            openObjects.invalidate(key);
             if (fsync) {
               fsyncDirectory(target.getParent());
             }
@@ -127,8 +137,9 @@ public final class LocalFileObjectStorage implements ObjectStorage {
     return submit(
         "read " + key,
         () -> {
-          try (FileChannel ch = FileChannel.open(pathOf(key), StandardOpenOption.READ)) {
-            long size = ch.size();
+          OpenObject object = openObjects.acquire(key);
+          try {
+            long size = object.size;
             if (start > size || (start == size && end > start)) {
               throw new ObjectStorageException(
                   "Cannot read " + key + ": range [" + start + ", " + end + ") starts beyond the object's size "
@@ -142,7 +153,7 @@ public final class LocalFileObjectStorage implements ObjectStorage {
             try {
               long position = start;
               while (buf.isWritable()) {
-                int n = buf.writeBytes(ch, position, buf.writableBytes());
+                int n = buf.writeBytes(object.channel, position, buf.writableBytes());
                 if (n < 0) {
                   throw new ObjectStorageException("Cannot read " + key + ": it was truncated while reading", null, true);
                 }
@@ -153,8 +164,8 @@ public final class LocalFileObjectStorage implements ObjectStorage {
               buf.release();
               throw t;
             }
-          } catch (NoSuchFileException e) {
-            throw new ObjectNotFoundException(key);
+          } finally {
+            openObjects.release(object);
           }
         });
   }
@@ -172,8 +183,9 @@ public final class LocalFileObjectStorage implements ObjectStorage {
     return submit(
         "delete " + keys.size() + " objects",
         () -> {
-          for (Path p : paths) {
-            Files.deleteIfExists(p);
+          for (int i = 0; i < paths.size(); i++) {
+            Files.deleteIfExists(paths.get(i));
+            openObjects.invalidate(keys.get(i));
           }
           return null;
         });
@@ -231,6 +243,12 @@ public final class LocalFileObjectStorage implements ObjectStorage {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    openObjects.close();
+  }
+
+  /** How many objects are open for reading now (for tests). */
+  int openObjectCount() {
+    return openObjects.size();
   }
 
   private Path pathOf(String key) {
@@ -305,6 +323,126 @@ public final class LocalFileObjectStorage implements ObjectStorage {
               !closed));
     }
     return future;
+  }
+
+  /** An object open for reading, with the size it had when opened (objects are immutable). */
+  private static final class OpenObject {
+    final FileChannel channel;
+    final long size;
+    /** References: the cache's (while cached) and each read's in progress; the channel closes at 0. */
+    int refs;
+
+    OpenObject(FileChannel channel, long size, int refs) {
+      this.channel = channel;
+      this.size = size;
+      this.refs = refs;
+    }
+  }
+
+  /** The most recently read objects' channels, at most {@code capacity}, least recently used closed first. */
+  private final class OpenObjects {
+    private final int capacity;
+    // Guarded by this.
+    private final LinkedHashMap<String, OpenObject> byKey = new LinkedHashMap<>(16, 0.75f, true);
+    /** Counts writes and deletes, so a channel opened before one of them is not cached after it. */
+    private long invalidations;
+    private boolean closed;
+
+    OpenObjects(int capacity) {
+      this.capacity = capacity;
+    }
+
+    /** The object's channel, cached or opened now; pair with {@link #release}. */
+    OpenObject acquire(String key) throws IOException {
+      long seen;
+      synchronized (this) {
+        OpenObject o = byKey.get(key);
+        if (o != null) {
+          o.refs++;
+          return o;
+        }
+        seen = invalidations;
+      }
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(pathOf(key), StandardOpenOption.READ);
+      } catch (NoSuchFileException e) {
+        throw new ObjectNotFoundException(key);
+      }
+      OpenObject opened;
+      try {
+        opened = new OpenObject(ch, ch.size(), 1);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      List<OpenObject> evicted = new ArrayList<>();
+      synchronized (this) {
+        if (!closed && seen == invalidations && !byKey.containsKey(key)) {
+          opened.refs++;
+          byKey.put(key, opened);
+          var eldest = byKey.entrySet().iterator();
+          while (byKey.size() > capacity) {
+            OpenObject o = eldest.next().getValue();
+            eldest.remove();
+            if (--o.refs == 0) {
+              evicted.add(o);
+            }
+          }
+        }
+      }
+      evicted.forEach(OpenObjects::closeQuietly);
+      return opened;
+    }
+
+    void release(OpenObject o) {
+      boolean last;
+      synchronized (this) {
+        last = --o.refs == 0;
+      }
+      if (last) {
+        closeQuietly(o);
+      }
+    }
+
+    /** Closes the object's cached channel (once reads in progress finish): it was replaced or deleted. */
+    void invalidate(String key) {
+      OpenObject o;
+      synchronized (this) {
+        invalidations++;
+        o = byKey.remove(key);
+        if (o == null || --o.refs > 0) {
+          return;
+        }
+      }
+      closeQuietly(o);
+    }
+
+    synchronized int size() {
+      return byKey.size();
+    }
+
+    void close() {
+      List<OpenObject> toClose = new ArrayList<>();
+      synchronized (this) {
+        closed = true;
+        for (OpenObject o : byKey.values()) {
+          if (--o.refs == 0) {
+            toClose.add(o);
+          }
+        }
+        byKey.clear();
+      }
+      toClose.forEach(OpenObjects::closeQuietly);
+    }
+
+    private static void closeQuietly(OpenObject o) {
+      try {
+        o.channel.close();
+      } catch (IOException e) {
+        LOG.debug("Cannot close a read channel", e);
+      }
+    }
   }
 
   @FunctionalInterface

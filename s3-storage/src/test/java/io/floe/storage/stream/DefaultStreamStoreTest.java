@@ -434,16 +434,202 @@ class DefaultStreamStoreTest {
     assertTrue(storage.reads.get() > 0);
   }
 
+  @Test
+  void readsFromObjectsReturnExactlyTheAppendedBatchesWhateverTheCacheAndParallelism() {
+    // Given three streams over many objects, with batches from 40 bytes to 1.5 MiB (larger than a block), and one
+    // range of 1.25 MiB of small batches (more than one block)
+    restart(StreamStoreConfig.localDefaults().withWal(WalConfig.localDefaults().withUploadIntervalMs(60_000)));
+    java.util.Random random = new java.util.Random(42);
+    java.util.Map<Long, List<String>> expected = new java.util.HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      expected.put(id, new ArrayList<>());
+    }
+    Stream big = await(store.open(1));
+    List<Integer> smallBatches = java.util.Collections.nCopies(80, 16 * 1024);
+    appendInOneObject(big, smallBatches);
+    smallBatches.forEach(size -> expected.get(1L).add(content(1, expected.get(1L).size(), size)));
+    for (int round = 0; round < 12; round++) {
+      for (long id = 1; id <= 3; id++) {
+        Stream s = await(store.open(id));
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          int size = round == 5 && id == 2 && i == 0 ? 1536 * 1024 : 40 + random.nextInt(3000);
+          long base = s.nextOffset();
+          expected.get(id).add(content(id, base, size));
+          acks.add(s.append(base, 1, base, batch(id, base, size)));
+        }
+        acks.forEach(f -> await(f));
+      }
+    }
+
+    // When read back from the objects after a restart, with the default block cache and read-ahead, without a
+    // block cache, one object read at a time, and with a block cache smaller than one read
+    List<StreamStoreConfig> configs =
+        List.of(
+            StreamStoreConfig.localDefaults(),
+            StreamStoreConfig.localDefaults().withBlockCacheBytes(0),
+            StreamStoreConfig.localDefaults().withReadParallelism(1),
+            StreamStoreConfig.localDefaults().withBlockCacheBytes(8 * 1024).withReadAheadBytes(4 * 1024));
+    for (StreamStoreConfig config : configs) {
+      restart(config);
+      for (long id = 1; id <= 3; id++) {
+        Stream s = await(store.open(id));
+        List<String> all = expected.get(id);
+        // Then sequential reads of any size return every batch once, in order
+        for (int maxBytes : new int[] {1, 5000, 64 * 1024, 1 << 20, Integer.MAX_VALUE}) {
+          assertEquals(all, readSequentially(s, 0, maxBytes), config + ", maxBytes " + maxBytes);
+        }
+        // And reads from any offset start at the batch holding it
+        for (int i = 0; i < 20; i++) {
+          int from = random.nextInt(all.size());
+          ReadResult r = await(s.read(from, 10_000));
+          try {
+            assertEquals(all.get(from), texts(r.batches()).get(0));
+            assertEquals(all.subList(from, from + r.batches().size()), texts(r.batches()));
+          } finally {
+            r.release();
+          }
+        }
+      }
+      assertTrue(store.readStats().bytes() <= config.blockCacheBytes());
+    }
+  }
+
+  @Test
+  void aSequentialReaderFindsItsNextReadInMemoryReadAhead() {
+    // Given a stream of 200 batches of 1000 bytes in many small objects
+    Stream s = await(store.open(1));
+    for (int i = 0; i < 20; i++) {
+      appendAndAwait(s, 10, 1, 1000);
+    }
+
+    // When a consumer reads it from the start, after a restart, 8 KB at a time
+    restart(StreamStoreConfig.localDefaults());
+    Stream s2 = await(store.open(1));
+    long offset = readOnce(s2, 0, 8000);
+    offset = readOnce(s2, offset, 8000); // a read continuing where one ended: sequential
+    eventually(() -> store.readStats().prefetchInflightBytes() == 0 && store.readStats().prefetches() > 0,
+        "the read-ahead to finish");
+    int objectReads = storage.reads.get();
+
+    // Then the next reads are served from memory, without reading objects
+    for (int i = 0; i < 5; i++) {
+      offset = readOnce(s2, offset, 8000);
+    }
+    assertEquals(objectReads, storage.reads.get());
+    assertTrue(store.readStats().prefetchHits() > 0);
+    assertEquals(0, store.readStats().evictedUnread());
+  }
+
+  @Test
+  void theBlockCacheStaysWithinItsBoundWhileReadingAhead() {
+    Stream s = await(store.open(1));
+    for (int i = 0; i < 20; i++) {
+      appendAndAwait(s, 10, 1, 1000);
+    }
+    long bound = 16 * 1024;
+    restart(StreamStoreConfig.localDefaults().withBlockCacheBytes(bound).withReadAheadBytes(1 << 20));
+    Stream s2 = await(store.open(1));
+
+    long offset = 0;
+    while (offset < s2.confirmedOffset()) {
+      offset = readOnce(s2, offset, 4000);
+      assertTrue(store.readStats().bytes() <= bound, store.readStats().toString());
+      assertTrue(store.readStats().prefetchInflightBytes() <= bound / 2, store.readStats().toString());
+    }
+
+    assertEquals(200, offset);
+    assertTrue(store.readStats().evictions() > 0);
+  }
+
+  @Test
+  void blocksOfTrimmedRangesAndDeletedObjectsAreNeverServed() {
+    // Given a stream in four objects whose blocks were all cached by a read from the objects
+    restart(StreamStoreConfig.localDefaults().withObjectDeleteGraceMs(0));
+    Stream s = await(store.open(1));
+    for (int i = 0; i < 4; i++) {
+      appendAndAwait(s, 1, 10);
+    }
+    restart(StreamStoreConfig.localDefaults().withObjectDeleteGraceMs(0));
+    Stream s2 = await(store.open(1));
+    List<io.floe.storage.metadata.StreamRange> before = metadata.stream(1).ranges();
+    assertEquals(4, before.size());
+    readSequentially(s2, 0, Integer.MAX_VALUE, 10);
+    for (var r : before) {
+      assertTrue(store.blocks().contains(r.objectId(), r.position()), "block of " + r + " cached");
+    }
+
+    // When it is trimmed into its third object and the first two objects are deleted
+    await(s2.trim(25));
+    assertEquals(2, await(store.deleteUnreferencedObjects()));
+
+    // Then their blocks are gone, their offsets are out of range, and their objects are not found
+    for (var r : before.subList(0, 2)) {
+      assertFalse(store.blocks().contains(r.objectId(), r.position()), "block of " + r + " dropped");
+      assertInstanceOf(io.floe.storage.objectstore.ObjectNotFoundException.class,
+          failure(storage.rangeRead(r.objectKey(), r.position(), r.position() + r.length())));
+    }
+    assertInstanceOf(OffsetOutOfRangeException.class, failure(s2.read(0, Integer.MAX_VALUE)));
+    assertEquals(expected(1, 20, 2, 10), readSequentially(s2, 25, Integer.MAX_VALUE, 10));
+
+    // And once the stream is deleted, none of its blocks stay
+    await(store.delete(1));
+    for (var r : before) {
+      assertFalse(store.blocks().contains(r.objectId(), r.position()));
+    }
+    assertEquals(0, store.readStats().bytes());
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Appends {@code batches} batches of {@code perBatch} records and waits for all of them. */
   private static void appendAndAwait(Stream s, int batches, int perBatch) {
+    appendAndAwait(s, batches, perBatch, BATCH);
+  }
+
+  private static void appendAndAwait(Stream s, int batches, int perBatch, int size) {
     List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (int i = 0; i < batches; i++) {
       long base = s.nextOffset();
-      futures.add(s.append(base, perBatch, base, batch(s.streamId(), base, BATCH)));
+      futures.add(s.append(base, perBatch, base, batch(s.streamId(), base, size)));
     }
     futures.forEach(f -> await(f));
+  }
+
+  /** Reads from {@code offset} to the end, {@code maxBytes} at a time; returns the batches' contents. */
+  private static List<String> readSequentially(Stream s, long offset, int maxBytes, int recordsPerBatch) {
+    List<String> out = new ArrayList<>();
+    while (offset < s.confirmedOffset()) {
+      ReadResult r = await(s.read(offset, maxBytes));
+      try {
+        out.addAll(texts(r.batches()));
+        offset = offsetAfter(r, recordsPerBatch);
+      } finally {
+        r.release();
+      }
+    }
+    return out;
+  }
+
+  private static List<String> readSequentially(Stream s, long offset, int maxBytes) {
+    return readSequentially(s, offset, maxBytes, 1);
+  }
+
+  /** Reads single-record batches once and returns the offset after the last one read. */
+  private static long readOnce(Stream s, long offset, int maxBytes) {
+    ReadResult r = await(s.read(offset, maxBytes));
+    try {
+      return offsetAfter(r, 1);
+    } finally {
+      r.release();
+    }
+  }
+
+  /** The offset after a read's last batch, from its content label "s<stream>@<base>;...". */
+  private static long offsetAfter(ReadResult r, int recordsPerBatch) {
+    assertFalse(r.batches().isEmpty(), "a read returned no batch");
+    String last = texts(r.batches()).get(r.batches().size() - 1);
+    return Long.parseLong(last.substring(last.indexOf('@') + 1, last.indexOf(';'))) + recordsPerBatch;
   }
 
   /**
