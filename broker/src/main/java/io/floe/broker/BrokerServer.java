@@ -154,7 +154,49 @@ public final class BrokerServer implements AutoCloseable {
     if (config.get(BrokerConfig.WAL_UPLOAD_INTERVAL_MS) != null) {
       b.walUploadIntervalMs(config.getLong(BrokerConfig.WAL_UPLOAD_INTERVAL_MS));
     }
-    return b.build();
+    // S3 (AWS, MinIO, S3Proxy) when s3.bucket is set; the local object store otherwise.
+    java.util.function.Function<String, String> s3 = key -> {
+      String v = config.get(key);
+      return v == null || v.isBlank() ? null : v.trim();
+    };
+    if (s3.apply("s3.bucket") != null) {
+      b.s3Bucket(s3.apply("s3.bucket"));
+    }
+    if (s3.apply("s3.prefix") != null) {
+      b.s3Prefix(s3.apply("s3.prefix"));
+    }
+    if (s3.apply("s3.endpoint") != null) {
+      b.s3Endpoint(s3.apply("s3.endpoint"));
+    }
+    if (s3.apply("s3.region") != null) {
+      b.s3Region(s3.apply("s3.region"));
+    }
+    if (s3.apply("s3.path.style.access") != null) {
+      b.s3PathStyle(config.getBoolean("s3.path.style.access"));
+    }
+    if (s3.apply("s3.access.key") != null) {
+      b.s3AccessKey(s3.apply("s3.access.key"));
+    }
+    if (s3.apply("s3.secret.key") != null) {
+      b.s3SecretKey(s3.apply("s3.secret.key"));
+    }
+    if (s3.apply("s3.max.connections") != null) {
+      b.s3MaxConnections(config.getInt("s3.max.connections"));
+    }
+    if (s3.apply("s3.request.timeout.ms") != null) {
+      b.s3RequestTimeoutMs(config.getLong("s3.request.timeout.ms"));
+    }
+    if (s3.apply("s3.retry.max.attempts") != null) {
+      b.objectStoreRetryAttempts(config.getInt("s3.retry.max.attempts"));
+    }
+    if (s3.apply("s3.retry.max.elapsed.ms") != null) {
+      b.objectStoreRetryMaxElapsedMs(config.getLong("s3.retry.max.elapsed.ms"));
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new io.floe.broker.config.ConfigException(e.getMessage());
+    }
   }
 
   public BrokerInfo info() {

@@ -1,0 +1,373 @@
+package io.floe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.hadoop.HadoopTables;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.UnpartitionedWriter;
+import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Table Topic figures, against a Floe child JVM (1 GiB heap) on this machine:
+ *
+ * <ul>
+ *   <li>Freshness: time from a record's produce acknowledgement to the commit time of the first snapshot
+ *       holding it, p50/p99/max, at {@code commit.interval.ms=1000} (and the 60000 default with
+ *       {@code --default-interval}), at a steady produce rate.
+ *   <li>Ingest: 1 KiB JSON records already in a topic, then the flag turned on: table rows/s and MB/s until
+ *       the table holds them all, and rows per broker CPU-second (per core), beside Iceberg's own Parquet
+ *       writer writing the same records in this JVM on one thread.
+ * </ul>
+ *
+ * <p>Usage: {@code bin/floe-bench table-topic [--records N] [--rate R] [--seconds S] [--default-interval]}
+ */
+public final class TableTopicBench {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String classpath;
+  private final PrintStream out;
+  private final Path logsDir;
+  private int records = 300_000;
+  private int rate = 2_000;
+  private int seconds = 20;
+  private boolean defaultInterval;
+
+  TableTopicBench(String classpath, PrintStream out, Path logsDir) {
+    this.classpath = classpath;
+    this.out = out;
+    this.logsDir = logsDir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+    }
+    Cleanup.install();
+    String cp = BrokerBench.snapshotMutableEntries(BrokerBench.childClasspath());
+    Path outDir = Path.of(System.getProperty("floe.bench.outputDir", "bench/target"));
+    Path logs = outDir.resolve("bench-logs");
+    Files.createDirectories(logs);
+    TableTopicBench b = new TableTopicBench(cp, System.out, logs);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--records" -> b.records = Integer.parseInt(args[++i]);
+        case "--rate" -> b.rate = Integer.parseInt(args[++i]);
+        case "--seconds" -> b.seconds = Integer.parseInt(args[++i]);
+        case "--default-interval" -> b.defaultInterval = true;
+        case "--help", "-h" -> {
+          System.out.println("bin/floe-bench table-topic [--records N (ingest, default 300000)] [--rate R (freshness "
+              + "records/s, default 2000)] [--seconds S (freshness run, default 20)] [--default-interval (also at "
+              + "commit.interval.ms=60000, ~3 min)]");
+          return;
+        }
+        default -> throw new IllegalArgumentException("Unknown option " + args[i]);
+      }
+    }
+    String report = b.run();
+    Files.writeString(outDir.resolve("table-topic-results.md"), report);
+    System.out.println(report);
+    System.exit(0);
+  }
+
+  String run() throws Exception {
+    StringBuilder md = new StringBuilder("# Table Topic bench\n\n");
+    int restPort = BrokerProcess.freePort();
+    BrokerProcess.Floe floe = BrokerProcess.Floe.start(classpath, logsDir, "1g", null,
+        List.of("floe.rest.catalog.listeners=http://127.0.0.1:" + restPort), false, "floe", out);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap()));
+         RESTCatalog catalog = new RESTCatalog()) {
+      catalog.initialize("floe", Map.of(CatalogProperties.URI, "http://127.0.0.1:" + restPort));
+      md.append("Floe child JVM -Xmx1g; 1 KiB JSON records (json + flatten); ").append(Runtime.getRuntime()
+          .availableProcessors()).append(" cores.\n\n## Freshness (produce ack -> committed snapshot)\n\n")
+          .append("| commit.interval.ms | records | rate rec/s | p50 ms | p99 ms | max ms | goal p99 < interval + 1000 |\n")
+          .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+      md.append(freshness(floe, admin, catalog, 1000, seconds));
+      if (defaultInterval) {
+        md.append(freshness(floe, admin, catalog, 60_000, Math.max(seconds, 180)));
+      }
+      md.append("\n## Ingest (flag turned on over records already in the topic)\n\n");
+      md.append(ingest(floe, admin, catalog));
+    } finally {
+      floe.close();
+    }
+    return md.toString();
+  }
+
+  // ------------------------------------------------------------------ freshness
+
+  private String freshness(BrokerProcess.Floe floe, Admin admin, RESTCatalog catalog, int intervalMs, int runSeconds)
+      throws Exception {
+    String topic = "fresh-" + intervalMs;
+    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(tableConfigs(intervalMs)))).all().get();
+    Map<String, Long> ackAt = new ConcurrentHashMap<>(); // "p:offset" -> ack ms
+    AtomicLong sent = new AtomicLong();
+    out.printf("freshness at commit.interval.ms=%d: %d s at %d records/s...%n", intervalMs, runSeconds, rate);
+    try (KafkaProducer<byte[], byte[]> p = producer(floe, 5)) {
+      long start = System.currentTimeMillis();
+      long end = start + runSeconds * 1000L;
+      while (System.currentTimeMillis() < end) {
+        long due = (System.currentTimeMillis() - start) * rate / 1000;
+        while (sent.get() < due) {
+          long i = sent.getAndIncrement();
+          p.send(new ProducerRecord<>(topic, record(i)), (m, e) -> {
+            if (e == null) {
+              ackAt.put(m.partition() + ":" + m.offset(), System.currentTimeMillis());
+            }
+          });
+        }
+        Thread.sleep(5);
+      }
+      p.flush();
+    }
+    // Wait for the table to hold everything, then read when each offset first became visible.
+    TableIdentifier id = TableIdentifier.of(Namespace.of("default"), topic);
+    long deadline = System.currentTimeMillis() + intervalMs * 3L + 60_000;
+    Table t = null;
+    while (System.currentTimeMillis() < deadline) {
+      if (catalog.tableExists(id)) {
+        t = catalog.loadTable(id);
+        String offsets = t.currentSnapshot() == null ? null : t.currentSnapshot().summary().get("floe.kafka.offsets");
+        if (offsets != null && totalOffsets(offsets) >= ackAt.size()) {
+          break;
+        }
+      }
+      Thread.sleep(500);
+    }
+    if (t == null) {
+      return "| " + intervalMs + " | no table | | | | | |\n";
+    }
+    // Snapshots oldest first; each makes visible the offsets up to its summary's.
+    List<Snapshot> snaps = new ArrayList<>();
+    t.snapshots().forEach(snaps::add);
+    snaps.sort((a, b) -> Long.compare(a.timestampMillis(), b.timestampMillis()));
+    Map<Integer, Long> visibleUpTo = new HashMap<>();
+    List<Long> lags = new ArrayList<>();
+    for (Snapshot s : snaps) {
+      String offsets = s.summary().get("floe.kafka.offsets");
+      if (offsets == null) {
+        continue;
+      }
+      JsonNode node = JSON.readTree(offsets);
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        int part = Integer.parseInt(e.getKey());
+        long next = e.getValue().asLong();
+        for (long o = visibleUpTo.getOrDefault(part, 0L); o < next; o++) {
+          Long ack = ackAt.get(part + ":" + o);
+          if (ack != null) {
+            lags.add(Math.max(0, s.timestampMillis() - ack));
+          }
+        }
+        visibleUpTo.put(part, Math.max(visibleUpTo.getOrDefault(part, 0L), next));
+      }
+    }
+    long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (sorted.length == 0) {
+      return "| " + intervalMs + " | 0 (expired snapshots?) | | | | | |\n";
+    }
+    long p50 = sorted[sorted.length / 2];
+    long p99 = sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
+    long max = sorted[sorted.length - 1];
+    return String.format("| %d | %d | %d | %d | %d | %d | %s |%n", intervalMs, sorted.length, rate, p50, p99, max,
+        p99 < intervalMs + 1000 ? "met" : "NOT met");
+  }
+
+  private static long totalOffsets(String json) throws IOException {
+    long sum = 0;
+    for (JsonNode n : JSON.readTree(json)) {
+      sum += n.asLong();
+    }
+    return sum;
+  }
+
+  // ------------------------------------------------------------------ ingest
+
+  private String ingest(BrokerProcess.Floe floe, Admin admin, RESTCatalog catalog) throws Exception {
+    String topic = "ingest";
+    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+    out.printf("ingest: producing %d records...%n", records);
+    long bytes = 0;
+    try (KafkaProducer<byte[], byte[]> p = producer(floe, 20)) {
+      for (int i = 0; i < records; i++) {
+        byte[] v = record(i);
+        bytes += v.length;
+        p.send(new ProducerRecord<>(topic, v));
+      }
+      p.flush();
+    }
+    long pid = floe.jvm.pid();
+    long cpuBefore = cpuMillis(pid);
+    long t0 = System.currentTimeMillis();
+    List<AlterConfigOp> ops = new ArrayList<>();
+    tableConfigs(1000).forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get();
+    TableIdentifier id = TableIdentifier.of(Namespace.of("default"), topic);
+    long rows = 0;
+    long deadline = t0 + 600_000;
+    while (System.currentTimeMillis() < deadline && rows < records) {
+      Thread.sleep(200);
+      if (catalog.tableExists(id)) {
+        Table t = catalog.loadTable(id);
+        Snapshot s = t.currentSnapshot();
+        rows = s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+      }
+    }
+    long elapsed = System.currentTimeMillis() - t0;
+    double cpuSeconds = (cpuMillis(pid) - cpuBefore) / 1000.0;
+    long hwmKb = rssHighWaterKb(pid);
+    double rowsPerSec = rows * 1000.0 / elapsed;
+    double mbPerSec = bytes / 1048576.0 * 1000.0 / elapsed;
+    double rowsPerCpuSecond = cpuSeconds > 0 ? rows / cpuSeconds : Double.NaN;
+
+    out.println("ingest: Iceberg's own Parquet writer on the same records...");
+    double rawRowsPerSec = rawWriter();
+    StringBuilder md = new StringBuilder();
+    md.append("| what | rows | seconds | rows/s | MB/s | broker CPU s | rows per broker CPU-second |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+    md.append(String.format("| Floe table topic (json, flatten) | %d | %.1f | %.0f | %.1f | %.1f | %.0f |%n", rows,
+        elapsed / 1000.0, rowsPerSec, mbPerSec, cpuSeconds, rowsPerCpuSecond));
+    md.append(String.format("| Iceberg Parquet writer, 1 thread (Jackson parse + GenericRecord + write) | %d | | %.0f |"
+        + " %.1f | | %.0f |%n", records, rawRowsPerSec, rawRowsPerSec * bytes / records / 1048576.0, rawRowsPerSec));
+    md.append(String.format("%nFloe per broker core / raw writer on one core: **%.2fx** (goal >= 0.7x). Broker heap cap 1 GiB;"
+        + " broker peak RSS %d MiB.%n", rowsPerCpuSecond / rawRowsPerSec, hwmKb / 1024));
+    return md.toString();
+  }
+
+  /** Iceberg's own writer: parse each JSON record with Jackson into a GenericRecord and write Parquet. */
+  private double rawWriter() throws Exception {
+    Schema schema = new Schema(
+        Types.NestedField.optional(1, "id", Types.LongType.get()),
+        Types.NestedField.optional(2, "user", Types.StringType.get()),
+        Types.NestedField.optional(3, "region", Types.StringType.get()),
+        Types.NestedField.optional(4, "amount", Types.DoubleType.get()),
+        Types.NestedField.optional(5, "ts", Types.StringType.get()),
+        Types.NestedField.optional(6, "tags", Types.ListType.ofOptional(9, Types.StringType.get())),
+        Types.NestedField.optional(7, "device", Types.StructType.of(
+            Types.NestedField.optional(10, "os", Types.StringType.get()),
+            Types.NestedField.optional(11, "version", Types.LongType.get()))),
+        Types.NestedField.optional(8, "note", Types.StringType.get()));
+    Path dir = Files.createTempDirectory("floe-raw-writer-");
+    Cleanup.registerDir(dir, false);
+    Table table = new HadoopTables().create(schema, PartitionSpec.unpartitioned(),
+        Map.of("write.parquet.compression-codec", "zstd"), dir.toUri().toString());
+    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build();
+    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).build();
+    long t0 = System.nanoTime();
+    try (UnpartitionedWriter<Record> w = new UnpartitionedWriter<>(table.spec(), FileFormat.PARQUET, factory, files,
+        table.io(), 512L << 20)) {
+      for (int i = 0; i < records; i++) {
+        JsonNode n = JSON.readTree(record(i));
+        GenericRecord r = GenericRecord.create(schema);
+        r.setField("id", n.get("id").asLong());
+        r.setField("user", n.get("user").asText());
+        r.setField("region", n.get("region").asText());
+        r.setField("amount", n.get("amount").asDouble());
+        r.setField("ts", n.get("ts").asText());
+        List<String> tags = new ArrayList<>();
+        n.get("tags").forEach(x -> tags.add(x.asText()));
+        r.setField("tags", tags);
+        GenericRecord device = GenericRecord.create(schema.findType("device").asStructType());
+        device.setField("os", n.get("device").get("os").asText());
+        device.setField("version", n.get("device").get("version").asLong());
+        r.setField("device", device);
+        r.setField("note", n.get("note").asText());
+        w.write(r);
+      }
+      w.complete();
+    }
+    return records * 1e9 / (System.nanoTime() - t0);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Map<String, String> tableConfigs(int intervalMs) {
+    return Map.of("automq.table.topic.enable", "true",
+        "automq.table.topic.commit.interval.ms", String.valueOf(intervalMs),
+        "automq.table.topic.convert.value.type", "json",
+        "automq.table.topic.transform.value.type", "flatten");
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(BrokerProcess.Floe floe, int lingerMs) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap(),
+        ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+  }
+
+  private static final String PAD;
+
+  static {
+    char[] c = new char[800];
+    Arrays.fill(c, 'x');
+    PAD = new String(c);
+  }
+
+  /** A 1 KiB JSON record. */
+  static byte[] record(long i) {
+    String json = "{\"id\":" + i + ",\"user\":\"user-" + (i % 10_000) + "\",\"region\":\"" + (i % 2 == 0 ? "eu" : "us")
+        + "\",\"amount\":" + (i % 1000) / 10.0 + ",\"ts\":\"2026-11-25T10:00:00Z\",\"tags\":[\"a\",\"b\"],"
+        + "\"device\":{\"os\":\"linux\",\"version\":" + (i % 7) + "},\"note\":\"" + PAD + "\"}";
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** CPU time (user + system) of a process, from /proc, in milliseconds. */
+  private static long cpuMillis(long pid) {
+    try {
+      String[] f = Files.readString(Path.of("/proc", String.valueOf(pid), "stat")).split("\\) ")[1].split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return ticks * 10; // USER_HZ is 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static long rssHighWaterKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return 0;
+  }
+}
