@@ -137,7 +137,8 @@ public final class TableTopicPipeline implements AutoCloseable {
     });
     return started.thenRun(() -> {
       subscribe(streams);
-      commitTask = scheduler.scheduleWithFixedDelay(() -> serial.execute(this::commit),
+      // Fixed rate: a record waits at most one interval plus one commit, however long commits take.
+      commitTask = scheduler.scheduleAtFixedRate(() -> serial.execute(this::commit),
           config.commitIntervalMs(), config.commitIntervalMs(), TimeUnit.MILLISECONDS);
       scheduleDrain();
       LOG.info("Table topic {} writes to table {} (commit every {} ms, values {}/{}), resuming at {}", topic, tableId,
