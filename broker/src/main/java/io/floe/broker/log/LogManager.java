@@ -87,6 +87,21 @@ public final class LogManager implements AutoCloseable {
     }
   }
   private final Map<Uuid, TopicState> byId = new ConcurrentHashMap<>();
+  /** Reopens fenced streams, then tells listeners (tables follow the new stream). */
+  private final PartitionLog.Reopener reopener = new PartitionLog.Reopener() {
+    @Override
+    public CompletableFuture<Stream> reopen(long streamId) {
+      return streams.open(streamId);
+    }
+
+    @Override
+    public void onReopened(PartitionLog log) {
+      TopicState t = byName.get(log.topic());
+      if (t != null) {
+        admin.execute(() -> notifyTopic(t));
+      }
+    }
+  };
 
   public LogManager(BrokerConfig config, TopicConfigs topicConfigs, MetadataStore metadata, StreamStore streams, Time time) {
     this.config = config;
@@ -125,7 +140,7 @@ public final class LogManager implements AutoCloseable {
 
   private PartitionLog openPartition(TopicRecord r, int partition) {
     Stream s = streams.open(r.streamId(partition)).join();
-    PartitionLog log = new PartitionLog(r.name(), partition, s, time);
+    PartitionLog log = new PartitionLog(r.name(), partition, s, time, reopener);
     log.recoverProducerState(PRODUCER_STATE_TAIL_BYTES).join();
     return log;
   }

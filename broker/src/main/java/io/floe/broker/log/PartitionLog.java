@@ -32,15 +32,29 @@ public final class PartitionLog {
 
   private final String topic;
   private final int partition;
-  private final Stream stream;
   private final Time time;
-  private final ProducerStateTable producers = new ProducerStateTable(MAX_PRODUCERS_PER_PARTITION);
+  private final Reopener reopener;
+  private ProducerStateTable producers = new ProducerStateTable(MAX_PRODUCERS_PER_PARTITION);
+  private volatile Stream stream;
+  private boolean reopening;
 
-  public PartitionLog(String topic, int partition, Stream stream, Time time) {
+  /**
+   * Opens the partition's stream again with a new epoch after an append failed and fenced it (an object
+   * store outage outlasted the retries): the failed, unacknowledged appends are gone, and the partition
+   * serves again from its durable end. {@code onReopened} runs once the new stream is in place.
+   */
+  public interface Reopener {
+    CompletableFuture<Stream> reopen(long streamId);
+
+    default void onReopened(PartitionLog log) {}
+  }
+
+  public PartitionLog(String topic, int partition, Stream stream, Time time, Reopener reopener) {
     this.topic = topic;
     this.partition = partition;
     this.stream = stream;
     this.time = time;
+    this.reopener = reopener;
   }
 
   public String topic() {
@@ -120,6 +134,11 @@ public final class PartitionLog {
         ByteBuf copy = copyWithOffset(batch, base, appendTime, alloc);
         long maxTimestamp = appendTime != RecordBatch.NO_TIMESTAMP ? appendTime : batch.maxTimestamp();
         CompletableFuture<Void> appended = stream.append(base, count, maxTimestamp, copy);
+        appended.whenComplete((v, t) -> {
+          if (t != null) {
+            reopenAfterFailure(t);
+          }
+        });
         durable.add(appended);
         if (batch.hasProducerId()) {
           producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(), base,
@@ -135,6 +154,39 @@ public final class PartitionLog {
               ? new AppendResult(Errors.NONE, null, resultOffset, appendTime, stream.startOffset())
               : AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "The batch could not be made durable: " + rootMessage(t)));
     }
+  }
+
+  /** After a failed append the stream is fenced: open it again (once) so the partition recovers by itself. */
+  private void reopenAfterFailure(Throwable cause) {
+    Stream failed;
+    synchronized (this) {
+      if (reopening) {
+        return;
+      }
+      reopening = true;
+      failed = stream;
+    }
+    org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn(
+        "Partition {} could not make an append durable ({}); reopening its stream", this, rootMessage(cause));
+    reopener.reopen(failed.streamId()).thenCompose(s -> {
+      synchronized (this) {
+        stream = s;
+        producers = new ProducerStateTable(MAX_PRODUCERS_PER_PARTITION);
+      }
+      return recoverProducerState(LogManager.PRODUCER_STATE_TAIL_BYTES);
+    }).whenComplete((v, t) -> {
+      synchronized (this) {
+        reopening = false;
+      }
+      if (t != null) {
+        org.slf4j.LoggerFactory.getLogger(PartitionLog.class).error(
+            "Partition {} could not be reopened; the next failed append tries again", this, t);
+      } else {
+        org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info("Partition {} reopened at offset {}", this,
+            stream.nextOffset());
+        reopener.onReopened(this);
+      }
+    });
   }
 
   private static AppendResult validate(MutableRecordBatch batch, AppendSettings settings) {
@@ -187,6 +239,7 @@ public final class PartitionLog {
    * of a duplicate. Call before the first append.
    */
   public CompletableFuture<Void> recoverProducerState(long tailBytes) {
+    Stream stream = this.stream;
     long end = stream.confirmedOffset();
     if (end <= stream.startOffset()) {
       return CompletableFuture.completedFuture(null);
@@ -195,6 +248,7 @@ public final class PartitionLog {
   }
 
   private CompletableFuture<Void> replayProducers(long from, long end) {
+    Stream stream = this.stream;
     if (from >= end) {
       return CompletableFuture.completedFuture(null);
     }

@@ -146,20 +146,34 @@ public final class TableTopicPipeline implements AutoCloseable {
     });
   }
 
-  /** The topic gained partitions: follow them too. */
+  /**
+   * The topic gained partitions, or a partition's stream was reopened after a storage failure: follow the
+   * new streams. Offsets are untouched: the table resumes where it is.
+   */
   public void updateStreams(List<Stream> newStreams) {
     List<Stream> copy = List.copyOf(newStreams);
     serial.execute(() -> {
-      for (int p = streams.size(); p < copy.size(); p++) {
+      for (int p = 0; p < copy.size(); p++) {
         long start = copy.get(p).startOffset();
         committed.putIfAbsent(p, start);
         written.putIfAbsent(p, committed.get(p));
-        committedView.put(p, committed.get(p));
+        committedView.putIfAbsent(p, committed.get(p));
       }
     });
     synchronized (listeners) {
-      for (int p = streams.size(); p < copy.size(); p++) {
-        subscribe(copy.get(p));
+      List<Stream> old = streams;
+      for (int p = 0; p < copy.size(); p++) {
+        if (p < old.size() && old.get(p) == copy.get(p)) {
+          continue;
+        }
+        if (p < old.size() && p < listeners.size()) {
+          old.get(p).removeConfirmListener(listeners.get(p));
+          Runnable l = this::scheduleDrain;
+          listeners.set(p, l);
+          copy.get(p).addConfirmListener(l);
+        } else {
+          subscribe(copy.get(p));
+        }
       }
       streams = copy;
     }
