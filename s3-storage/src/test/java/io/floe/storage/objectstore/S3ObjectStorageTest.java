@@ -90,11 +90,16 @@ class S3ObjectStorageTest extends ObjectStorageContractTest {
   @Test
   void aMissingBucketFailsWithAClearErrorThatIsNotRetried() {
     try (S3ObjectStorage store = S3ObjectStorage.open(s3.config("no-such-bucket").build())) {
-      ExecutionException e =
-          assertThrows(ExecutionException.class,
-              () -> store.write("k", Unpooled.copiedBuffer("x", UTF_8)).get(10, TimeUnit.SECONDS));
-      ObjectStorageException cause = assertInstanceOf(ObjectStorageException.class, e.getCause());
-      assertFalse(cause.retriable());
+      ObjectStorageException cause = null;
+      // S3Proxy now and then drops a kept-alive connection under a request (a retriable transport error,
+      // as the contract tests note); the bucket's answer is what this test is about.
+      for (int attempt = 0; attempt < 5 && (cause == null || cause.retriable()); attempt++) {
+        ExecutionException e =
+            assertThrows(ExecutionException.class,
+                () -> store.write("k", Unpooled.copiedBuffer("x", UTF_8)).get(10, TimeUnit.SECONDS));
+        cause = assertInstanceOf(ObjectStorageException.class, e.getCause());
+      }
+      assertFalse(cause.retriable(), cause.getMessage());
       assertTrue(cause.getMessage().contains("bucket does not exist"), cause.getMessage());
     }
   }
