@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.floe.broker.testing.EmbeddedFloe;
+import io.floe.broker.testing.FloeExtension;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -24,71 +24,58 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The kafka-clients Admin manages topics and configs on Floe as it does on Apache Kafka. */
 class AdminClientTest {
 
-  static EmbeddedFloe floe;
-  static Admin admin;
-
-  @BeforeAll
-  static void start() {
-    floe = EmbeddedFloe.start(Map.of("log.retention.bytes", "1073741824"));
-    admin = floe.admin();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    floe.close();
-  }
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension(Map.of("log.retention.bytes", "1073741824"));
 
   @Test
   void createsDescribesGrowsAndDeletesTopics() throws Exception {
     // Given a topic created with replication factor 3, as many tools ask for
-    admin.createTopics(List.of(new NewTopic("orders", 3, (short) 3))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("orders", 3, (short) 3))).all().get();
 
     // When it is described
-    TopicDescription d = admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
+    TopicDescription d = broker.admin().describeTopics(List.of("orders")).allTopicNames().get().get("orders");
 
     // Then it has three partitions led by this broker, and a topic id
     assertEquals(3, d.partitions().size());
-    assertEquals(floe.server().info().nodeId(), d.partitions().get(0).leader().id());
+    assertEquals(broker.floe().server().info().nodeId(), d.partitions().get(0).leader().id());
     assertFalse(d.topicId().toString().isEmpty());
-    assertTrue(admin.listTopics().names().get().contains("orders"));
+    assertTrue(broker.admin().listTopics().names().get().contains("orders"));
 
     // And creating it again fails with TopicExists, shrinking it with InvalidPartitions
     ExecutionException exists = assertThrows(ExecutionException.class,
-        () -> admin.createTopics(List.of(new NewTopic("orders", 1, (short) 1))).all().get());
+        () -> broker.admin().createTopics(List.of(new NewTopic("orders", 1, (short) 1))).all().get());
     assertInstanceOf(TopicExistsException.class, exists.getCause());
     ExecutionException shrink = assertThrows(ExecutionException.class,
-        () -> admin.createPartitions(Map.of("orders", NewPartitions.increaseTo(2))).all().get());
+        () -> broker.admin().createPartitions(Map.of("orders", NewPartitions.increaseTo(2))).all().get());
     assertInstanceOf(InvalidPartitionsException.class, shrink.getCause());
 
     // When it grows to 5 partitions and is deleted
-    admin.createPartitions(Map.of("orders", NewPartitions.increaseTo(5))).all().get();
-    assertEquals(5, admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders").partitions().size());
-    admin.deleteTopics(List.of("orders")).all().get();
+    broker.admin().createPartitions(Map.of("orders", NewPartitions.increaseTo(5))).all().get();
+    assertEquals(5, broker.admin().describeTopics(List.of("orders")).allTopicNames().get().get("orders").partitions().size());
+    broker.admin().deleteTopics(List.of("orders")).all().get();
 
     // Then it is gone
-    assertFalse(admin.listTopics().names().get().contains("orders"));
+    assertFalse(broker.admin().listTopics().names().get().contains("orders"));
     ExecutionException gone = assertThrows(ExecutionException.class,
-        () -> admin.describeTopics(List.of("orders")).allTopicNames().get());
+        () -> broker.admin().describeTopics(List.of("orders")).allTopicNames().get());
     assertInstanceOf(UnknownTopicOrPartitionException.class, gone.getCause());
   }
 
   @Test
   void describesAndAltersTopicConfigsWithSources() throws Exception {
     // Given a topic with one explicit config
-    admin.createTopics(List.of(new NewTopic("configs", 1, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+    broker.admin().createTopics(List.of(new NewTopic("configs", 1, (short) 1).configs(Map.of("retention.ms", "3600000"))))
         .all().get();
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "configs");
 
     // When its configs are described
-    Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+    Config config = broker.admin().describeConfigs(List.of(topic)).all().get().get(topic);
 
     // Then the explicit one says so, the broker-set one comes from the broker, the rest are defaults
     assertEquals("3600000", config.get("retention.ms").value());
@@ -100,10 +87,10 @@ class AdminClientTest {
     assertTrue(config.get("cleanup.policy").isDefault());
 
     // When configs are changed incrementally (set one, delete another)
-    admin.incrementalAlterConfigs(Map.of(topic, List.of(
+    broker.admin().incrementalAlterConfigs(Map.of(topic, List.of(
         new AlterConfigOp(new ConfigEntry("max.message.bytes", "2048"), AlterConfigOp.OpType.SET),
         new AlterConfigOp(new ConfigEntry("retention.ms", null), AlterConfigOp.OpType.DELETE)))).all().get();
-    Config after = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+    Config after = broker.admin().describeConfigs(List.of(topic)).all().get().get(topic);
 
     // Then both changes show
     assertEquals("2048", after.get("max.message.bytes").value());
@@ -114,29 +101,29 @@ class AdminClientTest {
   @Test
   void rejectsBadConfigsWithInvalidConfig() throws Exception {
     // compact is not built yet: a clear INVALID_CONFIG, as the issue allows
-    ExecutionException compact = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
+    ExecutionException compact = assertThrows(ExecutionException.class, () -> broker.admin().createTopics(List.of(
         new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get());
     assertInstanceOf(InvalidConfigurationException.class, compact.getCause());
     assertTrue(compact.getCause().getMessage().contains("compact"), compact.getCause().getMessage());
 
-    ExecutionException unknown = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
+    ExecutionException unknown = assertThrows(ExecutionException.class, () -> broker.admin().createTopics(List.of(
         new NewTopic("typo", 1, (short) 1).configs(Map.of("retention.msec", "1")))).all().get());
     assertInstanceOf(InvalidConfigurationException.class, unknown.getCause());
 
-    admin.createTopics(List.of(new NewTopic("valid", 1, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("valid", 1, (short) 1))).all().get();
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "valid");
-    ExecutionException bad = assertThrows(ExecutionException.class, () -> admin.incrementalAlterConfigs(Map.of(topic,
+    ExecutionException bad = assertThrows(ExecutionException.class, () -> broker.admin().incrementalAlterConfigs(Map.of(topic,
         List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get());
     assertInstanceOf(InvalidConfigurationException.class, bad.getCause());
-    Collection<String> names = admin.listTopics().names().get();
+    Collection<String> names = broker.admin().listTopics().names().get();
     assertFalse(names.contains("compacted") || names.contains("typo"));
   }
 
   @Test
   void describesTheCluster() throws Exception {
-    assertEquals("floe-cluster", admin.describeCluster().clusterId().get());
-    assertEquals(1, admin.describeCluster().nodes().get().size());
-    assertEquals(floe.server().info().nodeId(), admin.describeCluster().controller().get().id());
-    assertEquals(Set.of(), Set.copyOf(admin.listConsumerGroups().all().get()));
+    assertEquals("floe-cluster", broker.admin().describeCluster().clusterId().get());
+    assertEquals(1, broker.admin().describeCluster().nodes().get().size());
+    assertEquals(broker.floe().server().info().nodeId(), broker.admin().describeCluster().controller().get().id());
+    assertEquals(Set.of(), Set.copyOf(broker.admin().listConsumerGroups().all().get()));
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.floe.broker.testing.EmbeddedFloe;
+import io.floe.broker.testing.FloeExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,41 +32,28 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kafka-clients producer and consumer, idempotent and in groups, against Floe. */
 class ProduceConsumeTest {
 
-  static EmbeddedFloe floe;
-  static Admin admin;
-
-  @BeforeAll
-  static void start() {
-    floe = EmbeddedFloe.start();
-    admin = floe.admin();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    floe.close();
-  }
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension();
 
   @ParameterizedTest
   @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
   void idempotentProducerRecordsReadBackInOrderWithEveryCodec(String codec) throws Exception {
     // Given a topic with three partitions
     String topic = "codec-" + codec;
-    admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
     int n = 3000;
 
     // When an idempotent acks=all producer sends keyed records with headers using the codec
     Map<Integer, List<Long>> ackedOffsets = new HashMap<>();
-    try (KafkaProducer<byte[], byte[]> producer = floe.producer(Map.of(
+    try (KafkaProducer<byte[], byte[]> producer = broker.floe().producer(Map.of(
         ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.LINGER_MS_CONFIG, 5))) {
@@ -110,7 +97,7 @@ class ProduceConsumeTest {
   void consumerGroupOfThreeReadsEveryRecordOnceAcrossRebalances() throws Exception {
     // Given 6 partitions holding 6000 records
     String topic = "group-topic";
-    admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
     int n = 6000;
     produce(topic, n);
 
@@ -160,7 +147,7 @@ class ProduceConsumeTest {
         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 300,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "org.apache.kafka.clients.consumer.RangeAssignor");
-    try (KafkaConsumer<byte[], byte[]> c = floe.consumer("g3", props)) {
+    try (KafkaConsumer<byte[], byte[]> c = broker.floe().consumer("g3", props)) {
       Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
       c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
         @Override
@@ -200,10 +187,10 @@ class ProduceConsumeTest {
   void committedOffsetsSurviveABrokerRestart() throws Exception {
     // Given a group that consumed and committed part of a topic
     String topic = "restart-offsets";
-    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
     produce(topic, 100);
     TopicPartition tp0 = new TopicPartition(topic, 0);
-    try (KafkaConsumer<byte[], byte[]> c = floe.consumer("survivor", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+    try (KafkaConsumer<byte[], byte[]> c = broker.floe().consumer("survivor", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
       c.subscribe(List.of(topic));
       int read = 0;
       long deadline = System.currentTimeMillis() + 30_000;
@@ -215,16 +202,14 @@ class ProduceConsumeTest {
     }
 
     // When the broker restarts
-    admin.close();
-    floe.restart();
-    admin = floe.admin();
+    broker.restart();
 
     // Then the group's committed offset is still there and a new member resumes from it
     Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets("survivor").partitionsToOffsetAndMetadata().get();
+        broker.admin().listConsumerGroupOffsets("survivor").partitionsToOffsetAndMetadata().get();
     assertEquals(17, committed.get(tp0).offset());
     assertEquals("meta", committed.get(tp0).metadata());
-    try (KafkaConsumer<byte[], byte[]> c = floe.consumer("survivor", Map.of())) {
+    try (KafkaConsumer<byte[], byte[]> c = broker.floe().consumer("survivor", Map.of())) {
       c.assign(List.of(tp0));
       List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
       long deadline = System.currentTimeMillis() + 20_000;
@@ -237,31 +222,11 @@ class ProduceConsumeTest {
   }
 
   static void produce(String topic, int n) throws Exception {
-    ProduceConsumeTestSupport.produce(floe, topic, n);
+    ProduceConsumeTestSupport.produce(broker.floe(), topic, n);
   }
 
   static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, int expected) throws Exception {
-    return consumeAllFrom(floe, admin, topic, expected);
-  }
-
-  /** Reads every partition of {@code topic} from the beginning without a group until {@code expected} arrive. */
-  static List<ConsumerRecord<byte[], byte[]>> consumeAllFrom(EmbeddedFloe floe, Admin admin, String topic, int expected)
-      throws Exception {
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = floe.consumer(null, Map.of())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (out.size() < expected && System.currentTimeMillis() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      // A little longer, to catch any record read twice.
-      c.poll(Duration.ofMillis(300)).forEach(out::add);
-    }
-    return out;
+    return ProduceConsumeTestSupport.consumeAllFrom(broker.floe(), broker.admin(), topic, expected);
   }
 
   static byte[] bytes(String s) {

@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -39,4 +43,25 @@ final class ProduceConsumeTestSupport {
     TopicPartition tp = new TopicPartition(topic, partition);
     return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
   }
+
+  /** Reads every partition of {@code topic} from the beginning without a group until {@code expected} arrive. */
+  static List<ConsumerRecord<byte[], byte[]>> consumeAllFrom(EmbeddedFloe floe, Admin admin, String topic, int expected)
+      throws Exception {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = floe.consumer(null, Map.of())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (out.size() < expected && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      // A little longer, to catch any record read twice.
+      c.poll(Duration.ofMillis(300)).forEach(out::add);
+    }
+    return out;
+  }
+
 }

@@ -3,7 +3,7 @@ package io.floe.broker.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.floe.broker.testing.EmbeddedFloe;
+import io.floe.broker.testing.FloeExtension;
 import io.floe.broker.testing.ExternalProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Independent client implementations against Floe: kcat (librdkafka) and kafkajs, each reading what
@@ -30,27 +29,15 @@ import org.junit.jupiter.api.Test;
 class ThirdPartyClientsTest {
 
   static final Path JS_DIR = Path.of("src/test/js").toAbsolutePath();
-  static EmbeddedFloe floe;
-  static Admin admin;
-
-  @BeforeAll
-  static void start() {
-    floe = EmbeddedFloe.start();
-    admin = floe.admin();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    floe.close();
-  }
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension();
 
   @Test
   void kcatListsMetadataProducesAndConsumes() throws Exception {
-    admin.createTopics(List.of(new NewTopic("kcat-topic", 2, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("kcat-topic", 2, (short) 1))).all().get();
 
     // kcat -L sees the broker and the topic
-    ExternalProcess.Result meta = ExternalProcess.run(List.of("kcat", "-b", floe.bootstrap(), "-L", "-t", "kcat-topic"), null, null, 30);
+    ExternalProcess.Result meta = ExternalProcess.run(List.of("kcat", "-b", broker.floe().bootstrap(), "-L", "-t", "kcat-topic"), null, null, 30);
     assertEquals(0, meta.exitCode(), meta.stderr());
     assertTrue(meta.stdout().contains("topic \"kcat-topic\" with 2 partitions"), meta.stdout());
 
@@ -59,24 +46,24 @@ class ThirdPartyClientsTest {
     for (int i = 0; i < 50; i++) {
       lines.append("key").append(i).append(':').append("from-kcat-").append(i).append('\n');
     }
-    ExternalProcess.Result produced = ExternalProcess.run(List.of("kcat", "-b", floe.bootstrap(), "-P", "-t", "kcat-topic",
+    ExternalProcess.Result produced = ExternalProcess.run(List.of("kcat", "-b", broker.floe().bootstrap(), "-P", "-t", "kcat-topic",
         "-K", ":", "-z", "gzip", "-X", "enable.idempotence=true"), null, lines.toString(), 30);
     assertEquals(0, produced.exitCode(), produced.stderr());
     Set<String> values = new HashSet<>();
-    for (ConsumerRecord<byte[], byte[]> r : ProduceConsumeTest.consumeAllFrom(floe, admin, "kcat-topic", 50)) {
+    for (ConsumerRecord<byte[], byte[]> r : ProduceConsumeTestSupport.consumeAllFrom(broker.floe(), broker.admin(), "kcat-topic", 50)) {
       values.add(new String(r.key(), StandardCharsets.UTF_8) + "=" + new String(r.value(), StandardCharsets.UTF_8));
     }
     assertEquals(50, values.size());
     assertTrue(values.contains("key7=from-kcat-7"));
 
     // kcat -C reads what kafka-clients wrote (lz4), to the end and exits
-    admin.createTopics(List.of(new NewTopic("to-kcat", 1, (short) 1))).all().get();
-    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of("compression.type", "lz4"))) {
+    broker.admin().createTopics(List.of(new NewTopic("to-kcat", 1, (short) 1))).all().get();
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of("compression.type", "lz4"))) {
       for (int i = 0; i < 40; i++) {
         p.send(new ProducerRecord<>("to-kcat", ("k" + i).getBytes(StandardCharsets.UTF_8), ("java-" + i).getBytes(StandardCharsets.UTF_8)));
       }
     }
-    ExternalProcess.Result consumed = ExternalProcess.run(List.of("kcat", "-b", floe.bootstrap(), "-C", "-t", "to-kcat",
+    ExternalProcess.Result consumed = ExternalProcess.run(List.of("kcat", "-b", broker.floe().bootstrap(), "-C", "-t", "to-kcat",
         "-o", "beginning", "-e", "-f", "%k=%s@%o\\n"), null, null, 30);
     assertEquals(0, consumed.exitCode(), consumed.stderr());
     List<String> got = consumed.stdout().lines().toList();
@@ -88,16 +75,16 @@ class ThirdPartyClientsTest {
   @Test
   void kafkajsGroupReadsKafkaClientsAndKafkaClientsReadsKafkajs() throws Exception {
     assertTrue(Files.isDirectory(JS_DIR.resolve("node_modules/kafkajs")), "run npm ci in " + JS_DIR);
-    admin.createTopics(List.of(new NewTopic("java-to-js", 3, (short) 1), new NewTopic("js-to-java", 3, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("java-to-js", 3, (short) 1), new NewTopic("js-to-java", 3, (short) 1))).all().get();
 
     // Given kafka-clients wrote 300 records
-    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
       for (int i = 0; i < 300; i++) {
         p.send(new ProducerRecord<>("java-to-js", ("k" + i).getBytes(StandardCharsets.UTF_8), ("java-" + i).getBytes(StandardCharsets.UTF_8)));
       }
     }
     // When a kafkajs consumer group reads them
-    ExternalProcess.Result js = ExternalProcess.run(List.of("node", "consume-group.js", floe.bootstrap(), "java-to-js",
+    ExternalProcess.Result js = ExternalProcess.run(List.of("node", "consume-group.js", broker.floe().bootstrap(), "java-to-js",
         "js-group", "300", "60000"), JS_DIR, null, 90);
     assertEquals(0, js.exitCode(), js.stderr());
     // Then it saw each exactly once
@@ -108,14 +95,14 @@ class ThirdPartyClientsTest {
     assertEquals(300, values.size());
 
     // And the group's commits are visible to kafka-clients' Admin
-    assertTrue(admin.listConsumerGroups().all().get().stream().anyMatch(g -> g.groupId().equals("js-group")));
+    assertTrue(broker.admin().listConsumerGroups().all().get().stream().anyMatch(g -> g.groupId().equals("js-group")));
 
     // When kafkajs produces (idempotent), kafka-clients in a group reads it all
-    ExternalProcess.Result produced = ExternalProcess.run(List.of("node", "produce.js", floe.bootstrap(), "js-to-java",
+    ExternalProcess.Result produced = ExternalProcess.run(List.of("node", "produce.js", broker.floe().bootstrap(), "js-to-java",
         "200", "js"), JS_DIR, null, 60);
     assertEquals(0, produced.exitCode(), produced.stderr());
     Set<String> fromJs = new HashSet<>();
-    try (KafkaConsumer<byte[], byte[]> c = floe.consumer("java-group", Map.of())) {
+    try (KafkaConsumer<byte[], byte[]> c = broker.floe().consumer("java-group", Map.of())) {
       c.subscribe(List.of("js-to-java"));
       long deadline = System.currentTimeMillis() + 30_000;
       while (fromJs.size() < 200 && System.currentTimeMillis() < deadline) {

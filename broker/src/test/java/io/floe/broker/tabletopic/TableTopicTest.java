@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.floe.broker.testing.EmbeddedFloe;
+import io.floe.broker.testing.FloeExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,27 +29,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A topic flag turns a topic into an Iceberg table, through the broker with kafka-clients. */
 class TableTopicTest {
 
-  static EmbeddedFloe floe;
-  static Admin admin;
-
-  @BeforeAll
-  static void start() {
-    floe = EmbeddedFloe.start();
-    admin = floe.admin();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    floe.close();
-  }
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension();
 
   static Map<String, String> tableConfigs(String... extra) {
     Map<String, String> m = new java.util.HashMap<>(Map.of(
@@ -63,7 +50,7 @@ class TableTopicTest {
   }
 
   static Catalog catalog() {
-    return floe.server().tableTopics().manager().catalog();
+    return broker.floe().server().tableTopics().manager().catalog();
   }
 
   static List<Record> awaitRows(String topic, int expected) throws Exception {
@@ -87,7 +74,7 @@ class TableTopicTest {
   }
 
   static void produce(String topic, int from, int to) throws Exception {
-    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
       for (int i = from; i < to; i++) {
         p.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8),
             ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
@@ -104,7 +91,7 @@ class TableTopicTest {
   @Test
   void producedRecordsAppearInTheTableWithinTheCommitInterval() throws Exception {
     // Given a table topic created with the flag
-    admin.createTopics(List.of(new NewTopic("tt-orders", 3, (short) 1).configs(tableConfigs()))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("tt-orders", 3, (short) 1).configs(tableConfigs()))).all().get();
 
     // When kafka-clients produce 90 records
     produce("tt-orders", 0, 90);
@@ -122,34 +109,34 @@ class TableTopicTest {
   @Test
   void enablingTheFlagOnAnExistingTopicTakesItsDataAndDisablingKeepsTheTable() throws Exception {
     // Given a plain topic with data
-    admin.createTopics(List.of(new NewTopic("tt-late", 1, (short) 1))).all().get();
+    broker.admin().createTopics(List.of(new NewTopic("tt-late", 1, (short) 1))).all().get();
     produce("tt-late", 0, 20);
     ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, "tt-late");
 
     // When the flag is turned on later
     List<AlterConfigOp> ops = new ArrayList<>();
     tableConfigs().forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
-    admin.incrementalAlterConfigs(Map.of(res, ops)).all().get();
+    broker.admin().incrementalAlterConfigs(Map.of(res, ops)).all().get();
     produce("tt-late", 20, 30);
 
     // Then the table has the old and the new records
     assertEquals(30, values(awaitRows("tt-late", 30)).size());
 
     // When it is turned off and more is produced, the table stays as it was
-    admin.incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(
+    broker.admin().incrementalAlterConfigs(Map.of(res, List.of(new AlterConfigOp(
         new ConfigEntry("automq.table.topic.enable", "false"), AlterConfigOp.OpType.SET)))).all().get();
     produce("tt-late", 30, 40);
     Thread.sleep(2500);
     assertEquals(30, awaitRows("tt-late", 30).size());
 
     // And deleting the topic keeps the table (documented)
-    admin.deleteTopics(List.of("tt-late")).all().get();
+    broker.admin().deleteTopics(List.of("tt-late")).all().get();
     assertTrue(catalog().tableExists(TableIdentifier.of(Namespace.of("default"), "tt-late")));
   }
 
   @Test
   void partitionedTableHasTheExpectedPartitionValues() throws Exception {
-    admin.createTopics(List.of(new NewTopic("tt-parts", 2, (short) 1).configs(tableConfigs(
+    broker.admin().createTopics(List.of(new NewTopic("tt-parts", 2, (short) 1).configs(tableConfigs(
         "automq.table.topic.partition.by", "[_kafka_metadata.partition, day(_kafka_metadata.timestamp)]"))))
         .all().get();
     produce("tt-parts", 0, 40);
@@ -168,12 +155,12 @@ class TableTopicTest {
   @Test
   void schemalessJsonIsFlattenedIntoTypedColumnsThatGrowWithNewFields() throws Exception {
     // Given a table topic for JSON values without any schema
-    admin.createTopics(List.of(new NewTopic("tt-json", 1, (short) 1).configs(tableConfigs(
+    broker.admin().createTopics(List.of(new NewTopic("tt-json", 1, (short) 1).configs(tableConfigs(
         "automq.table.topic.convert.value.type", "json", "automq.table.topic.transform.value.type", "flatten"))))
         .all().get();
 
     // When records with nested objects, arrays and numbers are produced, then records with new fields
-    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
       for (int i = 0; i < 10; i++) {
         String json = "{\"id\": " + i + ", \"name\": \"n" + i + "\", \"price\": " + (i + 0.5)
             + ", \"tags\": [\"a\", \"b\"], \"address\": {\"city\": \"c" + i + "\"}, \"ts\": \"2026-11-25T10:00:00Z\"}";
@@ -195,7 +182,7 @@ class TableTopicTest {
     assertEquals("c3", ((Record) r0.getField("address")).getField("city"));
 
     // When later records bring new fields, they appear as new optional columns; old rows read null
-    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
       p.send(new ProducerRecord<>("tt-json", "{\"id\": 100, \"name\": \"late\", \"discount\": 0.1, \"address\": {\"city\": \"x\", \"zip\": \"123\"}}"
           .getBytes(StandardCharsets.UTF_8))).get();
     }
@@ -211,16 +198,16 @@ class TableTopicTest {
 
   @Test
   void badTableTopicConfigsAreRejectedWithInvalidConfig() {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
+    ExecutionException e = assertThrows(ExecutionException.class, () -> broker.admin().createTopics(List.of(
         new NewTopic("tt-bad", 1, (short) 1).configs(tableConfigs("automq.table.topic.commit.interval.ms", "10"))))
         .all().get());
     assertInstanceOf(InvalidConfigurationException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("commit.interval.ms"), e.getCause().getMessage());
-    ExecutionException flatten = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
+    ExecutionException flatten = assertThrows(ExecutionException.class, () -> broker.admin().createTopics(List.of(
         new NewTopic("tt-bad2", 1, (short) 1).configs(tableConfigs("automq.table.topic.transform.value.type", "flatten"))))
         .all().get());
     assertInstanceOf(InvalidConfigurationException.class, flatten.getCause());
-    ExecutionException partition = assertThrows(ExecutionException.class, () -> admin.createTopics(List.of(
+    ExecutionException partition = assertThrows(ExecutionException.class, () -> broker.admin().createTopics(List.of(
         new NewTopic("tt-bad3", 1, (short) 1).configs(tableConfigs("automq.table.topic.partition.by", "[bucket(id)]"))))
         .all().get());
     assertTrue(partition.getCause().getMessage().contains("bucket"), partition.getCause().getMessage());
