@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code automq.table.topic.catalog.name} (default {@value #DEFAULT_CATALOG_NAME}).
  *
  * <p>Locations are URIs: a bare warehouse path becomes {@code file:///abs/path} (except for
- * {@code rest} and {@code tablebucket}, whose warehouse is a name or an ARN the server interprets), and
- * an {@code s3://} warehouse without {@code io-impl} gets Iceberg's {@code S3FileIO}.
+ * {@code rest} and {@code tablebucket}, whose warehouse is a name or an ARN the server interprets). A
+ * warehouse without {@code io-impl} gets a FileIO that keeps its locations' form: Iceberg's
+ * {@code S3FileIO} for {@code s3://}, Floe's {@link LocalFileIO} for {@code file://} (jdbc, hadoop).
  *
  * <p>Every problem a user can fix is an {@link IllegalArgumentException} that names the key, the value
  * and what is allowed, or the artifact missing from the classpath.
@@ -133,8 +134,13 @@ public final class CatalogFactory {
             type.configName(), CONFIG_PREFIX, CatalogProperties.WAREHOUSE_LOCATION, warehouse, ex.getMessage()), ex);
       }
       props.put(CatalogProperties.WAREHOUSE_LOCATION, uri);
-      if (Locations.scheme(uri).filter(S3_SCHEMES::contains).isPresent()) {
+      Optional<String> scheme = Locations.scheme(uri);
+      if (scheme.filter(S3_SCHEMES::contains).isPresent()) {
         props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO);
+      } else if (scheme.filter("file"::equals).isPresent()
+          && (type == CatalogType.JDBC || type == CatalogType.HADOOP)) {
+        // keeps file:/// in every metadata, manifest and data file location (HadoopFileIO writes file:/)
+        props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
       }
     }
     return new CatalogSpec(type, name, props, hadoop);
@@ -187,8 +193,8 @@ public final class CatalogFactory {
 
   /**
    * The embedded default: an Iceberg {@link JdbcCatalog} named {@value #DEFAULT_CATALOG_NAME} on a
-   * SQLite file, with its warehouse in a local directory as a {@code file://} URI. Creates both if
-   * missing. Tables need their namespace to exist first (strict mode), as in the REST spec.
+   * SQLite file, with its warehouse in a local directory as a {@code file://} URI written through
+   * {@link LocalFileIO} (so every file location is {@code file:///...}). Creates both if missing. Tables need their namespace to exist first (strict mode), as in the REST spec.
    *
    * @param catalogDb the SQLite database file, e.g. {@code <dataDir>/catalog.db}
    * @param warehouseDir the warehouse directory, e.g. {@code <dataDir>/warehouse}
@@ -210,6 +216,7 @@ public final class CatalogFactory {
       props.put(CatalogProperties.CATALOG_IMPL, CatalogType.JDBC.catalogImpl());
       props.put(CatalogProperties.URI, "jdbc:sqlite:" + db);
       props.put(CatalogProperties.WAREHOUSE_LOCATION, Locations.toUri(warehouseDir));
+      props.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
       props.put(JdbcCatalog.PROPERTY_PREFIX + "schema-version", "V1");
       props.put(JdbcCatalog.PROPERTY_PREFIX + "strict-mode", "true");
       // sqlite-jdbc connection properties: wait for the write lock instead of failing with SQLITE_BUSY

@@ -57,6 +57,7 @@ public final class RestCatalogServer implements AutoCloseable {
   public static final int DEFAULT_THREADS = 8;
   public static final int DEFAULT_QUEUE = 256;
   public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+  static final long DRAIN_MILLIS = 5_000;
 
   private final String host;
   private final int requestedPort;
@@ -69,6 +70,7 @@ public final class RestCatalogServer implements AutoCloseable {
   private final CatalogRequestHandler handler;
   private final Map<String, ExtraRoute> extraRoutes = new ConcurrentHashMap<>();
 
+  private final AtomicInteger inFlight = new AtomicInteger();
   private HttpServer server;
   private ThreadPoolExecutor executor;
   private volatile boolean closed;
@@ -180,7 +182,10 @@ public final class RestCatalogServer implements AutoCloseable {
     }
   }
 
-  /** Stops serving (in-flight requests get up to a second) and closes the catalog if this server opened it. */
+  /**
+   * Stops serving: new requests get 503, requests in flight get up to {@value #DRAIN_MILLIS} ms to
+   * finish, then the listener closes. Closes the catalog if this server opened it.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -188,7 +193,18 @@ public final class RestCatalogServer implements AutoCloseable {
     }
     closed = true;
     if (server != null) {
-      server.stop(1);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      // HttpServer.stop(n) waits the whole n seconds while clients hold idle keep-alive connections,
+      // so it is given 0 once the requests in flight are done
+      server.stop(0);
       executor.shutdown();
       try {
         if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -210,7 +226,14 @@ public final class RestCatalogServer implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange) {
+    inFlight.incrementAndGet();
     try {
+      if (closed) {
+        exchange.getResponseHeaders().set("Connection", "close");
+        sendJson(exchange, exchange.getRequestMethod(), new RestExchange.Response(503,
+            RestErrors.error(503, "ServiceUnavailableException", "The REST catalog is shutting down"), Map.of()));
+        return;
+      }
       String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
       URI requestUri = exchange.getRequestURI();
       String rawPath = requestUri.getRawPath() == null ? "/" : requestUri.getRawPath();
@@ -222,14 +245,11 @@ public final class RestCatalogServer implements AutoCloseable {
         return;
       }
 
-      long declared = contentLength(exchange);
-      if (declared > maxRequestBytes) {
-        sendJson(exchange, method, tooLarge(declared));
-        return;
-      }
+      // read at most one byte past the limit, so the client gets its 413 after a bounded read rather
+      // than a reset while it is still sending
       byte[] body = readBody(exchange.getRequestBody());
       if (body == null) {
-        sendJson(exchange, method, tooLarge(-1));
+        sendJson(exchange, method, tooLarge(contentLength(exchange)));
         return;
       }
       Map<String, String> headers = new HashMap<>();
@@ -241,6 +261,7 @@ public final class RestCatalogServer implements AutoCloseable {
       LOG.warn("Cannot answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     } finally {
       exchange.close();
+      inFlight.decrementAndGet();
     }
   }
 
