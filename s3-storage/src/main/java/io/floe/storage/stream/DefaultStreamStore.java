@@ -56,10 +56,11 @@ public final class DefaultStreamStore implements StreamStore {
     this.config = config;
     this.wal = new WriteAheadLog(storage, index, config.wal());
     this.cache = new ConfirmedBatchCache(config.cacheBytes());
-    // Read-ahead in flight is bounded too, so that many sequential readers cannot flood the object storage.
+    // Read-ahead in flight is bounded too: many sequential readers cannot flood the object storage, and a reader
+    // that catches up with its read-ahead does not wait behind a deep queue of other streams' read-ahead.
     this.blocks =
         new ObjectBlockCache(
-            config.blockCacheBytes(), Math.min(readAheadBytes(config) * 4, config.blockCacheBytes() / 2),
+            config.blockCacheBytes(), Math.min(readAheadBytes(config) * 2, config.blockCacheBytes() / 4),
             ref -> storage.rangeRead(ref.objectKey(), ref.position(), ref.end()));
     this.executor = new ScheduledThreadPoolExecutor(2, new NamedThreadFactory("floe-stream-store"));
     this.executor.setRemoveOnCancelPolicy(true);
