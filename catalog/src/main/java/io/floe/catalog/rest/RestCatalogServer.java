@@ -58,6 +58,7 @@ public final class RestCatalogServer implements AutoCloseable {
   public static final int DEFAULT_QUEUE = 256;
   public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
   static final long DRAIN_MILLIS = 5_000;
+  private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
   private final String host;
   private final int requestedPort;
@@ -125,6 +126,11 @@ public final class RestCatalogServer implements AutoCloseable {
         },
         new ThreadPoolExecutor.CallerRunsPolicy());
     executor.allowCoreThreadTimeOut(true);
+    // without TCP_NODELAY, a response's headers and body go out as two segments and the second waits
+    // for the client's delayed ACK (~40 ms a request); the JDK server reads this once, at class init
+    if (System.getProperty(NODELAY_PROPERTY) == null) {
+      System.setProperty(NODELAY_PROPERTY, "true");
+    }
     HttpServer s;
     try {
       s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
