@@ -2,13 +2,15 @@ package io.floe.storage.metadata;
 
 import static io.floe.storage.internal.Preconditions.checkArgument;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
+import io.floe.storage.internal.NamedThreadFactory;
+import io.floe.storage.metadata.ConnectionPool.PooledConnection;
+import io.floe.storage.metadata.Dialect.Isolation;
+import io.floe.storage.retry.Retrier;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,67 +20,91 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link MetadataStore} and {@link StreamIndexStore} over JDBC: SQLite ({@code jdbc:sqlite:<path>}) embedded,
- * PostgreSQL for clusters, with one portable schema (see {@link SchemaMigrations}).
+ * PostgreSQL ({@code jdbc:postgresql://host:port/db?user=...&password=...}) shared by brokers, with one schema
+ * and one list of migrations (see {@link SchemaMigrations}); what differs is in {@link Dialect}.
  *
- * <p>One connection, used under a lock, serves all threads: SQLite serializes writers anyway, and every
- * operation is a short transaction. SQLite runs in WAL journal mode with {@code synchronous=NORMAL}: a commit
- * survives a process crash (kill -9), though not a power loss, like Kafka's unflushed log.
+ * <p>Every operation is one short transaction on a connection of a small pool (one connection for SQLite, a few
+ * for PostgreSQL). Transactions that read, check and write run serializable, so the checks hold at commit even
+ * with other brokers writing the same database: of two writers with different epochs for one stream, only the
+ * stream's current owner commits. A transaction that the database rolled back for a transient reason (a
+ * PostgreSQL serialization failure or deadlock, or a connection lost before the commit) is run again by one
+ * bounded {@link Retrier}; a connection lost during the commit fails with {@link
+ * MetadataCommitStateUnknownException}, since the write may have been applied.
+ *
+ * <p>SQLite runs in WAL journal mode with {@code synchronous=NORMAL}: a commit survives a process crash (kill -9),
+ * though not a power loss, like Kafka's unflushed log.
  */
 public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcMetadataStore.class);
-  private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
   private final String jdbcUrl;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, PreparedStatement> statements = new HashMap<>();
-  private Connection connection;
+  private final String description;
+  private final ConnectionPool pool;
+  private final ScheduledThreadPoolExecutor retryScheduler;
+  private final Retrier retrier;
 
-  private JdbcMetadataStore(String jdbcUrl, Connection connection) {
+  private JdbcMetadataStore(String jdbcUrl, Dialect dialect, ConnectionPool pool) {
     this.jdbcUrl = jdbcUrl;
-    this.connection = connection;
+    this.description = Dialect.redact(jdbcUrl);
+    this.pool = pool;
+    // Retried attempts run on these threads (the caller waits): one per connection, so retries never queue here.
+    this.retryScheduler = new ScheduledThreadPoolExecutor(dialect.maxConnections(), new NamedThreadFactory("floe-metadata-retry"));
+    this.retryScheduler.setRemoveOnCancelPolicy(true);
+    this.retrier =
+        Retrier.builder("metadata")
+            .maxAttempts(10)
+            .backoffMs(5, 1_000)
+            .maxElapsedMs(20_000)
+            .retryOn(TransientFailure.class)
+            .scheduler(retryScheduler)
+            .build();
   }
 
   /** Connects, applies pending schema migrations and returns the store. */
   public static JdbcMetadataStore open(String jdbcUrl) {
-    checkArgument(jdbcUrl.startsWith("jdbc:"), "Cannot open metadata store: '%s' is not a JDBC URL", jdbcUrl);
-    Connection c = null;
+    checkArgument(jdbcUrl.startsWith("jdbc:"), "Cannot open metadata store: '%s' is not a JDBC URL", Dialect.redact(jdbcUrl));
+    Dialect dialect = Dialect.of(jdbcUrl);
+    PooledConnection first = null;
     try {
-      c = DriverManager.getConnection(jdbcUrl);
-      if (isSqlite(jdbcUrl)) {
-        try (Statement st = c.createStatement()) {
-          st.execute("PRAGMA journal_mode=WAL");
-          st.execute("PRAGMA synchronous=NORMAL");
-          st.execute("PRAGMA busy_timeout=" + SQLITE_BUSY_TIMEOUT_MS);
-        }
+      first = ConnectionPool.connect(jdbcUrl, dialect);
+      int version = SchemaMigrations.migrate(first.connection(), dialect);
+      LOG.info(
+          "Metadata store at {} (schema version {}, up to {} connections)",
+          Dialect.redact(jdbcUrl), version, dialect.maxConnections());
+      return new JdbcMetadataStore(jdbcUrl, dialect, new ConnectionPool(jdbcUrl, dialect, first));
+    } catch (SQLException | RuntimeException e) {
+      if (first != null) {
+        first.close();
       }
-      c.setAutoCommit(false);
-      int version = SchemaMigrations.migrate(c);
-      LOG.info("Metadata store at {} (schema version {})", jdbcUrl, version);
-      return new JdbcMetadataStore(jdbcUrl, c);
-    } catch (SQLException e) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
+      if (e instanceof RuntimeException re) {
+        throw re;
       }
-      throw new MetadataStoreException("Cannot open metadata store " + jdbcUrl + ": " + e.getMessage(), e);
+      throw new MetadataStoreException(
+          "Cannot open metadata store " + Dialect.redact(jdbcUrl) + ": " + e.getMessage(), e);
     }
   }
 
-  private static boolean isSqlite(String url) {
-    return url.startsWith("jdbc:sqlite:");
-  }
-
+  /** The URL the store was opened with, password included; log {@link #toString()} instead. */
   public String jdbcUrl() {
     return jdbcUrl;
+  }
+
+  /** Transaction retry counters, for metrics. */
+  public Retrier.Stats retryStats() {
+    return retrier.stats();
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcMetadataStore[" + description + "]";
   }
 
   // ---------------------------------------------------------------- topics
@@ -87,52 +113,52 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   public TopicRecord createTopic(String name, int partitions, Map<String, String> configs) {
     checkArgument(!name.isEmpty(), "Cannot create topic: the name is empty");
     checkArgument(partitions > 0, "Cannot create topic %s: partitions must be positive, got %s", name, partitions);
-    return inTransaction(
+    return write(
         "create topic " + name,
         c -> {
-          if (topicExists(name)) {
+          if (topicExists(c, name)) {
             throw new MetadataConflictException("Topic " + name + " already exists");
           }
           UUID topicId = UUID.randomUUID();
-          PreparedStatement ps = statement("INSERT INTO topics (name, topic_id, created_ms) VALUES (?, ?, ?)");
+          PreparedStatement ps = c.statement("INSERT INTO topics (name, topic_id, created_ms) VALUES (?, ?, ?)");
           ps.setString(1, name);
           ps.setString(2, topicId.toString());
           ps.setLong(3, System.currentTimeMillis());
           ps.executeUpdate();
-          insertPartitions(name, 0, partitions);
+          insertPartitions(c, name, 0, partitions);
           for (Map.Entry<String, String> e : configs.entrySet()) {
-            upsertConfig(name, e.getKey(), e.getValue());
+            upsertConfig(c, name, e.getKey(), e.getValue());
           }
-          return loadTopic(name).orElseThrow();
+          return loadTopic(c, name).orElseThrow();
         });
   }
 
   @Override
   public Optional<TopicRecord> topic(String name) {
-    return inTransaction("read topic " + name, c -> loadTopic(name));
+    return read("read topic " + name, c -> loadTopic(c, name));
   }
 
   @Override
   public List<TopicRecord> topics() {
-    return inTransaction(
+    return read(
         "list topics",
         c -> {
           Map<String, UUID> ids = new TreeMap<>();
-          try (ResultSet rs = statement("SELECT name, topic_id FROM topics").executeQuery()) {
+          try (ResultSet rs = c.statement("SELECT name, topic_id FROM topics").executeQuery()) {
             while (rs.next()) {
               ids.put(rs.getString(1), UUID.fromString(rs.getString(2)));
             }
           }
           Map<String, List<Long>> streams = new HashMap<>();
           try (ResultSet rs =
-              statement("SELECT topic_name, stream_id FROM topic_partitions ORDER BY topic_name, partition_id")
+              c.statement("SELECT topic_name, stream_id FROM topic_partitions ORDER BY topic_name, partition_id")
                   .executeQuery()) {
             while (rs.next()) {
               streams.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
             }
           }
           Map<String, Map<String, String>> configs = new HashMap<>();
-          try (ResultSet rs = statement("SELECT topic_name, config_key, config_value FROM topic_configs").executeQuery()) {
+          try (ResultSet rs = c.statement("SELECT topic_name, config_key, config_value FROM topic_configs").executeQuery()) {
             while (rs.next()) {
               configs.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
             }
@@ -149,17 +175,17 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public Optional<TopicRecord> deleteTopic(String name) {
-    return inTransaction(
+    return write(
         "delete topic " + name,
         c -> {
-          Optional<TopicRecord> topic = loadTopic(name);
+          Optional<TopicRecord> topic = loadTopic(c, name);
           if (topic.isPresent()) {
             for (String sql :
                 List.of(
                     "DELETE FROM topic_configs WHERE topic_name = ?",
                     "DELETE FROM topic_partitions WHERE topic_name = ?",
                     "DELETE FROM topics WHERE name = ?")) {
-              PreparedStatement ps = statement(sql);
+              PreparedStatement ps = c.statement(sql);
               ps.setString(1, name);
               ps.executeUpdate();
             }
@@ -170,68 +196,68 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public TopicRecord addPartitions(String name, int totalPartitions) {
-    return inTransaction(
+    return write(
         "add partitions to topic " + name,
         c -> {
-          TopicRecord topic = requireTopic(name);
+          TopicRecord topic = requireTopic(c, name);
           if (totalPartitions <= topic.partitions()) {
             throw new MetadataConflictException(
                 "Topic " + name + " has " + topic.partitions() + " partitions; cannot grow it to " + totalPartitions);
           }
-          insertPartitions(name, topic.partitions(), totalPartitions - topic.partitions());
-          return loadTopic(name).orElseThrow();
+          insertPartitions(c, name, topic.partitions(), totalPartitions - topic.partitions());
+          return loadTopic(c, name).orElseThrow();
         });
   }
 
   @Override
   public TopicRecord alterConfigs(String name, Map<String, String> set, Set<String> remove) {
-    return inTransaction(
+    return write(
         "alter configs of topic " + name,
         c -> {
-          requireTopic(name);
+          requireTopic(c, name);
           for (String key : remove) {
-            PreparedStatement ps = statement("DELETE FROM topic_configs WHERE topic_name = ? AND config_key = ?");
+            PreparedStatement ps = c.statement("DELETE FROM topic_configs WHERE topic_name = ? AND config_key = ?");
             ps.setString(1, name);
             ps.setString(2, key);
             ps.executeUpdate();
           }
           for (Map.Entry<String, String> e : set.entrySet()) {
-            upsertConfig(name, e.getKey(), e.getValue());
+            upsertConfig(c, name, e.getKey(), e.getValue());
           }
-          return loadTopic(name).orElseThrow();
+          return loadTopic(c, name).orElseThrow();
         });
   }
 
   @Override
   public TopicRecord replaceConfigs(String name, Map<String, String> configs) {
-    return inTransaction(
+    return write(
         "replace configs of topic " + name,
         c -> {
-          requireTopic(name);
-          PreparedStatement ps = statement("DELETE FROM topic_configs WHERE topic_name = ?");
+          requireTopic(c, name);
+          PreparedStatement ps = c.statement("DELETE FROM topic_configs WHERE topic_name = ?");
           ps.setString(1, name);
           ps.executeUpdate();
           for (Map.Entry<String, String> e : configs.entrySet()) {
-            upsertConfig(name, e.getKey(), e.getValue());
+            upsertConfig(c, name, e.getKey(), e.getValue());
           }
-          return loadTopic(name).orElseThrow();
+          return loadTopic(c, name).orElseThrow();
         });
   }
 
-  private boolean topicExists(String name) throws SQLException {
-    PreparedStatement ps = statement("SELECT 1 FROM topics WHERE name = ?");
+  private boolean topicExists(PooledConnection c, String name) throws SQLException {
+    PreparedStatement ps = c.statement("SELECT 1 FROM topics WHERE name = ?");
     ps.setString(1, name);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next();
     }
   }
 
-  private TopicRecord requireTopic(String name) throws SQLException {
-    return loadTopic(name).orElseThrow(() -> new MetadataConflictException("Topic " + name + " does not exist"));
+  private TopicRecord requireTopic(PooledConnection c, String name) throws SQLException {
+    return loadTopic(c, name).orElseThrow(() -> new MetadataConflictException("Topic " + name + " does not exist"));
   }
 
-  private Optional<TopicRecord> loadTopic(String name) throws SQLException {
-    PreparedStatement ps = statement("SELECT topic_id FROM topics WHERE name = ?");
+  private Optional<TopicRecord> loadTopic(PooledConnection c, String name) throws SQLException {
+    PreparedStatement ps = c.statement("SELECT topic_id FROM topics WHERE name = ?");
     ps.setString(1, name);
     UUID id;
     try (ResultSet rs = ps.executeQuery()) {
@@ -241,7 +267,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
       id = UUID.fromString(rs.getString(1));
     }
     List<Long> streamIds = new ArrayList<>();
-    ps = statement("SELECT stream_id FROM topic_partitions WHERE topic_name = ? ORDER BY partition_id");
+    ps = c.statement("SELECT stream_id FROM topic_partitions WHERE topic_name = ? ORDER BY partition_id");
     ps.setString(1, name);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -249,7 +275,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
       }
     }
     Map<String, String> configs = new HashMap<>();
-    ps = statement("SELECT config_key, config_value FROM topic_configs WHERE topic_name = ?");
+    ps = c.statement("SELECT config_key, config_value FROM topic_configs WHERE topic_name = ?");
     ps.setString(1, name);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -259,12 +285,12 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     return Optional.of(new TopicRecord(name, id, streamIds, configs));
   }
 
-  private void insertPartitions(String topic, int firstPartition, int count) throws SQLException {
-    long firstStreamId = nextSequenceValues("stream_id", count);
+  private void insertPartitions(PooledConnection c, String topic, int firstPartition, int count) throws SQLException {
+    long firstStreamId = nextSequenceValues(c, "stream_id", count);
     PreparedStatement partitions =
-        statement("INSERT INTO topic_partitions (topic_name, partition_id, stream_id) VALUES (?, ?, ?)");
+        c.statement("INSERT INTO topic_partitions (topic_name, partition_id, stream_id) VALUES (?, ?, ?)");
     PreparedStatement streams =
-        statement("INSERT INTO streams (stream_id, start_offset, end_offset, epoch) VALUES (?, 0, 0, 0)");
+        c.statement("INSERT INTO streams (stream_id, start_offset, end_offset, epoch) VALUES (?, 0, 0, 0)");
     for (int i = 0; i < count; i++) {
       partitions.setString(1, topic);
       partitions.setInt(2, firstPartition + i);
@@ -277,9 +303,9 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     streams.executeBatch();
   }
 
-  private void upsertConfig(String topic, String key, String value) throws SQLException {
+  private void upsertConfig(PooledConnection c, String topic, String key, String value) throws SQLException {
     PreparedStatement ps =
-        statement(
+        c.statement(
             "INSERT INTO topic_configs (topic_name, config_key, config_value) VALUES (?, ?, ?)"
                 + " ON CONFLICT (topic_name, config_key) DO UPDATE SET config_value = excluded.config_value");
     ps.setString(1, topic);
@@ -292,11 +318,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void commitOffsets(String group, List<CommittedOffset> offsets) {
-    inTransaction(
+    blindWrite(
         "commit offsets of group " + group,
         c -> {
           PreparedStatement ps =
-              statement(
+              c.statement(
                   "INSERT INTO group_offsets (group_id, topic_name, partition_id, committed_offset, leader_epoch,"
                       + " metadata, commit_ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT (group_id, topic_name, partition_id) DO UPDATE SET"
@@ -319,11 +345,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public Map<String, Map<Integer, CommittedOffset>> fetchOffsets(String group) {
-    return inTransaction(
+    return read(
         "fetch offsets of group " + group,
         c -> {
           PreparedStatement ps =
-              statement(
+              c.statement(
                   "SELECT topic_name, partition_id, committed_offset, leader_epoch, metadata, commit_ts_ms"
                       + " FROM group_offsets WHERE group_id = ?");
           ps.setString(1, group);
@@ -342,26 +368,28 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public List<String> groupsWithOffsets() {
-    return inTransaction(
+    return read(
         "list groups",
         c -> {
           List<String> groups = new ArrayList<>();
-          try (ResultSet rs = statement("SELECT DISTINCT group_id FROM group_offsets ORDER BY group_id").executeQuery()) {
+          try (ResultSet rs = c.statement("SELECT DISTINCT group_id FROM group_offsets").executeQuery()) {
             while (rs.next()) {
               groups.add(rs.getString(1));
             }
           }
+          // Sorted here, not by the database, whose collation may differ (PostgreSQL's is often locale-aware).
+          Collections.sort(groups);
           return groups;
         });
   }
 
   @Override
   public void deleteOffsets(String group, String topic, int partition) {
-    inTransaction(
+    blindWrite(
         "delete offset of group " + group,
         c -> {
           PreparedStatement ps =
-              statement("DELETE FROM group_offsets WHERE group_id = ? AND topic_name = ? AND partition_id = ?");
+              c.statement("DELETE FROM group_offsets WHERE group_id = ? AND topic_name = ? AND partition_id = ?");
           ps.setString(1, group);
           ps.setString(2, topic);
           ps.setInt(3, partition);
@@ -372,10 +400,10 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void deleteGroup(String group) {
-    inTransaction(
+    blindWrite(
         "delete group " + group,
         c -> {
-          PreparedStatement ps = statement("DELETE FROM group_offsets WHERE group_id = ?");
+          PreparedStatement ps = c.statement("DELETE FROM group_offsets WHERE group_id = ?");
           ps.setString(1, group);
           ps.executeUpdate();
           return null;
@@ -384,10 +412,10 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void deleteTopicOffsets(String topic) {
-    inTransaction(
+    blindWrite(
         "delete offsets of topic " + topic,
         c -> {
-          PreparedStatement ps = statement("DELETE FROM group_offsets WHERE topic_name = ?");
+          PreparedStatement ps = c.statement("DELETE FROM group_offsets WHERE topic_name = ?");
           ps.setString(1, topic);
           ps.executeUpdate();
           return null;
@@ -398,29 +426,27 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public StreamMetadata openStream(long streamId) {
-    return inTransaction(
+    return write(
         "open stream " + streamId,
         c -> {
-          // Increment first, so two owners racing on PostgreSQL each read back their own epoch.
-          PreparedStatement bump = statement("UPDATE streams SET epoch = epoch + 1 WHERE stream_id = ?");
+          // One statement creates or bumps, so owners racing for a new stream each get an epoch of their own.
+          PreparedStatement bump =
+              c.statement(
+                  "INSERT INTO streams (stream_id, start_offset, end_offset, epoch) VALUES (?, 0, 0, 1)"
+                      + " ON CONFLICT (stream_id) DO UPDATE SET epoch = streams.epoch + 1");
           bump.setLong(1, streamId);
-          if (bump.executeUpdate() == 0) {
-            PreparedStatement insert =
-                statement("INSERT INTO streams (stream_id, start_offset, end_offset, epoch) VALUES (?, 0, 0, 1)");
-            insert.setLong(1, streamId);
-            insert.executeUpdate();
-          }
-          return loadStream(streamId);
+          bump.executeUpdate();
+          return loadStream(c, streamId);
         });
   }
 
   @Override
   public StreamMetadata stream(long streamId) {
-    return inTransaction("read stream " + streamId, c -> loadStream(streamId));
+    return read("read stream " + streamId, c -> loadStream(c, streamId));
   }
 
-  private StreamMetadata loadStream(long streamId) throws SQLException {
-    PreparedStatement ps = statement("SELECT start_offset, end_offset, epoch FROM streams WHERE stream_id = ?");
+  private StreamMetadata loadStream(PooledConnection c, long streamId) throws SQLException {
+    PreparedStatement ps = c.statement("SELECT start_offset, end_offset, epoch FROM streams WHERE stream_id = ?");
     ps.setLong(1, streamId);
     long start;
     long end;
@@ -434,7 +460,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
       epoch = rs.getLong(3);
     }
     ps =
-        statement(
+        c.statement(
             "SELECT r.start_offset, r.end_offset, r.object_id, o.object_key, r.byte_position, r.byte_length,"
                 + " r.max_timestamp FROM stream_ranges r JOIN objects o ON o.object_id = r.object_id"
                 + " WHERE r.stream_id = ? ORDER BY r.start_offset");
@@ -454,21 +480,22 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   @Override
   public long allocateObjectIds(int count) {
     checkArgument(count > 0, "Cannot allocate object ids: count must be positive, got %s", count);
-    return inTransaction("allocate object ids", c -> nextSequenceValues("object_id", count));
+    return blindWrite("allocate object ids", c -> nextSequenceValues(c, "object_id", count));
   }
 
-  /** Reserves {@code count} values of a sequence with a row update (portable, and race-free on PostgreSQL). */
-  private long nextSequenceValues(String sequence, int count) throws SQLException {
-    PreparedStatement update = statement("UPDATE sequences SET next_value = next_value + ? WHERE name = ?");
+  /**
+   * Reserves {@code count} values of a sequence with one atomic row update (the same SQL on both databases;
+   * concurrent callers queue on the row's lock, each getting its own values).
+   */
+  private long nextSequenceValues(PooledConnection c, String sequence, int count) throws SQLException {
+    PreparedStatement update =
+        c.statement("UPDATE sequences SET next_value = next_value + ? WHERE name = ? RETURNING next_value");
     update.setLong(1, count);
     update.setString(2, sequence);
-    if (update.executeUpdate() != 1) {
-      throw new SQLException("Sequence " + sequence + " is missing from the metadata schema");
-    }
-    PreparedStatement select = statement("SELECT next_value FROM sequences WHERE name = ?");
-    select.setString(1, sequence);
-    try (ResultSet rs = select.executeQuery()) {
-      rs.next();
+    try (ResultSet rs = update.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("Sequence " + sequence + " is missing from the metadata schema");
+      }
       return rs.getLong(1) - count;
     }
   }
@@ -478,7 +505,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     if (objects.isEmpty()) {
       return;
     }
-    inTransaction(
+    write(
         "commit " + objects.size() + " objects",
         c -> {
           // Per stream: [first start, last end, epoch], checking the ranges follow each other in commit order.
@@ -498,11 +525,12 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
               }
             }
           }
-          // Compare-and-set of each stream's end offset, fenced by epoch: the commit point.
+          // Compare-and-set of each stream's end offset, fenced by epoch: the commit point. Streams are updated in
+          // id order, so that two commits touching the same streams take their row locks in the same order.
           PreparedStatement advance =
-              statement(
+              c.statement(
                   "UPDATE streams SET end_offset = ? WHERE stream_id = ? AND epoch = ? AND end_offset = ?");
-          for (Map.Entry<Long, long[]> e : spans.entrySet()) {
+          for (Map.Entry<Long, long[]> e : new TreeMap<>(spans).entrySet()) {
             if (stale.contains(e.getKey())) {
               continue;
             }
@@ -523,11 +551,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
           }
           long now = System.currentTimeMillis();
           PreparedStatement insertObject =
-              statement(
+              c.statement(
                   "INSERT INTO objects (object_id, object_key, size_bytes, created_ms, deleted_ms)"
                       + " VALUES (?, ?, ?, ?, NULL)");
           PreparedStatement insertRange =
-              statement(
+              c.statement(
                   "INSERT INTO stream_ranges (stream_id, start_offset, end_offset, object_id, byte_position,"
                       + " byte_length, max_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)");
           for (ObjectCommit o : objects) {
@@ -555,10 +583,10 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void trimStream(long streamId, long epoch, long newStartOffset) {
-    inTransaction(
+    write(
         "trim stream " + streamId,
         c -> {
-          PreparedStatement ps = statement("SELECT start_offset, end_offset, epoch FROM streams WHERE stream_id = ?");
+          PreparedStatement ps = c.statement("SELECT start_offset, end_offset, epoch FROM streams WHERE stream_id = ?");
           ps.setLong(1, streamId);
           long start;
           long end;
@@ -580,7 +608,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
             return null;
           }
           PreparedStatement update =
-              statement("UPDATE streams SET start_offset = ? WHERE stream_id = ? AND epoch = ? AND start_offset = ?");
+              c.statement("UPDATE streams SET start_offset = ? WHERE stream_id = ? AND epoch = ? AND start_offset = ?");
           update.setLong(1, newStartOffset);
           update.setLong(2, streamId);
           update.setLong(3, epoch);
@@ -589,7 +617,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
             throw new StaleStreamEpochException(
                 Set.of(streamId), "Cannot trim stream " + streamId + ": it changed concurrently");
           }
-          PreparedStatement drop = statement("DELETE FROM stream_ranges WHERE stream_id = ? AND end_offset <= ?");
+          PreparedStatement drop = c.statement("DELETE FROM stream_ranges WHERE stream_id = ? AND end_offset <= ?");
           drop.setLong(1, streamId);
           drop.setLong(2, newStartOffset);
           drop.executeUpdate();
@@ -599,12 +627,12 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void deleteStream(long streamId) {
-    inTransaction(
+    write(
         "delete stream " + streamId,
         c -> {
           for (String sql :
               List.of("DELETE FROM stream_ranges WHERE stream_id = ?", "DELETE FROM streams WHERE stream_id = ?")) {
-            PreparedStatement ps = statement(sql);
+            PreparedStatement ps = c.statement(sql);
             ps.setLong(1, streamId);
             ps.executeUpdate();
           }
@@ -614,11 +642,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public int markUnreferencedObjects(long nowMs) {
-    return inTransaction(
+    return write(
         "mark unreferenced objects",
         c -> {
           PreparedStatement ps =
-              statement(
+              c.statement(
                   "UPDATE objects SET deleted_ms = ? WHERE deleted_ms IS NULL AND NOT EXISTS"
                       + " (SELECT 1 FROM stream_ranges r WHERE r.object_id = objects.object_id)");
           ps.setLong(1, nowMs);
@@ -628,11 +656,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public List<StoredObject> unreferencedObjects(long cutoffMs, int limit) {
-    return inTransaction(
+    return read(
         "list unreferenced objects",
         c -> {
           PreparedStatement ps =
-              statement(
+              c.statement(
                   "SELECT object_id, object_key, size_bytes, created_ms, deleted_ms FROM objects"
                       + " WHERE deleted_ms IS NOT NULL AND deleted_ms <= ? ORDER BY deleted_ms, object_id LIMIT ?");
           ps.setLong(1, cutoffMs);
@@ -652,10 +680,10 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     if (objectIds.isEmpty()) {
       return;
     }
-    inTransaction(
+    write(
         "purge " + objectIds.size() + " objects",
         c -> {
-          PreparedStatement ps = statement("DELETE FROM objects WHERE object_id = ? AND deleted_ms IS NOT NULL");
+          PreparedStatement ps = c.statement("DELETE FROM objects WHERE object_id = ? AND deleted_ms IS NOT NULL");
           for (long id : objectIds) {
             ps.setLong(1, id);
             ps.addBatch();
@@ -667,11 +695,11 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public Set<String> objectKeys(String prefix) {
-    return inTransaction(
+    return read(
         "list object keys",
         c -> {
           Set<String> keys = new HashSet<>();
-          try (ResultSet rs = statement("SELECT object_key FROM objects").executeQuery()) {
+          try (ResultSet rs = c.statement("SELECT object_key FROM objects").executeQuery()) {
             while (rs.next()) {
               String key = rs.getString(1);
               if (key.startsWith(prefix)) {
@@ -687,68 +715,139 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (connection == null) {
-        return;
-      }
-      for (PreparedStatement ps : statements.values()) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          LOG.debug("Cannot close statement", e);
-        }
-      }
-      statements.clear();
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        LOG.warn("Cannot close metadata store {} cleanly", jdbcUrl, e);
-      }
-      connection = null;
-    } finally {
-      lock.unlock();
+    if (pool.isClosed()) {
+      return;
     }
-  }
-
-  /** A statement cached for the connection's lifetime; call only with the lock held. */
-  private PreparedStatement statement(String sql) throws SQLException {
-    PreparedStatement ps = statements.get(sql);
-    if (ps == null) {
-      ps = connection.prepareStatement(sql);
-      statements.put(sql, ps);
-    }
-    return ps;
+    pool.close();
+    retryScheduler.shutdownNow();
   }
 
   @FunctionalInterface
   private interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
+    T run(PooledConnection c) throws SQLException;
   }
 
-  private <T> T inTransaction(String what, SqlWork<T> work) {
-    lock.lock();
+  /** A read-only transaction; it sees one consistent state of the database. */
+  private <T> T read(String what, SqlWork<T> work) {
+    return inTransaction(what, Isolation.SERIALIZABLE, false, work);
+  }
+
+  /** A transaction that reads, checks and writes: it commits only if it ran as if alone. */
+  private <T> T write(String what, SqlWork<T> work) {
+    return inTransaction(what, Isolation.SERIALIZABLE, true, work);
+  }
+
+  /**
+   * A transaction of "blind" writes: each statement is atomic by itself (an upsert, a delete by key, a counter
+   * increment) and decides nothing from an earlier read, so read-committed isolation is enough, and concurrent
+   * writers of the same row queue on its lock instead of failing with serialization errors.
+   */
+  private <T> T blindWrite(String what, SqlWork<T> work) {
+    return inTransaction(what, Isolation.READ_COMMITTED, true, work);
+  }
+
+  private <T> T inTransaction(String what, Isolation isolation, boolean writes, SqlWork<T> work) {
+    if (pool.isClosed()) {
+      throw new MetadataStoreException("Cannot " + what + ": the metadata store is closed", null);
+    }
     try {
-      if (connection == null) {
-        throw new MetadataStoreException("Cannot " + what + ": the metadata store is closed", null);
+      return retrier
+          .run(
+              what,
+              () -> {
+                try {
+                  return CompletableFuture.completedFuture(attempt(what, isolation, writes, work));
+                } catch (RuntimeException e) {
+                  return CompletableFuture.failedFuture(e);
+                }
+              })
+          .join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof TransientFailure t) {
+        // Retries used up: say why the last attempt failed; the retrier's note on how long it tried is suppressed.
+        MetadataStoreException failure =
+            new MetadataStoreException(
+                "Cannot " + what + " in " + description + ": " + t.getCause().getMessage(), t.getCause());
+        for (Throwable note : t.getSuppressed()) {
+          failure.addSuppressed(note);
+        }
+        throw failure;
       }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new MetadataStoreException("Cannot " + what + " in " + description + ": " + cause, cause);
+    }
+  }
+
+  /** Runs {@code work} once in a transaction of its own, and commits it. */
+  private <T> T attempt(String what, Isolation isolation, boolean writes, SqlWork<T> work) {
+    PooledConnection c;
+    try {
+      c = pool.borrow(what);
+    } catch (SQLException e) {
+      throw classify(what, e, false, true);
+    }
+    boolean broken = false;
+    try {
+      c.isolation(isolation);
+      T result = work.run(c);
       try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          connection.rollback();
-        } catch (SQLException rollbackFailure) {
-          e.addSuppressed(rollbackFailure);
+        c.connection().commit();
+      } catch (SQLException e) {
+        broken = c.isClosed() || pool.dialect().isConnectionLost(e);
+        if (broken && writes) {
+          throw new MetadataCommitStateUnknownException(
+              "Cannot tell whether " + what + " was applied: the connection to " + description
+                  + " was lost while committing: " + e.getMessage(),
+              e);
         }
-        if (e instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new MetadataStoreException("Cannot " + what + " in " + jdbcUrl + ": " + e.getMessage(), e);
+        throw e;
       }
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      broken |= (e instanceof SQLException s && pool.dialect().isConnectionLost(s)) || c.isClosed();
+      if (!broken) {
+        broken = !rollback(c, e);
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw classify(what, (SQLException) e, broken, false);
     } finally {
-      lock.unlock();
+      pool.release(c, broken);
+    }
+  }
+
+  /** A failure that the retrier runs the transaction again for, or the store's exception for the caller. */
+  private RuntimeException classify(String what, SQLException e, boolean connectionBroken, boolean connecting) {
+    Dialect dialect = pool.dialect();
+    if (connectionBroken || dialect.isTransient(e) || dialect.isConnectionLost(e)) {
+      // Rolled back by the database, or never sent: nothing of it was applied.
+      return new TransientFailure(e);
+    }
+    String where = connecting ? ": cannot connect to " + description + ": " : " in " + description + ": ";
+    return new MetadataStoreException("Cannot " + what + where + e.getMessage(), e);
+  }
+
+  private static boolean rollback(PooledConnection c, Exception cause) {
+    try {
+      c.connection().rollback();
+      return true;
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+      return false;
+    }
+  }
+
+  /** A transaction the database did not apply, for a reason that may clear when it runs again. */
+  private static final class TransientFailure extends RuntimeException {
+    TransientFailure(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
     }
   }
 }

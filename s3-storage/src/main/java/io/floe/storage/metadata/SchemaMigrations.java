@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The metadata schema as an ordered list of migrations, applied once each and recorded in {@code
  * schema_version}. The SQL is the subset SQLite and PostgreSQL share (BIGINT, INTEGER, VARCHAR, TEXT, no
- * vendor types, no foreign keys), so one schema serves both. Never edit a released migration: add one.
+ * vendor types such as BLOB/BYTEA or BOOLEAN, no foreign keys, no auto-increment: ids come from the {@code
+ * sequences} table), so one schema and one list serve both. Never edit a released migration: add one.
  */
 final class SchemaMigrations {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrations.class);
@@ -52,8 +53,29 @@ final class SchemaMigrations {
 
   private SchemaMigrations() {}
 
-  /** Applies the migrations not yet recorded, each in its own transaction. Returns the resulting version. */
-  static int migrate(Connection c) throws SQLException {
+  /**
+   * Applies the migrations not yet recorded, each in its own transaction, and returns the resulting version. On
+   * PostgreSQL, brokers starting together take turns: the first migrates, the others then find nothing to do.
+   */
+  static int migrate(Connection c, Dialect dialect) throws SQLException {
+    dialect.lockSchema(c);
+    int version;
+    try {
+      version = migrateLocked(c);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+        dialect.unlockSchema(c);
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    dialect.unlockSchema(c);
+    return version;
+  }
+
+  private static int migrateLocked(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(
           "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR(255) NOT NULL,"
@@ -84,9 +106,6 @@ final class SchemaMigrations {
         }
         c.commit();
         LOG.info("Applied metadata schema migration {}: {}", m.version(), m.description());
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
       }
       current = m.version();
     }

@@ -29,8 +29,13 @@ class JdbcMetadataStoreTest {
 
   @BeforeEach
   void setUp() {
-    url = "jdbc:sqlite:" + dir.resolve("meta.db");
+    url = newDatabaseUrl();
     store = JdbcMetadataStore.open(url);
+  }
+
+  /** A new, empty database for one test: SQLite here, PostgreSQL in {@link PostgresMetadataStoreTest}. */
+  String newDatabaseUrl() {
+    return "jdbc:sqlite:" + dir.resolve("meta.db");
   }
 
   @AfterEach

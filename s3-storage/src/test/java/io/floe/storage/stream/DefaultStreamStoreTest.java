@@ -58,7 +58,7 @@ class DefaultStreamStoreTest {
 
   /** Starts a store (with its own metadata connection and object storage) over the test directory. */
   private DefaultStreamStore start(StreamStoreConfig config) {
-    metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
+    metadata = JdbcMetadataStore.open(metadataUrl());
     index = new ControllableIndexStore(metadata);
     storage = new ControllableObjectStorage(new LocalFileObjectStorage(dir.resolve("objects")));
     store = new DefaultStreamStore(storage, index, config);
@@ -66,6 +66,14 @@ class DefaultStreamStoreTest {
     toClose.add(storage);
     toClose.add(store);
     return store;
+  }
+
+  /**
+   * The metadata database of this test, the same for each restart within it: SQLite here, PostgreSQL in {@link
+   * PostgresDefaultStreamStoreTest}.
+   */
+  String metadataUrl() {
+    return "jdbc:sqlite:" + dir.resolve("meta.db");
   }
 
   private DefaultStreamStore restart(StreamStoreConfig config) {
