@@ -6,8 +6,10 @@ import io.floe.storage.internal.NamedThreadFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -56,12 +58,15 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   static final int DEFAULT_QUEUE_CAPACITY = 4096;
   /** Read channels kept open: a catch-up read touches a few objects many times, each a ranged read. */
   static final int MAX_OPEN_OBJECTS = 128;
+  /** Larger objects are read with copies even when reads are mapped (a mapping is addressed by int). */
+  private static final long MAX_MAPPED_OBJECT_BYTES = 1L << 30;
 
   private final Path root;
   private final Path tmpDir;
   private final boolean fsync;
   private final ByteBufAllocator allocator;
   private final ThreadPoolExecutor executor;
+  private final boolean mmapReads;
   private final OpenObjects openObjects = new OpenObjects(MAX_OPEN_OBJECTS);
 
   /** A store under {@code root} without fsync, with the default number of I/O threads. */
@@ -70,10 +75,26 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   }
 
   public LocalFileObjectStorage(Path root, boolean fsync, int ioThreads) {
+    this(root, fsync, ioThreads, false);
+  }
+
+  /**
+   * A store under {@code root}.
+   *
+   * @param fsync fsync each object (and its directory) before a write completes
+   * @param ioThreads threads running the file operations
+   * @param mmapReads serve ranged reads as slices of memory-mapped objects instead of copies: no copy and no
+   *     allocation per read (about half the CPU per byte read), the pages loaded on the I/O thread so readers do
+   *     not fault on them. A mapping is released only when the garbage collector frees its last slice, so a
+   *     deleted object's disk space comes back only then, and many mappings may be alive between collections
+   *     (the JVM collects and retries once when the mapping limit is reached).
+   */
+  public LocalFileObjectStorage(Path root, boolean fsync, int ioThreads, boolean mmapReads) {
     checkArgument(ioThreads > 0, "Cannot create local object storage: ioThreads must be positive, got %s", ioThreads);
     this.root = root.toAbsolutePath().normalize();
     this.tmpDir = this.root.resolve(TMP_DIR);
     this.fsync = fsync;
+    this.mmapReads = mmapReads;
     this.allocator = PooledByteBufAllocator.DEFAULT;
     try {
       Files.createDirectories(tmpDir);
@@ -149,6 +170,11 @@ public final class LocalFileObjectStorage implements ObjectStorage {
             }
             // Like S3, a range reaching past the end returns the bytes that exist.
             int length = Math.toIntExact(Math.min(end, size) - start);
+            if (object.mapped != null) {
+              MappedByteBuffer slice = object.mapped.slice((int) start, length);
+              slice.load();
+              return Unpooled.wrappedBuffer(slice);
+            }
             ByteBuf buf = allocator.directBuffer(length, length);
             try {
               long position = start;
@@ -329,12 +355,15 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   private static final class OpenObject {
     final FileChannel channel;
     final long size;
+    /** The whole object mapped, when reads are served from mappings; else null. */
+    final MappedByteBuffer mapped;
     /** References: the cache's (while cached) and each read's in progress; the channel closes at 0. */
     int refs;
 
-    OpenObject(FileChannel channel, long size, int refs) {
+    OpenObject(FileChannel channel, long size, MappedByteBuffer mapped, int refs) {
       this.channel = channel;
       this.size = size;
+      this.mapped = mapped;
       this.refs = refs;
     }
   }
@@ -371,7 +400,9 @@ public final class LocalFileObjectStorage implements ObjectStorage {
       }
       OpenObject opened;
       try {
-        opened = new OpenObject(ch, ch.size(), 1);
+        long size = ch.size();
+        boolean map = mmapReads && size > 0 && size <= MAX_MAPPED_OBJECT_BYTES;
+        opened = new OpenObject(ch, size, map ? ch.map(FileChannel.MapMode.READ_ONLY, 0, size) : null, 1);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;

@@ -39,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * small machine's cores busy, so every hop to another thread waits for a core), {@code --consumer-mbps N} (after
  * each fetch the reader copies the batches out, as a socket write does, and spends the time a consumer taking N
  * MB/s would spend on them before it fetches again: then fetch latency is what separates the rate from N; 0, the
- * default, fetches again at once), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
+ * default, fetches again at once), {@code --mmap} (local reads from mappings), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
  */
 public final class CatchUpReadBench {
   private static final int RECORDS_PER_BATCH = 16;
@@ -52,6 +52,7 @@ public final class CatchUpReadBench {
   private int passes = 3;
   private int busyThreads;
   private long consumerBytesPerSecond;
+  private boolean mmapReads;
   private Path baseDir;
   private StreamStoreConfig readConfig = StreamStoreConfig.localDefaults();
 
@@ -73,6 +74,10 @@ public final class CatchUpReadBench {
         case "--passes" -> passes = Integer.parseInt(value);
         case "--busy-threads" -> busyThreads = Integer.parseInt(value);
         case "--consumer-mbps" -> consumerBytesPerSecond = Long.parseLong(value) * 1_000_000;
+        case "--mmap" -> {
+          mmapReads = true;
+          i--;
+        }
         case "--dir" -> baseDir = Path.of(value);
         case "--block-cache-bytes" -> readConfig = readConfig.withBlockCacheBytes(size(value));
         case "--read-ahead-bytes" -> readConfig = readConfig.withReadAheadBytes(size(value));
@@ -92,9 +97,10 @@ public final class CatchUpReadBench {
   private void run() throws Exception {
     System.out.printf(
         "catch-up read bench: %d MiB in %d KiB batches, WAL objects of <= %d KiB, %d KiB reads, %d passes, %d busy"
-            + " threads, consumer at %s; %s%n",
+            + " threads, consumer at %s%s; %s%n",
         totalBytes >> 20, batchBytes >> 10, objectBytes >> 10, fetchBytes >> 10, passes, busyThreads,
-        consumerBytesPerSecond > 0 ? consumerBytesPerSecond / 1_000_000 + " MB/s" : "no limit", readConfig);
+        consumerBytesPerSecond > 0 ? consumerBytesPerSecond / 1_000_000 + " MB/s" : "no limit",
+        mmapReads ? ", mapped reads" : "", readConfig);
     for (int partitions : partitionCounts) {
       Path dir = baseDir != null ? Files.createDirectories(baseDir.resolve("p" + partitions))
           : Files.createTempDirectory("floe-read-bench-p" + partitions);
@@ -159,7 +165,7 @@ public final class CatchUpReadBench {
   /** Reopens the store (empty tail cache) and reads every partition from the start; returns MB/s. */
   private double readAll(Path dir, int partitions, long expectedBytes, int pass) {
     try (JdbcMetadataStore metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
-        LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"));
+        LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"), false, 4, mmapReads);
         DefaultStreamStore store = new DefaultStreamStore(objects, metadata, readConfig.withDeleteOrphansOnStart(false))) {
       List<Stream> streams = new ArrayList<>();
       long[] offsets = new long[partitions];

@@ -78,6 +78,28 @@ class LocalFileReadChannelsTest {
     assertEquals(0, storage.openObjectCount());
   }
 
+  @Test
+  void mappedReadsReturnTheSameBytesAndNeverAReplacedOrDeletedObject() throws Exception {
+    // Given a store serving reads from mappings
+    storage.close();
+    storage = new LocalFileObjectStorage(dir, false, 2, true);
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) {
+      big.append(i).append(',');
+    }
+    await(storage.write("wal/m", Unpooled.copiedBuffer(big, UTF_8)));
+
+    // Then ranged reads, including one reaching past the end, return the object's bytes
+    assertEquals(big.substring(1000, 1100), read("wal/m", 1000, 1100));
+    assertEquals(big.substring(big.length() - 10), read("wal/m", big.length() - 10, big.length() + 100));
+
+    // And a replaced object reads its new bytes, a deleted one is not found
+    await(storage.write("wal/m", Unpooled.copiedBuffer("v2", UTF_8)));
+    assertEquals("v2", read("wal/m", 0, 10));
+    await(storage.delete(List.of("wal/m")));
+    assertInstanceOf(ObjectNotFoundException.class, failure(storage.rangeRead("wal/m", 0, 5)));
+  }
+
   private String read(String key, long start, long end) throws Exception {
     ByteBuf buf = await(storage.rangeRead(key, start, end));
     try {
