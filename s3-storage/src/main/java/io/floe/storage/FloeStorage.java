@@ -50,7 +50,7 @@ public final class FloeStorage implements AutoCloseable {
       LOG.info(
           "Floe storage: metadata at {}, objects {}, WAL objects of up to {} bytes every {} ms"
               + " with {} parallel uploads, {} bytes of tail cache",
-          config.metadataJdbcUrl(),
+          metadata,
           config.s3().map(s3 -> "in " + s3.describe())
               .orElse("under " + config.objectsDir() + " (fsync " + (config.fsync() ? "on" : "off") + ")"),
           config.walUploadBytes(), config.walUploadIntervalMs(), config.walMaxInflightUploads(), config.cacheBytes());
