@@ -89,10 +89,7 @@ public final class CatalogFactory {
         hadoop.put(strip(key, HADOOP_CONFIG_PREFIX), e.getValue() == null ? "" : e.getValue().trim());
       }
     }
-    if (props.containsKey(CatalogUtil.ICEBERG_CATALOG_TYPE)) {
-      // cannot happen through the prefix (type is ours), but a hand-built map could carry it
-      props.remove(CatalogUtil.ICEBERG_CATALOG_TYPE);
-    }
+    // a catalog-impl given by the user (a subclass, say) wins over the type's class
     props.putIfAbsent(CatalogProperties.CATALOG_IMPL, type.catalogImpl());
 
     switch (type) {

@@ -99,7 +99,8 @@ public final class CatalogRequestHandler {
     try {
       Object body = readBody(route, request);
       return dispatch(route, match.get().pathVariables(), request, body);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
+      // LinkageError: e.g. a table whose io-impl class is not on the classpath; answered as a 500
       int status = RestErrors.status(e);
       if (status >= 500) {
         LOG.warn("{} {} failed", request.method(), request.rawPath(), e);
