@@ -69,7 +69,9 @@ enum Dialect {
     @Override
     void setIsolation(Connection c, Isolation isolation) throws SQLException {
       c.setTransactionIsolation(
-          isolation == Isolation.SERIALIZABLE ? Connection.TRANSACTION_SERIALIZABLE : Connection.TRANSACTION_READ_COMMITTED);
+          isolation == Isolation.SERIALIZABLE
+              ? Connection.TRANSACTION_SERIALIZABLE
+              : Connection.TRANSACTION_READ_COMMITTED);
     }
 
     @Override

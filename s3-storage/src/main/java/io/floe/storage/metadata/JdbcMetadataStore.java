@@ -56,7 +56,8 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     this.description = Dialect.redact(jdbcUrl);
     this.pool = pool;
     // Retried attempts run on these threads (the caller waits): one per connection, so retries never queue here.
-    this.retryScheduler = new ScheduledThreadPoolExecutor(dialect.maxConnections(), new NamedThreadFactory("floe-metadata-retry"));
+    this.retryScheduler =
+        new ScheduledThreadPoolExecutor(dialect.maxConnections(), new NamedThreadFactory("floe-metadata-retry"));
     this.retryScheduler.setRemoveOnCancelPolicy(true);
     this.retrier =
         Retrier.builder("metadata")
@@ -70,7 +71,8 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   /** Connects, applies pending schema migrations and returns the store. */
   public static JdbcMetadataStore open(String jdbcUrl) {
-    checkArgument(jdbcUrl.startsWith("jdbc:"), "Cannot open metadata store: '%s' is not a JDBC URL", Dialect.redact(jdbcUrl));
+    checkArgument(
+        jdbcUrl.startsWith("jdbc:"), "Cannot open metadata store: '%s' is not a JDBC URL", Dialect.redact(jdbcUrl));
     Dialect dialect = Dialect.of(jdbcUrl);
     PooledConnection first = null;
     try {
@@ -158,7 +160,8 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
             }
           }
           Map<String, Map<String, String>> configs = new HashMap<>();
-          try (ResultSet rs = c.statement("SELECT topic_name, config_key, config_value FROM topic_configs").executeQuery()) {
+          try (ResultSet rs =
+              c.statement("SELECT topic_name, config_key, config_value FROM topic_configs").executeQuery()) {
             while (rs.next()) {
               configs.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
             }
@@ -719,7 +722,9 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
       return;
     }
     pool.close();
-    retryScheduler.shutdownNow();
+    // Not shutdownNow(): a retry already scheduled still runs, finds the store closed and fails its caller,
+    // who would otherwise wait forever.
+    retryScheduler.shutdown();
   }
 
   @FunctionalInterface

@@ -76,7 +76,8 @@ public final class PostgresServer implements AutoCloseable {
       Path dataDir = Files.createDirectory(dir.resolve("data"));
       Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
       if (!runAs.isEmpty()) {
-        UserPrincipal user = dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(UNPRIVILEGED_USER);
+        UserPrincipal user =
+            dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(UNPRIVILEGED_USER);
         Files.setOwner(dataDir, user);
       }
       List<String> initdb = new ArrayList<>(runAs);
