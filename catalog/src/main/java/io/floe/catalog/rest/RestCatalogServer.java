@@ -262,7 +262,10 @@ public final class RestCatalogServer implements AutoCloseable {
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.isEmpty() ? "" : v.get(0)));
       RestExchange.Response response = handler.handle(new RestExchange.Request(method, rawPath, query, headers, body));
       sendJson(exchange, method, response);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      // the client went away (or sent a broken request) before the answer was written
+      LOG.debug("Cannot answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+    } catch (RuntimeException e) {
       // the response may already be under way; the client sees a reset or a truncated body
       LOG.warn("Cannot answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     } finally {
