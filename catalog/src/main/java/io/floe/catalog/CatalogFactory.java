@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Locations are URIs: a bare warehouse path becomes {@code file:///abs/path} (except for
  * {@code rest} and {@code tablebucket}, whose warehouse is a name or an ARN the server interprets). A
  * warehouse without {@code io-impl} gets a FileIO that keeps its locations' form: Iceberg's
- * {@code S3FileIO} for {@code s3://}, Floe's {@link LocalFileIO} for {@code file://} (jdbc, hadoop).
+ * {@code S3FileIO} for {@code s3://} (on the URLConnection HTTP client, {@code http-client.type=urlconnection},
+ * unless set), Floe's {@link LocalFileIO} for {@code file://} (jdbc, hadoop).
  *
  * <p>Every problem a user can fix is an {@link IllegalArgumentException} that names the key, the value
  * and what is allowed, or the artifact missing from the classpath.
@@ -46,6 +47,8 @@ public final class CatalogFactory {
   public static final String DEFAULT_CATALOG_NAME = "floe";
 
   static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
+  private static final String S3_CLIENT = "software.amazon.awssdk.services.s3.S3Client";
+  private static final String URL_CONNECTION_CLIENT = "software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient";
   private static final Set<String> S3_SCHEMES = Set.of("s3", "s3a", "s3n");
 
   private CatalogFactory() {}
@@ -133,7 +136,10 @@ public final class CatalogFactory {
       props.put(CatalogProperties.WAREHOUSE_LOCATION, uri);
       Optional<String> scheme = Locations.scheme(uri);
       if (scheme.filter(S3_SCHEMES::contains).isPresent()) {
-        props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO);
+        if (props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO) == null) {
+          // the HTTP client the broker ships; Iceberg's default (Apache) is not on its classpath
+          props.putIfAbsent(S3Warehouse.HTTP_CLIENT_TYPE_PROPERTY, S3Warehouse.HTTP_CLIENT_TYPE);
+        }
       } else if (scheme.filter("file"::equals).isPresent()
           && (type == CatalogType.JDBC || type == CatalogType.HADOOP)) {
         // keeps file:/// in every metadata, manifest and data file location (HadoopFileIO writes file:/)
@@ -165,8 +171,7 @@ public final class CatalogFactory {
     }
     String io = spec.properties().get(CatalogProperties.FILE_IO_IMPL);
     if (S3_FILE_IO.equals(io)) {
-      requireClass(type, S3_FILE_IO, "an s3:// warehouse");
-      requireClass(type, "software.amazon.awssdk.services.s3.S3Client", "an s3:// warehouse");
+      requireS3FileIO(type, spec.properties());
     }
     if (type == CatalogType.JDBC) {
       requireJdbcDriver(spec.properties().get(CatalogProperties.URI));
@@ -204,16 +209,47 @@ public final class CatalogFactory {
   /** The catalog properties of {@link #embedded(Path, Path)}, creating the directories they name. */
   public static Map<String, String> embeddedProperties(Path catalogDb, Path warehouseDir) {
     try {
+      Files.createDirectories(warehouseDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the embedded catalog's warehouse directory " + warehouseDir, e);
+    }
+    return embeddedProperties(catalogDb, Locations.toUri(warehouseDir),
+        Map.of(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName()));
+  }
+
+  /**
+   * The embedded default with its warehouse in an S3 bucket: the same Iceberg {@link JdbcCatalog} on a local
+   * SQLite file, but table metadata and data files are written to {@link S3Warehouse#location()} through
+   * Iceberg's {@code S3FileIO}, so every file location is {@code s3://bucket/path/...}. The bucket must exist;
+   * nothing is sent to S3 until the first table is created.
+   *
+   * @param catalogDb the SQLite database file, e.g. {@code <dataDir>/catalog.db}
+   * @param warehouse the bucket, key prefix and S3 settings of the warehouse
+   * @throws IllegalArgumentException if iceberg-aws, the AWS SDK's S3 client or its URLConnection HTTP client is
+   *     not on the classpath
+   */
+  public static JdbcCatalog embedded(Path catalogDb, S3Warehouse warehouse) {
+    Map<String, String> props = embeddedProperties(catalogDb, warehouse);
+    requireS3FileIO(CatalogType.JDBC, props);
+    return (JdbcCatalog) CatalogUtil.buildIcebergCatalog(DEFAULT_CATALOG_NAME, props, new Configuration());
+  }
+
+  /** The catalog properties of {@link #embedded(Path, S3Warehouse)}, creating the database's directory. */
+  public static Map<String, String> embeddedProperties(Path catalogDb, S3Warehouse warehouse) {
+    return embeddedProperties(catalogDb, warehouse.location(), warehouse.fileIoProperties());
+  }
+
+  private static Map<String, String> embeddedProperties(Path catalogDb, String warehouseUri,
+      Map<String, String> fileIoProperties) {
+    try {
       Path db = catalogDb.toAbsolutePath().normalize();
       if (db.getParent() != null) {
         Files.createDirectories(db.getParent());
       }
-      Files.createDirectories(warehouseDir);
-      Map<String, String> props = new HashMap<>();
+      Map<String, String> props = new HashMap<>(fileIoProperties);
       props.put(CatalogProperties.CATALOG_IMPL, CatalogType.JDBC.catalogImpl());
       props.put(CatalogProperties.URI, "jdbc:sqlite:" + db);
-      props.put(CatalogProperties.WAREHOUSE_LOCATION, Locations.toUri(warehouseDir));
-      props.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
+      props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseUri);
       props.put(JdbcCatalog.PROPERTY_PREFIX + "schema-version", "V1");
       props.put(JdbcCatalog.PROPERTY_PREFIX + "strict-mode", "true");
       // sqlite-jdbc connection properties: wait for the write lock instead of failing with SQLITE_BUSY
@@ -222,8 +258,7 @@ public final class CatalogFactory {
       props.put(JdbcCatalog.PROPERTY_PREFIX + "journal_mode", "WAL");
       return props;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the embedded catalog's directories for " + catalogDb
-          + " and " + warehouseDir, e);
+      throw new UncheckedIOException("Cannot create the embedded catalog's directory for " + catalogDb, e);
     }
   }
 
@@ -248,11 +283,22 @@ public final class CatalogFactory {
     return value;
   }
 
+  private static void requireS3FileIO(CatalogType type, Map<String, String> props) {
+    requireClass(type, S3_FILE_IO, "an s3:// warehouse");
+    requireClass(type, S3_CLIENT, "an s3:// warehouse");
+    if (S3Warehouse.HTTP_CLIENT_TYPE.equals(props.get(S3Warehouse.HTTP_CLIENT_TYPE_PROPERTY))) {
+      requireClass(type, URL_CONNECTION_CLIENT, "an s3:// warehouse with http-client.type=urlconnection");
+    }
+  }
+
   private static void requireClass(CatalogType type, String className, String neededFor) {
     if (!classPresent(className)) {
       String artifacts = type.artifacts().isEmpty() ? "the jar that provides it"
           : String.join(" or ", type.artifacts()) + " (with its dependencies)";
-      if (className.startsWith("org.apache.iceberg.aws") || className.startsWith("software.amazon.awssdk.services.s3")) {
+      if (className.equals(URL_CONNECTION_CLIENT)) {
+        artifacts = "software.amazon.awssdk:url-connection-client (the AWS SDK's version), or set the catalog's"
+            + " http-client.type to a client that is there";
+      } else if (className.startsWith("org.apache.iceberg.aws") || className.startsWith("software.amazon.awssdk")) {
         artifacts = "org.apache.iceberg:iceberg-aws:1.12.0 with the AWS SDK (org.apache.iceberg:iceberg-aws-bundle:1.12.0)";
       }
       throw new IllegalArgumentException(String.format(
