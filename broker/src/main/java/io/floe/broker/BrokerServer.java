@@ -65,8 +65,16 @@ public final class BrokerServer implements AutoCloseable {
       this.info = new BrokerInfo(config.nodeId(), advertised.host(), advertised.port(), config.clusterId());
       this.groups = new GroupServices(config, storage.metadataStore());
       register(registry, time);
+      io.floe.broker.metrics.RequestMetrics requestMetrics = new io.floe.broker.metrics.RequestMetrics();
       this.kafka = new KafkaServer(listener.host(), listener.port(), config.getInt(BrokerConfig.NUM_NETWORK_THREADS),
-          config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry);
+          config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry, requestMetrics);
+      if (tableTopics.restCatalog() != null) {
+        io.floe.broker.metrics.BrokerMetrics metrics =
+            new io.floe.broker.metrics.BrokerMetrics(requestMetrics, storage, logs, tableTopics.manager());
+        tableTopics.restCatalog().addRoute("/metrics", query -> io.floe.catalog.rest.ExtraRoute.Reply.text(
+            "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        LOG.info("Prometheus metrics at {}", tableTopics.restCatalog().uri().resolve("/metrics"));
+      }
       info.boundTo(kafka.port());
     } catch (RuntimeException | InterruptedException e) {
       closeQuietly();

@@ -42,13 +42,15 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRequestHandler.class);
 
   private final HandlerRegistry registry;
+  private final io.floe.broker.metrics.RequestMetrics metrics;
   private final int maxInFlight;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private boolean closed;
   private String peer = "?";
 
-  public KafkaRequestHandler(HandlerRegistry registry, int maxInFlight) {
+  public KafkaRequestHandler(HandlerRegistry registry, io.floe.broker.metrics.RequestMetrics metrics, int maxInFlight) {
     this.registry = registry;
+    this.metrics = metrics;
     this.maxInFlight = maxInFlight;
   }
 
@@ -120,6 +122,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
           + header.correlationId() + ", client " + header.clientId() + "): " + e);
       return;
     }
+    metrics.request(key);
     RequestContext context = new RequestContext(header, hostOf(peer), ctx.channel().id().asShortText(), ctx.alloc());
     CompletableFuture<Response> future;
     try {
@@ -169,6 +172,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
 
   private void complete(ChannelHandlerContext ctx, Pending p, Response r, Throwable t) {
     if (t != null) {
+      metrics.error(p.header.apiKey());
       Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
       LOG.error("Error serving {} v{} from {} (client {}): answering with {}", p.header.apiKey(), p.header.apiVersion(),
           peer, p.header.clientId(), Errors.forException(cause), cause);
@@ -259,6 +263,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
 
   private void closeWithReason(ChannelHandlerContext ctx, String reason) {
     LOG.warn("Closing connection from {}: {}", peer, reason);
+    metrics.rejectedConnection();
     closed = true;
     ctx.close();
   }

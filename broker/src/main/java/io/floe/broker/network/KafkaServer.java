@@ -31,8 +31,8 @@ public final class KafkaServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Channel serverChannel;
 
-  public KafkaServer(String host, int port, int networkThreads, int maxRequestBytes, HandlerRegistry registry)
-      throws InterruptedException {
+  public KafkaServer(String host, int port, int networkThreads, int maxRequestBytes, HandlerRegistry registry,
+      io.floe.broker.metrics.RequestMetrics metrics) throws InterruptedException {
     boss = new NioEventLoopGroup(1, new DefaultThreadFactory("floe-accept", true));
     workers = new NioEventLoopGroup(networkThreads, new DefaultThreadFactory("floe-network", true));
     ServerBootstrap b = new ServerBootstrap()
@@ -49,7 +49,7 @@ public final class KafkaServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
                 .addLast(KafkaFrameDecoder.NAME, new KafkaFrameDecoder(maxRequestBytes))
-                .addLast(KafkaRequestHandler.NAME, new KafkaRequestHandler(registry, MAX_IN_FLIGHT_PER_CONNECTION));
+                .addLast(KafkaRequestHandler.NAME, new KafkaRequestHandler(registry, metrics, MAX_IN_FLIGHT_PER_CONNECTION));
           }
         });
     try {

@@ -1,0 +1,108 @@
+package io.floe.broker.metrics;
+
+import io.floe.broker.log.LogManager;
+import io.floe.broker.log.PartitionLog;
+import io.floe.broker.log.TopicState;
+import io.floe.storage.FloeStorage;
+import io.floe.storage.retry.Retrier;
+import io.floe.storage.stream.BlockCacheStats;
+import io.floe.storage.wal.WriteAheadLog;
+import io.floe.tabletopic.TableTopicManager;
+import io.floe.tabletopic.worker.TableTopicMetrics;
+import java.util.Map;
+
+/**
+ * Everything the broker exposes to Prometheus, rendered on demand (served at {@code /metrics} on the
+ * built-in REST catalog's port): requests per API, the WAL, the object store's retries, catch-up reads,
+ * partitions' offsets and each table topic's progress.
+ */
+public final class BrokerMetrics {
+
+  private final RequestMetrics requests;
+  private final FloeStorage storage;
+  private final LogManager logs;
+  private final TableTopicManager tables;
+
+  public BrokerMetrics(RequestMetrics requests, FloeStorage storage, LogManager logs, TableTopicManager tables) {
+    this.requests = requests;
+    this.storage = storage;
+    this.logs = logs;
+    this.tables = tables;
+  }
+
+  private static void tableFamily(PrometheusText t, Map<String, TableTopicMetrics> all, String name, String type,
+      String help, java.util.function.ToLongFunction<TableTopicMetrics> value) {
+    t.family(name, type, help);
+    all.forEach((topic, m) -> t.sample(name, value.applyAsLong(m), "topic", topic));
+  }
+
+  public String scrape() {
+    PrometheusText t = new PrometheusText();
+    requests.writeTo(t);
+
+    WriteAheadLog.Stats wal = storage.streamStore().walStats();
+    t.family("floe_wal_objects_committed_total", "counter", "WAL objects written and indexed");
+    t.sample("floe_wal_objects_committed_total", wal.objectsCommitted());
+    t.family("floe_wal_index_commits_total", "counter", "Metadata transactions committing WAL objects");
+    t.sample("floe_wal_index_commits_total", wal.indexCommits());
+    t.family("floe_wal_bytes_committed_total", "counter", "Bytes of batches made durable");
+    t.sample("floe_wal_bytes_committed_total", wal.bytesCommitted());
+    t.family("floe_wal_batches_failed_total", "counter", "Batches whose upload or commit failed (never acknowledged)");
+    t.sample("floe_wal_batches_failed_total", wal.batchesFailed());
+    t.family("floe_wal_upload_retries_total", "counter", "WAL object uploads retried");
+    t.sample("floe_wal_upload_retries_total", wal.uploadRetries());
+    t.family("floe_wal_buffered_bytes", "gauge", "Appended bytes not yet durable");
+    t.sample("floe_wal_buffered_bytes", wal.bufferedBytes());
+
+    Retrier.Stats retries = storage.objectStoreRetryStats();
+    t.family("floe_object_store_calls_total", "counter", "Object store calls");
+    t.sample("floe_object_store_calls_total", retries.calls());
+    t.family("floe_object_store_retries_total", "counter", "Object store calls retried (throttling, 5xx, timeouts)");
+    t.sample("floe_object_store_retries_total", retries.retries());
+    t.family("floe_object_store_gave_up_total", "counter", "Object store calls that failed after every retry");
+    t.sample("floe_object_store_gave_up_total", retries.exhausted());
+
+    BlockCacheStats reads = storage.streamStore().readStats();
+    t.family("floe_block_cache_bytes", "gauge", "Bytes in the catch-up read cache");
+    t.sample("floe_block_cache_bytes", reads.bytes());
+    t.family("floe_block_cache_hits_total", "counter", "Catch-up reads served from the block cache");
+    t.sample("floe_block_cache_hits_total", reads.hits());
+    t.family("floe_block_cache_misses_total", "counter", "Catch-up reads that went to the object store");
+    t.sample("floe_block_cache_misses_total", reads.misses());
+    t.family("floe_tail_cache_bytes", "gauge", "Bytes of recent batches held in memory");
+    t.sample("floe_tail_cache_bytes", storage.streamStore().cachedBytes());
+
+    t.family("floe_partition_log_end_offset", "gauge", "High watermark of each partition");
+    for (TopicState topic : logs.topics()) {
+      for (PartitionLog p : topic.partitions()) {
+        t.sample("floe_partition_log_end_offset", p.highWatermark(), "topic", topic.name(), "partition",
+            String.valueOf(p.partition()));
+      }
+    }
+    t.family("floe_partition_log_start_offset", "gauge", "Log start offset of each partition");
+    for (TopicState topic : logs.topics()) {
+      for (PartitionLog p : topic.partitions()) {
+        t.sample("floe_partition_log_start_offset", p.logStartOffset(), "topic", topic.name(), "partition",
+            String.valueOf(p.partition()));
+      }
+    }
+
+    Map<String, TableTopicMetrics> tableMetrics = tables.metrics();
+    tableFamily(t, tableMetrics, "floe_table_topic_records_written_total", "counter",
+        "Records written to table data files", m -> m.recordsWritten.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_records_skipped_total", "counter",
+        "Records skipped by errors.tolerance", m -> m.recordsSkipped.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_offsets_lost_total", "counter",
+        "Offsets deleted from the log before the table had them", m -> m.offsetsLost.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_commits_total", "counter", "Snapshots committed", m -> m.commits.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_commit_conflicts_total", "counter",
+        "Commits that lost to another writer (re-written)", m -> m.commitConflicts.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_commit_failures_total", "counter",
+        "Commits that failed or had an unknown outcome", m -> m.commitFailures.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_blocked_partitions", "gauge",
+        "Partitions stopped by errors.tolerance=none", m -> m.blockedPartitions.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_last_commit_timestamp_ms", "gauge",
+        "When the last snapshot was committed", m -> m.lastCommitMs.get());
+    return t.toString();
+  }
+}

@@ -1,0 +1,41 @@
+package io.floe.broker.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.floe.broker.testing.FloeExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Prometheus scrapes /metrics on the REST catalog's port. */
+class MetricsTest {
+
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension();
+
+  @Test
+  void metricsShowRequestsPartitionsAndTheWal() throws Exception {
+    broker.admin().createTopics(List.of(new NewTopic("metered", 2, (short) 1))).all().get();
+    ProduceConsumeTestSupport.produce(broker.floe(), "metered", 50);
+
+    URI uri = broker.floe().server().tableTopics().restCatalog().uri().resolve("/metrics");
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    String body = r.body();
+    assertTrue(body.contains("# TYPE floe_requests_total counter"), body);
+    assertTrue(body.contains("floe_requests_total{api=\"Produce\"}"), body);
+    long end = body.lines().filter(l -> l.startsWith("floe_partition_log_end_offset{topic=\"metered\""))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertEquals(50, end);
+    assertTrue(body.contains("floe_wal_objects_committed_total"), body);
+  }
+}
