@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,6 +108,37 @@ class PostgresMetadataStoreTest extends JdbcMetadataStoreTest {
       assertTrue(store.retryStats().retries() > retriesBefore);
       store.createTopic("u", 1, Map.of());
       assertEquals(List.of("t", "u"), store.topics().stream().map(TopicRecord::name).toList());
+    }
+  }
+
+  @Test
+  void aConnectionLostWhileCommittingAWriteIsReportedAsAnUnknownOutcome() throws Exception {
+    // Given a database whose server drops the connection at the commit of any config change
+    String url = postgres.newDatabase();
+    try (JdbcMetadataStore store = JdbcMetadataStore.open(url)) {
+      store.createTopic("t", 1, Map.of());
+      try (Connection c = DriverManager.getConnection(url);
+          Statement st = c.createStatement()) {
+        st.execute(
+            "CREATE FUNCTION drop_connection() RETURNS trigger AS $$ BEGIN"
+                + " PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$ LANGUAGE plpgsql");
+        st.execute(
+            "CREATE CONSTRAINT TRIGGER drop_connection_at_commit AFTER INSERT ON topic_configs"
+                + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION drop_connection()");
+      }
+
+      // When a config change commits, then Floe says it cannot tell whether it was applied, and does not retry it
+      long retriesBefore = store.retryStats().retries();
+      assertThrows(
+          MetadataCommitStateUnknownException.class, () -> store.alterConfigs("t", Map.of("k", "v"), Set.of()));
+      assertEquals(retriesBefore, store.retryStats().retries());
+
+      // And the store goes on with a new connection
+      try (Connection c = DriverManager.getConnection(url);
+          Statement st = c.createStatement()) {
+        st.execute("DROP TRIGGER drop_connection_at_commit ON topic_configs");
+      }
+      assertEquals(Map.of("k", "v"), store.alterConfigs("t", Map.of("k", "v"), Set.of()).configs());
     }
   }
 
