@@ -111,19 +111,30 @@ public final class BrokerServer implements AutoCloseable {
 
   /**
    * The catalog table topics write to: the one {@code automq.table.topic.catalog.*} names, else the
-   * embedded default, an Iceberg JDBC catalog on SQLite beside the data with the warehouse as a file://
-   * URI. The built-in Iceberg REST catalog server serves it (on by default), so engines query the tables
-   * Floe writes with no other service.
+   * embedded default, an Iceberg JDBC catalog on SQLite beside the data. Its warehouse follows the log: with
+   * {@code s3.bucket} set it is {@code s3://<bucket>/<s3.prefix>warehouse}, written through Iceberg's S3FileIO
+   * with the log's S3 settings; otherwise the local directory {@code <data.dir>/warehouse} as a file:// URI.
+   * The built-in Iceberg REST catalog server serves it (on by default), so engines query the tables Floe
+   * writes with no other service.
    */
   private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs) {
     org.apache.iceberg.catalog.Catalog catalog;
+    java.nio.file.Path catalogDb = config.dataDir().resolve("catalog.db");
+    java.util.Optional<io.floe.storage.objectstore.S3Config> s3 = storageConfig(config).s3();
     if (io.floe.catalog.CatalogFactory.isConfigured(config.all())) {
       catalog = io.floe.catalog.CatalogFactory.create(config.all());
+    } else if (s3.isPresent()) {
+      io.floe.catalog.S3Warehouse warehouse = s3Warehouse(s3.get());
+      try {
+        catalog = io.floe.catalog.CatalogFactory.embedded(catalogDb, warehouse);
+      } catch (IllegalArgumentException e) {
+        throw new io.floe.broker.config.ConfigException(e.getMessage());
+      }
+      LOG.info("Table topics: embedded Iceberg catalog at {}, warehouse {}", catalogDb, warehouse);
     } else {
-      catalog = io.floe.catalog.CatalogFactory.embedded(config.dataDir().resolve("catalog.db"),
-          config.dataDir().resolve("warehouse"));
-      LOG.info("Table topics: embedded Iceberg catalog at {}, warehouse {}", config.dataDir().resolve("catalog.db"),
-          config.dataDir().resolve("warehouse").toUri());
+      java.nio.file.Path warehouseDir = config.dataDir().resolve("warehouse");
+      catalog = io.floe.catalog.CatalogFactory.embedded(catalogDb, warehouseDir);
+      LOG.info("Table topics: embedded Iceberg catalog at {}, warehouse {}", catalogDb, warehouseDir.toUri());
     }
     io.floe.catalog.rest.RestCatalogServer rest = null;
     if (config.getBoolean(BrokerConfig.REST_CATALOG_ENABLE)) {
@@ -147,6 +158,28 @@ public final class BrokerServer implements AutoCloseable {
       }
     };
     return new TableTopicServices(config, topicConfigs, logs, catalog, server, resources);
+  }
+
+  /**
+   * The embedded catalog's warehouse beside the log in its bucket, under the log's key prefix, reached with the
+   * log's endpoint, path style and credentials. The region is resolved as the log resolves it (the SDK's region
+   * chain, else us-east-1), so a MinIO or S3Proxy endpoint needs no region for either.
+   */
+  private static io.floe.catalog.S3Warehouse s3Warehouse(io.floe.storage.objectstore.S3Config s3) {
+    io.floe.catalog.S3Warehouse.Builder b = io.floe.catalog.S3Warehouse.builder(s3.bucket(), s3.prefix() + "warehouse")
+        .pathStyleAccess(s3.pathStyleAccess())
+        .region(s3.region().orElseGet(() -> {
+          try {
+            return new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion().id();
+          } catch (RuntimeException e) {
+            return io.floe.storage.objectstore.S3Config.DEFAULT_REGION;
+          }
+        }));
+    s3.endpoint().ifPresent(e -> b.endpoint(e.toString()));
+    if (s3.accessKey().isPresent() && s3.secretKey().isPresent()) {
+      b.credentials(s3.accessKey().get(), s3.secretKey().get());
+    }
+    return b.build();
   }
 
   public TableTopicServices tableTopics() {

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Locations are URIs: a bare warehouse path becomes {@code file:///abs/path} (except for
  * {@code rest} and {@code tablebucket}, whose warehouse is a name or an ARN the server interprets). A
  * warehouse without {@code io-impl} gets a FileIO that keeps its locations' form: Iceberg's
- * {@code S3FileIO} for {@code s3://} (on the URLConnection HTTP client, {@code http-client.type=urlconnection},
- * unless set), Floe's {@link LocalFileIO} for {@code file://} (jdbc, hadoop).
+ * {@code S3FileIO} for {@code s3://} (unless set, on the URLConnection HTTP client and Iceberg's S3-only client
+ * factory, which is what the broker ships), Floe's {@link LocalFileIO} for {@code file://} (jdbc, hadoop).
  *
  * <p>Every problem a user can fix is an {@link IllegalArgumentException} that names the key, the value
  * and what is allowed, or the artifact missing from the classpath.
@@ -137,8 +137,12 @@ public final class CatalogFactory {
       Optional<String> scheme = Locations.scheme(uri);
       if (scheme.filter(S3_SCHEMES::contains).isPresent()) {
         if (props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO) == null) {
-          // the HTTP client the broker ships; Iceberg's default (Apache) is not on its classpath
+          // what the broker ships: the URLConnection HTTP client (not Iceberg's default, Apache) and the S3-only
+          // client factory (Iceberg's default loads KMS, STS, Glue and DynamoDB classes), unless the user chose
           props.putIfAbsent(S3Warehouse.HTTP_CLIENT_TYPE_PROPERTY, S3Warehouse.HTTP_CLIENT_TYPE);
+          if (!props.containsKey(S3Warehouse.CLIENT_FACTORY_PROPERTY)) {
+            props.putIfAbsent(S3Warehouse.S3_CLIENT_FACTORY_PROPERTY, S3Warehouse.S3_CLIENT_FACTORY);
+          }
         }
       } else if (scheme.filter("file"::equals).isPresent()
           && (type == CatalogType.JDBC || type == CatalogType.HADOOP)) {

@@ -36,9 +36,17 @@ public record S3Warehouse(
    */
   public static final String HTTP_CLIENT_TYPE = "urlconnection";
 
+  /**
+   * The factory of {@code S3FileIO}'s client: Iceberg's S3-only one. Iceberg's default goes through
+   * {@code AwsProperties}, which loads KMS, STS, Glue and DynamoDB model classes that the broker does not ship.
+   */
+  public static final String S3_CLIENT_FACTORY = "org.apache.iceberg.aws.s3.DefaultS3FileIOAwsClientFactory";
+
   // Iceberg's property names (S3FileIOProperties, AwsClientProperties, HttpClientProperties in iceberg-aws),
   // spelled out so this module compiles without iceberg-aws
   static final String HTTP_CLIENT_TYPE_PROPERTY = "http-client.type";
+  static final String S3_CLIENT_FACTORY_PROPERTY = "s3.client-factory-impl";
+  static final String CLIENT_FACTORY_PROPERTY = "client.factory";
   static final String ENDPOINT_PROPERTY = "s3.endpoint";
   static final String PATH_STYLE_ACCESS_PROPERTY = "s3.path-style-access";
   static final String ACCESS_KEY_ID_PROPERTY = "s3.access-key-id";
@@ -85,11 +93,13 @@ public record S3Warehouse(
 
   /**
    * The catalog properties that make Iceberg write this warehouse through {@code S3FileIO}: {@code io-impl},
-   * {@code http-client.type}, and those of endpoint, region, path-style access and credentials that are set.
+   * {@code s3.client-factory-impl}, {@code http-client.type}, and those of endpoint, region, path-style access
+   * and credentials that are set.
    */
   public Map<String, String> fileIoProperties() {
     Map<String, String> props = new HashMap<>();
     props.put(CatalogProperties.FILE_IO_IMPL, CatalogFactory.S3_FILE_IO);
+    props.put(S3_CLIENT_FACTORY_PROPERTY, S3_CLIENT_FACTORY);
     props.put(HTTP_CLIENT_TYPE_PROPERTY, HTTP_CLIENT_TYPE);
     props.put(PATH_STYLE_ACCESS_PROPERTY, String.valueOf(pathStyleAccess));
     endpoint.ifPresent(e -> props.put(ENDPOINT_PROPERTY, e));

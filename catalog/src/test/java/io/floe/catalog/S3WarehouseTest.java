@@ -33,6 +33,7 @@ class S3WarehouseTest {
         .containsEntry("warehouse", "s3://lake/floe/cluster-1/warehouse")
         .containsEntry("io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
         .containsEntry("http-client.type", "urlconnection")
+        .containsEntry("s3.client-factory-impl", "org.apache.iceberg.aws.s3.DefaultS3FileIOAwsClientFactory")
         .containsEntry("s3.endpoint", "http://127.0.0.1:9000")
         .containsEntry("client.region", "eu-west-1")
         .containsEntry("s3.path-style-access", "true")
@@ -73,12 +74,18 @@ class S3WarehouseTest {
         "automq.table.topic.catalog.uri", "jdbc:sqlite:" + dir.resolve("c.db"),
         "automq.table.topic.catalog.warehouse", "s3://bucket/wh");
 
-    // When the spec is read, Then S3FileIO runs on the URLConnection client, not Iceberg's default Apache one
-    assertThat(CatalogFactory.spec(broker).properties()).containsEntry("http-client.type", "urlconnection");
+    // When the spec is read, Then S3FileIO runs on the URLConnection client and the S3-only client factory,
+    // not Iceberg's defaults (the Apache client; a factory that loads KMS, STS, Glue and DynamoDB classes)
+    assertThat(CatalogFactory.spec(broker).properties())
+        .containsEntry("http-client.type", "urlconnection")
+        .containsEntry("s3.client-factory-impl", "org.apache.iceberg.aws.s3.DefaultS3FileIOAwsClientFactory");
 
-    // unless the user chose a client
+    // unless the user chose a client, or a client factory of their own (to assume a role, say)
     Map<String, String> chosen = new java.util.HashMap<>(broker);
     chosen.put("automq.table.topic.catalog.http-client.type", "apache");
-    assertThat(CatalogFactory.spec(chosen).properties()).containsEntry("http-client.type", "apache");
+    chosen.put("automq.table.topic.catalog.client.factory", "org.apache.iceberg.aws.AssumeRoleAwsClientFactory");
+    assertThat(CatalogFactory.spec(chosen).properties())
+        .containsEntry("http-client.type", "apache")
+        .doesNotContainKey("s3.client-factory-impl");
   }
 }
