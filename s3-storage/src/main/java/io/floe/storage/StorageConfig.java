@@ -37,8 +37,9 @@ import java.util.Optional;
  * @param orphanMinAgeMs minimum age of an orphan to delete; default 0 with SQLite (one writer), 10 min otherwise
  * @param blockCacheBytes block cache for reads of older data (from objects, and read ahead), across all streams;
  *     default 128 MiB; 0 disables it and read-ahead
- * @param readAheadBytes how far ahead of a sequential reader blocks are read into the block cache; default 8 MiB
- *     (at most half the block cache); 0 disables read-ahead
+ * @param readAheadBytes how far ahead of a sequential reader blocks are read into the block cache, and how many
+ *     bytes of read-ahead may be in flight across streams; default 4 MiB (at most half the block cache; raise it
+ *     for S3, e.g. 32 MiB); 0 disables read-ahead
  * @param readParallelism object reads one stream read issues at a time; default 8
  */
 public record StorageConfig(

@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Stream} owned by this broker under one epoch: appends go through the shared WAL; reads come from the
- * confirmed-batch cache when it holds the offset, else from the WAL objects through the in-memory copy of the
- * stream's index ranges.
+ * confirmed-batch cache when it holds the offset, else from the WAL objects: the in-memory copy of the stream's
+ * index ranges says which bytes of which objects hold the offsets, and those are read, in parallel, through the
+ * store's {@link ObjectBlockCache}, into which sequential readers also read ahead.
+ *
+ * <p>Ownership of read buffers: a read holds one reference to each block it fetched while it takes batches
+ * from it, and hands the caller a retained slice per batch (a copy for a batch that spans two blocks); the
+ * caller releases those through {@link ReadResult#release()}.
  */
 final class DefaultStream implements Stream, WalStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStream.class);
@@ -50,8 +55,8 @@ final class DefaultStream implements Stream, WalStream {
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   /**
    * Where recent object reads stopped inside a range: offset -> {object id, byte position of the entry holding
-   * it}, so a sequential reader continues with a ranged read of just what it needs instead of re-reading the
-   * range from its start. A few entries serve a few concurrent readers.
+   * it}, so a sequential reader continues with the blocks from there instead of re-reading the range from its
+   * start. A few entries serve a few concurrent readers.
    */
   private final Map<Long, long[]> readHints = Collections.synchronizedMap(recentlyUsed());
   /** Offsets where recent reads ended: a read starting at one is sequential and gets read-ahead. */

@@ -20,7 +20,10 @@ import io.floe.storage.wal.WalConfig;
  *     of older data, across all streams; least recently used blocks are evicted beyond it; 0 disables the cache
  *     and read-ahead
  * @param readAheadBytes how far past a sequential reader's position its next blocks are read in the background
- *     (capped at half of {@code blockCacheBytes}); 0 disables read-ahead
+ *     (capped at half of {@code blockCacheBytes}); 0 disables read-ahead. Read-ahead loads in flight, across all
+ *     streams, are bounded by the same number of bytes (and a quarter of the block cache), since a reader that
+ *     catches up with its read-ahead waits behind them: on local files 4 MiB is plenty, on S3 raise it to cover
+ *     a GET's latency at the rate readers consume (e.g. 32 MiB)
  * @param readParallelism object reads one stream read issues at a time (a read spanning several WAL objects
  *     reads them in parallel, up to this many)
  */
@@ -39,7 +42,7 @@ public record StreamStoreConfig(
   public static final long DEFAULT_OBJECT_DELETE_GRACE_MS = 60_000;
   public static final long DEFAULT_CLEANUP_INTERVAL_MS = 10_000;
   public static final long DEFAULT_BLOCK_CACHE_BYTES = 128L << 20;
-  public static final long DEFAULT_READ_AHEAD_BYTES = 8L << 20;
+  public static final long DEFAULT_READ_AHEAD_BYTES = 4L << 20;
   public static final int DEFAULT_READ_PARALLELISM = 8;
 
   public StreamStoreConfig {

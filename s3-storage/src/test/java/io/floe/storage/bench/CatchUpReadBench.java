@@ -37,8 +37,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code --object-bytes N}, {@code --batch-bytes N}, {@code --fetch-bytes N}, {@code --passes N}, {@code --dir
  * PATH}, {@code --busy-threads N} (threads spinning meanwhile, as the consumer and the network threads keep a
  * small machine's cores busy, so every hop to another thread waits for a core), {@code --consumer-mbps N} (after
- * each fetch the reader copies the batches out, as a socket write does, and spends the time a consumer taking N
- * MB/s would spend on them before it fetches again: then fetch latency is what separates the rate from N; 0, the
+ * each fetch the reader copies the batches out, as a socket write does, and keeps a core busy for the time a
+ * consumer taking N MB/s would spend on them before it fetches again: then fetch latency is what separates the rate from N; 0, the
  * default, fetches again at once), {@code --mmap} (local reads from mappings), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
  */
 public final class CatchUpReadBench {
@@ -226,8 +226,9 @@ public final class CatchUpReadBench {
         fetches++;
         if (consumerBytesPerSecond > 0) {
           long deadline = fetchEnd + (bytes - bytesBefore) * 1_000_000_000L / consumerBytesPerSecond;
-          for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            java.util.concurrent.locks.LockSupport.parkNanos(left);
+          // Busy, as a consumer decoding records is: the store's threads compete with it for the cores.
+          while (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
           }
         }
       }
