@@ -31,9 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * with {@code --fetch-bytes} reads, all partitions' reads of one "fetch" in parallel and one fetch at a time, as
  * a consumer with one fetch in flight does. It prints MB/s and fetch latencies per pass.
  *
- * <p>Run: {@code mvn -B -q -o test-compile -pl s3-storage && mvn -B -q -o exec:java -pl s3-storage
- * -Dexec.classpathScope=test -Dexec.mainClass=io.floe.storage.bench.CatchUpReadBench
- * -Dexec.args="--bytes 1g --partitions 1,6"}. Options: {@code --bytes N[k|m|g]}, {@code --partitions 1,6},
+ * <p>Run: {@code mvn -B -q -o test-compile dependency:build-classpath -pl s3-storage -Dmdep.outputFile=/tmp/cp
+ * -Dmdep.includeScope=test}, then {@code java -cp s3-storage/target/test-classes:s3-storage/target/classes:$(cat
+ * /tmp/cp) io.floe.storage.bench.CatchUpReadBench --bytes 1g --partitions 1,6}. Options: {@code --bytes N[k|m|g]}, {@code --partitions 1,6},
  * {@code --object-bytes N}, {@code --batch-bytes N}, {@code --fetch-bytes N}, {@code --passes N}, {@code --dir
  * PATH}, {@code --busy-threads N} (threads spinning meanwhile, as the consumer and the network threads keep a
  * small machine's cores busy, so every hop to another thread waits for a core), {@code --consumer-mbps N} (after
