@@ -41,7 +41,9 @@ public final class EmbeddedFloe implements AutoCloseable {
 
   public static EmbeddedFloe start(Map<String, String> overrides) {
     try {
-      EmbeddedFloe f = new EmbeddedFloe(Files.createTempDirectory("floe-test-"), new HashMap<>(overrides));
+      Map<String, String> props = new HashMap<>(TestBackends.forNewBroker());
+      props.putAll(overrides);
+      EmbeddedFloe f = new EmbeddedFloe(Files.createTempDirectory("floe-test-"), props);
       f.startServer();
       return f;
     } catch (IOException e) {

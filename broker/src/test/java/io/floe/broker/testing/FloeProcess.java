@@ -31,9 +31,17 @@ public final class FloeProcess implements AutoCloseable {
   }
 
   /** A broker on {@code classpath} (other modules pass the broker jar and its libraries). */
-  public FloeProcess(String classpath, Map<String, String> overrides) throws IOException {
+  public FloeProcess(String classpath, Map<String, String> brokerOverrides) throws IOException {
+    Map<String, String> overrides = brokerOverrides;
     this.classpath = classpath;
     this.root = Files.createTempDirectory("floe-proc-");
+    if (Boolean.getBoolean("floe.test.postgres")) {
+      // The metadata store only: these tests read the broker's local catalog and warehouse directly.
+      Map<String, String> withDb = new java.util.HashMap<>(Map.of("metadata.store.url",
+          TestBackends.forNewBroker().get("metadata.store.url")));
+      withDb.putAll(overrides);
+      overrides = withDb;
+    }
     this.dataDir = root.resolve("data");
     this.port = freePort();
     this.restPort = freePort();
