@@ -151,6 +151,11 @@ final class ConnectionPool implements AutoCloseable {
       if (ps == null) {
         ps = connection.prepareStatement(sql);
         statements.put(sql, ps);
+      } else {
+        // A transaction that failed between addBatch and executeBatch (e.g. a serialization failure that is
+        // then retried) leaves its rows in the cached statement's batch: they must not be sent again.
+        ps.clearBatch();
+        ps.clearParameters();
       }
       return ps;
     }
