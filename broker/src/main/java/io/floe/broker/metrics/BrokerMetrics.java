@@ -30,6 +30,21 @@ public final class BrokerMetrics {
     this.tables = tables;
   }
 
+  private static void single(PrometheusText t, String name, String type, String help, long value) {
+    t.family(name, type, help);
+    t.sample(name, value);
+  }
+
+  private void partitionFamily(PrometheusText t, String name, String help,
+      java.util.function.ToLongFunction<PartitionLog> value) {
+    t.family(name, "gauge", help);
+    for (TopicState topic : logs.topics()) {
+      for (PartitionLog p : topic.partitions()) {
+        t.sample(name, value.applyAsLong(p), "topic", topic.name(), "partition", String.valueOf(p.partition()));
+      }
+    }
+  }
+
   private static void tableFamily(PrometheusText t, Map<String, TableTopicMetrics> all, String name, String type,
       String help, java.util.function.ToLongFunction<TableTopicMetrics> value) {
     t.family(name, type, help);
@@ -41,51 +56,27 @@ public final class BrokerMetrics {
     requests.writeTo(t);
 
     WriteAheadLog.Stats wal = storage.streamStore().walStats();
-    t.family("floe_wal_objects_committed_total", "counter", "WAL objects written and indexed");
-    t.sample("floe_wal_objects_committed_total", wal.objectsCommitted());
-    t.family("floe_wal_index_commits_total", "counter", "Metadata transactions committing WAL objects");
-    t.sample("floe_wal_index_commits_total", wal.indexCommits());
-    t.family("floe_wal_bytes_committed_total", "counter", "Bytes of batches made durable");
-    t.sample("floe_wal_bytes_committed_total", wal.bytesCommitted());
-    t.family("floe_wal_batches_failed_total", "counter", "Batches whose upload or commit failed (never acknowledged)");
-    t.sample("floe_wal_batches_failed_total", wal.batchesFailed());
-    t.family("floe_wal_upload_retries_total", "counter", "WAL object uploads retried");
-    t.sample("floe_wal_upload_retries_total", wal.uploadRetries());
-    t.family("floe_wal_buffered_bytes", "gauge", "Appended bytes not yet durable");
-    t.sample("floe_wal_buffered_bytes", wal.bufferedBytes());
+    single(t, "floe_wal_objects_committed_total", "counter", "WAL objects written and indexed", wal.objectsCommitted());
+    single(t, "floe_wal_index_commits_total", "counter", "Metadata transactions committing WAL objects", wal.indexCommits());
+    single(t, "floe_wal_bytes_committed_total", "counter", "Bytes of batches made durable", wal.bytesCommitted());
+    single(t, "floe_wal_batches_failed_total", "counter", "Batches whose upload or commit failed (never acknowledged)", wal.batchesFailed());
+    single(t, "floe_wal_upload_retries_total", "counter", "WAL object uploads retried", wal.uploadRetries());
+    single(t, "floe_wal_buffered_bytes", "gauge", "Appended bytes not yet durable", wal.bufferedBytes());
 
     Retrier.Stats retries = storage.objectStoreRetryStats();
-    t.family("floe_object_store_calls_total", "counter", "Object store calls");
-    t.sample("floe_object_store_calls_total", retries.calls());
-    t.family("floe_object_store_retries_total", "counter", "Object store calls retried (throttling, 5xx, timeouts)");
-    t.sample("floe_object_store_retries_total", retries.retries());
-    t.family("floe_object_store_gave_up_total", "counter", "Object store calls that failed after every retry");
-    t.sample("floe_object_store_gave_up_total", retries.exhausted());
+    single(t, "floe_object_store_calls_total", "counter", "Object store calls", retries.calls());
+    single(t, "floe_object_store_retries_total", "counter", "Object store calls retried (throttling, 5xx, timeouts)", retries.retries());
+    single(t, "floe_object_store_gave_up_total", "counter", "Object store calls that failed after every retry", retries.exhausted());
 
     BlockCacheStats reads = storage.streamStore().readStats();
-    t.family("floe_block_cache_bytes", "gauge", "Bytes in the catch-up read cache");
-    t.sample("floe_block_cache_bytes", reads.bytes());
-    t.family("floe_block_cache_hits_total", "counter", "Catch-up reads served from the block cache");
-    t.sample("floe_block_cache_hits_total", reads.hits());
-    t.family("floe_block_cache_misses_total", "counter", "Catch-up reads that went to the object store");
-    t.sample("floe_block_cache_misses_total", reads.misses());
-    t.family("floe_tail_cache_bytes", "gauge", "Bytes of recent batches held in memory");
-    t.sample("floe_tail_cache_bytes", storage.streamStore().cachedBytes());
+    single(t, "floe_block_cache_bytes", "gauge", "Bytes in the catch-up read cache", reads.bytes());
+    single(t, "floe_block_cache_hits_total", "counter", "Catch-up reads served from the block cache", reads.hits());
+    single(t, "floe_block_cache_misses_total", "counter", "Catch-up reads that went to the object store", reads.misses());
+    single(t, "floe_tail_cache_bytes", "gauge", "Bytes of recent batches held in memory", storage.streamStore().cachedBytes());
 
-    t.family("floe_partition_log_end_offset", "gauge", "High watermark of each partition");
-    for (TopicState topic : logs.topics()) {
-      for (PartitionLog p : topic.partitions()) {
-        t.sample("floe_partition_log_end_offset", p.highWatermark(), "topic", topic.name(), "partition",
-            String.valueOf(p.partition()));
-      }
-    }
-    t.family("floe_partition_log_start_offset", "gauge", "Log start offset of each partition");
-    for (TopicState topic : logs.topics()) {
-      for (PartitionLog p : topic.partitions()) {
-        t.sample("floe_partition_log_start_offset", p.logStartOffset(), "topic", topic.name(), "partition",
-            String.valueOf(p.partition()));
-      }
-    }
+    partitionFamily(t, "floe_partition_log_end_offset", "High watermark of each partition", PartitionLog::highWatermark);
+    partitionFamily(t, "floe_partition_log_start_offset", "Log start offset of each partition",
+        PartitionLog::logStartOffset);
 
     Map<String, TableTopicMetrics> tableMetrics = tables.metrics();
     tableFamily(t, tableMetrics, "floe_table_topic_records_written_total", "counter",
