@@ -47,6 +47,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private boolean closed;
   private String peer = "?";
+  private String peerHost = "?";
 
   public KafkaRequestHandler(HandlerRegistry registry, io.floe.broker.metrics.RequestMetrics metrics, int maxInFlight) {
     this.registry = registry;
@@ -70,7 +71,8 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
-      peer = a.getAddress().getHostAddress() + ":" + a.getPort();
+      peerHost = a.getAddress().getHostAddress();
+      peer = peerHost + ":" + a.getPort();
     }
     super.channelActive(ctx);
   }
@@ -123,7 +125,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     metrics.request(key);
-    RequestContext context = new RequestContext(header, hostOf(peer), ctx.channel().id().asShortText(), ctx.alloc());
+    RequestContext context = new RequestContext(header, peerHost, ctx.channel().id().asShortText(), ctx.alloc());
     CompletableFuture<Response> future;
     try {
       future = call(registry.handler(key), context, request);
@@ -272,10 +274,5 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     return new ApiVersionsResponse(new ApiVersionsResponseData()
         .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
         .setApiKeys(registry.apiVersions()));
-  }
-
-  private static String hostOf(String peer) {
-    int i = peer.lastIndexOf(':');
-    return i > 0 ? peer.substring(0, i) : peer;
   }
 }

@@ -46,7 +46,7 @@ public final class MetadataColumns {
   public static void set(Record row, Schema schema, KafkaRecord record, boolean keyAsString) {
     Types.StructType struct = schema.asStruct();
     if (record.key() != null) {
-      row.setField(KEY, keyAsString ? Utf8.decode(record.key()) : copy(record.key()));
+      row.setField(KEY, keyAsString ? utf8(record.key()) : copy(record.key()));
     }
     if (record.headers().length > 0) {
       Map<String, ByteBuffer> headers = new HashMap<>();
@@ -64,18 +64,14 @@ public final class MetadataColumns {
     row.setField(METADATA, meta);
   }
 
-  static ByteBuffer copy(ByteBuffer b) {
+  private static ByteBuffer copy(ByteBuffer b) {
     ByteBuffer out = ByteBuffer.allocate(b.remaining());
     out.put(b.duplicate()).flip();
     return out;
   }
 
   /** UTF-8 decoding of a buffer view without disturbing its position. */
-  static final class Utf8 {
-    private Utf8() {}
-
-    static String decode(ByteBuffer b) {
-      return java.nio.charset.StandardCharsets.UTF_8.decode(b.duplicate()).toString();
-    }
+  private static String utf8(ByteBuffer b) {
+    return java.nio.charset.StandardCharsets.UTF_8.decode(b.duplicate()).toString();
   }
 }
