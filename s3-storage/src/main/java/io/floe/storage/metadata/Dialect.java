@@ -39,6 +39,11 @@ enum Dialect {
     }
 
     @Override
+    String nowMillisSql() {
+      return "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+    }
+
+    @Override
     boolean isTransient(SQLException e) {
       return false;
     }
@@ -90,6 +95,11 @@ enum Dialect {
         ps.execute();
       }
       c.commit();
+    }
+
+    @Override
+    String nowMillisSql() {
+      return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
     }
 
     @Override
@@ -179,6 +189,9 @@ enum Dialect {
   void lockSchema(Connection c) throws SQLException {}
 
   void unlockSchema(Connection c) throws SQLException {}
+
+  /** An SQL expression for the database's clock in epoch milliseconds: one clock for every broker. */
+  abstract String nowMillisSql();
 
   /** Whether the database rolled the transaction back for a reason that running it again can clear. */
   abstract boolean isTransient(SQLException e);

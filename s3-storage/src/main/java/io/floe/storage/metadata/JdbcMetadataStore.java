@@ -94,6 +94,10 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
     }
   }
 
+  Dialect dialect() {
+    return pool.dialect();
+  }
+
   /** The URL the store was opened with, password included; log {@link #toString()} instead. */
   public String jdbcUrl() {
     return jdbcUrl;
@@ -728,17 +732,17 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   }
 
   @FunctionalInterface
-  private interface SqlWork<T> {
+  interface SqlWork<T> {
     T run(PooledConnection c) throws SQLException;
   }
 
   /** A read-only transaction; it sees one consistent state of the database. */
-  private <T> T read(String what, SqlWork<T> work) {
+  <T> T read(String what, SqlWork<T> work) {
     return inTransaction(what, Isolation.SERIALIZABLE, false, work);
   }
 
   /** A transaction that reads, checks and writes: it commits only if it ran as if alone. */
-  private <T> T write(String what, SqlWork<T> work) {
+  <T> T write(String what, SqlWork<T> work) {
     return inTransaction(what, Isolation.SERIALIZABLE, true, work);
   }
 
@@ -747,7 +751,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
    * increment) and decides nothing from an earlier read, so read-committed isolation is enough, and concurrent
    * writers of the same row queue on its lock instead of failing with serialization errors.
    */
-  private <T> T blindWrite(String what, SqlWork<T> work) {
+  <T> T blindWrite(String what, SqlWork<T> work) {
     return inTransaction(what, Isolation.READ_COMMITTED, true, work);
   }
 

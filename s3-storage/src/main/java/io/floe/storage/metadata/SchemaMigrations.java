@@ -49,7 +49,16 @@ final class SchemaMigrations {
                       + " end_offset BIGINT NOT NULL, object_id BIGINT NOT NULL, byte_position BIGINT NOT NULL,"
                       + " byte_length BIGINT NOT NULL, max_timestamp BIGINT NOT NULL,"
                       + " PRIMARY KEY (stream_id, start_offset))",
-                  "CREATE INDEX stream_ranges_object ON stream_ranges (object_id)")));
+                  "CREATE INDEX stream_ranges_object ON stream_ranges (object_id)")),
+          new Migration(
+              2,
+              "brokers and resource owners of a cluster",
+              List.of(
+                  "CREATE TABLE brokers (node_id INTEGER PRIMARY KEY, broker_epoch BIGINT NOT NULL,"
+                      + " host VARCHAR(255) NOT NULL, port INTEGER NOT NULL, rack VARCHAR(255),"
+                      + " heartbeat_ms BIGINT NOT NULL, registered_ms BIGINT NOT NULL)",
+                  "CREATE TABLE owners (resource VARCHAR(300) PRIMARY KEY, node_id INTEGER NOT NULL,"
+                      + " owner_epoch INTEGER NOT NULL)")));
 
   private SchemaMigrations() {}
 

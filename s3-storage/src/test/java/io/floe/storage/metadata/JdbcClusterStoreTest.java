@@ -1,0 +1,120 @@
+package io.floe.storage.metadata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
+import io.floe.storage.metadata.ClusterStore.Owner;
+import io.floe.storage.testing.PostgresServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Broker liveness and resource ownership, on SQLite and on a real PostgreSQL shared by two stores (two brokers). */
+class JdbcClusterStoreTest {
+  private static PostgresServer postgres;
+  @TempDir static Path dir;
+  private JdbcMetadataStore first;
+  private JdbcMetadataStore second;
+
+  static Stream<String> databases() {
+    return Stream.of("sqlite", "postgresql");
+  }
+
+  private ClusterStore[] open(String database) {
+    String url;
+    if (database.equals("sqlite")) {
+      url = "jdbc:sqlite:" + dir.resolve("meta-" + System.nanoTime() + ".db");
+    } else {
+      if (postgres == null) {
+        postgres = PostgresServer.start();
+      }
+      url = postgres.newDatabase();
+    }
+    first = JdbcMetadataStore.open(url);
+    // SQLite is one broker's embedded file; two stores share a PostgreSQL database only.
+    second = database.equals("sqlite") ? first : JdbcMetadataStore.open(url);
+    return new ClusterStore[] {new JdbcClusterStore(first), new JdbcClusterStore(second)};
+  }
+
+  @AfterEach
+  void close() {
+    if (first != null) {
+      first.close();
+      second.close();
+    }
+    first = null;
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aRestartedNodeGetsANewEpochAndTheOldRegistrationIsRefused(String database) {
+    ClusterStore[] stores = open(database);
+    // Given node 1 registered by one process, then again by its restarted self on another store
+    long old = stores[0].registerBroker(1, "127.0.0.1", 9092, null);
+    long current = stores[1].registerBroker(1, "127.0.0.1", 9093, "rack-a");
+    stores[1].registerBroker(2, "127.0.0.1", 9094, null);
+
+    // Then the old registration's heartbeat is refused and the new one's accepted
+    assertTrue(current > old);
+    assertFalse(stores[0].heartbeat(1, old));
+    assertTrue(stores[1].heartbeat(1, current));
+    List<BrokerRegistration> live = stores[0].liveBrokers(60_000);
+    assertEquals(List.of(1, 2), live.stream().map(BrokerRegistration::nodeId).toList());
+    assertEquals(9093, live.get(0).port());
+    assertEquals("rack-a", live.get(0).rack());
+
+    // When node 2 leaves cleanly, it is no longer live; an old epoch cannot unregister the current node 1
+    stores[1].unregisterBroker(2, stores[1].liveBrokers(60_000).get(1).brokerEpoch());
+    stores[0].unregisterBroker(1, old);
+    assertEquals(List.of(1), stores[0].liveBrokers(60_000).stream().map(BrokerRegistration::nodeId).toList());
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void liveBrokersAreThoseWithARecentHeartbeatOnTheDatabaseClock(String database) throws Exception {
+    ClusterStore[] stores = open(database);
+    stores[0].registerBroker(1, "127.0.0.1", 9092, null);
+    Thread.sleep(300);
+    long epoch2 = stores[1].registerBroker(2, "127.0.0.1", 9093, null);
+    // Node 1's heartbeat is 300 ms old, node 2's fresh: a 200 ms timeout sees node 2 only
+    assertEquals(List.of(2), stores[0].liveBrokers(200).stream().map(BrokerRegistration::nodeId).toList());
+    assertTrue(stores[1].heartbeat(2, epoch2));
+    assertEquals(2, stores[0].liveBrokers(10_000).size());
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void ownerEpochsRiseOnlyWhenTheOwnerChanges(String database) {
+    ClusterStore[] stores = open(database);
+    // Given two new resources
+    Map<String, Owner> assigned = stores[0].assignOwners(Map.of("stream:1", 1, "groups", 2));
+    assertEquals(new Owner(1, 1), assigned.get("stream:1"));
+    assertEquals(new Owner(2, 1), assigned.get("groups"));
+
+    // When one is assigned to its current owner again and the other moves
+    Map<String, Owner> again = stores[1].assignOwners(Map.of("stream:1", 1, "groups", 3));
+
+    // Then only the moved one has a new epoch, and both stores see the same owners
+    assertEquals(new Owner(1, 1), again.get("stream:1"));
+    assertEquals(new Owner(3, 2), again.get("groups"));
+    assertEquals(again, stores[0].owners());
+
+    stores[0].removeOwners(List.of("stream:1"));
+    assertEquals(Map.of("groups", new Owner(3, 2)), stores[1].owners());
+  }
+}
