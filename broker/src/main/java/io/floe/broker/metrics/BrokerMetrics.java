@@ -4,6 +4,7 @@ import io.floe.broker.log.LogManager;
 import io.floe.broker.log.PartitionLog;
 import io.floe.broker.log.TopicState;
 import io.floe.storage.FloeStorage;
+import io.floe.storage.objectstore.S3ObjectStorage;
 import io.floe.storage.retry.Retrier;
 import io.floe.storage.stream.BlockCacheStats;
 import io.floe.storage.wal.WriteAheadLog;
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * Everything the broker exposes to Prometheus, rendered on demand (served at {@code /metrics} on the
- * built-in REST catalog's port): requests per API, the WAL, the object store's retries, catch-up reads,
- * partitions' offsets and each table topic's progress.
+ * built-in REST catalog's port): requests per API, the WAL, the object store's retries, S3 requests by kind
+ * (when the log is in S3), catch-up reads, partitions' offsets and each table topic's progress.
  */
 public final class BrokerMetrics {
 
@@ -51,6 +52,20 @@ public final class BrokerMetrics {
     all.forEach((topic, m) -> t.sample(name, value.applyAsLong(m), "topic", topic));
   }
 
+  /** Only with the log in S3: requests by kind, which with S3's price list give the request cost per GB. */
+  private static void s3Families(PrometheusText t, S3ObjectStorage.Stats s3) {
+    t.family("floe_s3_requests_total", "counter",
+        "S3 requests sent by the log's object store, by kind (put, get, head, list, delete), failed ones included");
+    for (S3ObjectStorage.RequestType type : S3ObjectStorage.RequestType.values()) {
+      t.sample("floe_s3_requests_total", s3.requests(type), "type", type.label());
+    }
+    single(t, "floe_s3_request_failures_total", "counter", "S3 requests that failed, for any reason", s3.failures());
+    single(t, "floe_s3_throttled_total", "counter", "S3 requests refused as throttled (503 SlowDown, 429)",
+        s3.throttled());
+    single(t, "floe_s3_written_bytes_total", "counter", "Object bytes written by successful S3 PUTs", s3.bytesWritten());
+    single(t, "floe_s3_read_bytes_total", "counter", "Object bytes returned by successful S3 GETs", s3.bytesRead());
+  }
+
   public String scrape() {
     PrometheusText t = new PrometheusText();
     requests.writeTo(t);
@@ -67,6 +82,8 @@ public final class BrokerMetrics {
     single(t, "floe_object_store_calls_total", "counter", "Object store calls", retries.calls());
     single(t, "floe_object_store_retries_total", "counter", "Object store calls retried (throttling, 5xx, timeouts)", retries.retries());
     single(t, "floe_object_store_gave_up_total", "counter", "Object store calls that failed after every retry", retries.exhausted());
+
+    storage.s3Stats().ifPresent(s3 -> s3Families(t, s3));
 
     BlockCacheStats reads = storage.streamStore().readStats();
     single(t, "floe_block_cache_bytes", "gauge", "Bytes in the catch-up read cache", reads.bytes());

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -101,7 +102,8 @@ public final class S3ObjectStorage implements ObjectStorage {
   private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
   private volatile boolean closed;
 
-  private final LongAdder requests = new LongAdder();
+  /** Requests sent, by kind; their sum is the request count. */
+  private final LongAdder[] requestsByType = newAdders(RequestType.values().length);
   private final LongAdder failures = new LongAdder();
   private final LongAdder throttled = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();
@@ -179,7 +181,7 @@ public final class S3ObjectStorage implements ObjectStorage {
         length == 0
             ? AsyncRequestBody.empty()
             : AsyncRequestBody.fromByteBuffersUnsafe(data.nioBuffers(data.readerIndex(), length));
-    return call("write " + key, key, () -> client.putObject(request, body))
+    return call(RequestType.PUT, "write " + key, key, () -> client.putObject(request, body))
         .thenRun(() -> bytesWritten.add(length));
   }
 
@@ -202,7 +204,7 @@ public final class S3ObjectStorage implements ObjectStorage {
     GetObjectRequest request =
         GetObjectRequest.builder().bucket(config.bucket()).key(config.bucketKey(key)).range(range).build();
     long expectedAtMost = end - start;
-    return call("read " + key + " [" + start + ", " + end + ")", key,
+    return call(RequestType.GET, "read " + key + " [" + start + ", " + end + ")", key,
             () -> client.getObject(request, new ByteBufResponse(key, expectedAtMost)))
         .thenApply(
             buf -> {
@@ -214,7 +216,8 @@ public final class S3ObjectStorage implements ObjectStorage {
   /** An empty range cannot be asked of S3; it exists if the key does and the object reaches {@code start}. */
   private CompletableFuture<ByteBuf> readEmptyRange(String key, long start) {
     HeadObjectRequest request = HeadObjectRequest.builder().bucket(config.bucket()).key(config.bucketKey(key)).build();
-    return call("read " + key + " [" + start + ", " + start + ")", key, () -> client.headObject(request))
+    return call(RequestType.HEAD, "read " + key + " [" + start + ", " + start + ")", key,
+            () -> client.headObject(request))
         .thenApply(
             head -> {
               if (start > head.contentLength()) {
@@ -250,7 +253,8 @@ public final class S3ObjectStorage implements ObjectStorage {
               .delete(Delete.builder().objects(batch).quiet(true).build())
               .build();
       String what = "delete " + batch.size() + " objects";
-      batches.add(call(what, what, () -> client.deleteObjects(request)).thenAccept(r -> checkDeleted(what, r.errors())));
+      batches.add(call(RequestType.DELETE, what, what, () -> client.deleteObjects(request))
+          .thenAccept(r -> checkDeleted(what, r.errors())));
     }
     return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new));
   }
@@ -292,7 +296,7 @@ public final class S3ObjectStorage implements ObjectStorage {
             .prefix(config.bucketKey(prefix))
             .continuationToken(continuationToken)
             .build();
-    return call("list " + prefix, prefix, () -> client.listObjectsV2(request))
+    return call(RequestType.LIST, "list " + prefix, prefix, () -> client.listObjectsV2(request))
         .thenCompose(
             page -> {
               addPage(page, into);
@@ -313,19 +317,68 @@ public final class S3ObjectStorage implements ObjectStorage {
 
   /** Counters since creation, for metrics. */
   public Stats stats() {
-    return new Stats(requests.sum(), failures.sum(), throttled.sum(), bytesWritten.sum(), bytesRead.sum());
+    long[] byType = new long[requestsByType.length];
+    long requests = 0;
+    for (int i = 0; i < byType.length; i++) {
+      byType[i] = requestsByType[i].sum();
+      requests += byType[i];
+    }
+    return new Stats(requests, failures.sum(), throttled.sum(), bytesWritten.sum(), bytesRead.sum(),
+        byType[RequestType.PUT.ordinal()], byType[RequestType.GET.ordinal()], byType[RequestType.HEAD.ordinal()],
+        byType[RequestType.LIST.ordinal()], byType[RequestType.DELETE.ordinal()]);
+  }
+
+  /**
+   * The kinds of S3 request this store sends, as S3 bills them: each is one HTTP request, whether it succeeds
+   * or fails (a retry by {@link RetryingObjectStorage} is a request of its own). A write is one PutObject (this
+   * store never uploads in parts), a read one ranged GetObject (a HeadObject for an empty range), a listing one
+   * ListObjectsV2 per page, a delete one DeleteObjects per 1,000 keys.
+   */
+  public enum RequestType {
+    PUT, GET, HEAD, LIST, DELETE;
+
+    /** The lower-case name, as a metric label. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /**
    * S3 request counters.
    *
-   * @param requests requests sent
+   * @param requests requests sent, of every kind
    * @param failures requests that failed, for any reason (a missing key included)
    * @param throttled failures that were S3 asking to slow down (503 SlowDown, 429)
    * @param bytesWritten object bytes written by successful PUTs
    * @param bytesRead object bytes returned by successful GETs
+   * @param puts PutObject requests sent
+   * @param gets ranged GetObject requests sent
+   * @param heads HeadObject requests sent
+   * @param lists ListObjectsV2 requests (pages) sent
+   * @param deletes DeleteObjects requests sent
    */
-  public record Stats(long requests, long failures, long throttled, long bytesWritten, long bytesRead) {}
+  public record Stats(long requests, long failures, long throttled, long bytesWritten, long bytesRead, long puts,
+      long gets, long heads, long lists, long deletes) {
+
+    /** Requests sent of one kind. */
+    public long requests(RequestType type) {
+      return switch (type) {
+        case PUT -> puts;
+        case GET -> gets;
+        case HEAD -> heads;
+        case LIST -> lists;
+        case DELETE -> deletes;
+      };
+    }
+  }
+
+  private static LongAdder[] newAdders(int n) {
+    LongAdder[] adders = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      adders[i] = new LongAdder();
+    }
+    return adders;
+  }
 
   /** Closes the client; operations in flight fail, later ones fail with a non-retriable error. */
   @Override
@@ -344,10 +397,10 @@ public final class S3ObjectStorage implements ObjectStorage {
 
   // ---------------------------------------------------------------- requests and their failures
 
-  /** Sends one request about {@code subject} (a key, or a prefix) and maps its failure. */
+  /** Sends one request of {@code type} about {@code subject} (a key, or a prefix) and maps its failure. */
   private <T> CompletableFuture<T> call(
-      String what, String subject, java.util.function.Supplier<CompletableFuture<T>> request) {
-    requests.increment();
+      RequestType type, String what, String subject, java.util.function.Supplier<CompletableFuture<T>> request) {
+    requestsByType[type.ordinal()].increment();
     CompletableFuture<T> sent;
     try {
       sent = request.get();
