@@ -4,6 +4,7 @@ import static io.floe.storage.internal.Preconditions.checkArgument;
 import static io.floe.storage.internal.Preconditions.checkNotNull;
 
 import io.floe.storage.objectstore.S3Config;
+import io.floe.storage.stream.CompactionConfig;
 import io.floe.storage.stream.StreamStoreConfig;
 import io.floe.storage.wal.WalConfig;
 import java.nio.file.Path;
@@ -41,6 +42,11 @@ import java.util.Optional;
  *     bytes of read-ahead may be in flight across streams; default 4 MiB (at most half the block cache; raise it
  *     for S3, e.g. 32 MiB); 0 disables read-ahead
  * @param readParallelism object reads one stream read issues at a time; default 8
+ * @param compaction the background rewrite of small objects into per-stream objects ({@link CompactionConfig}):
+ *     {@link Builder#compactionEnabled} default true, {@link Builder#compactionIntervalMs} default 60 s, {@link
+ *     Builder#compactionSmallObjectBytes} default 8 MiB (at most half the max object size), {@link
+ *     Builder#compactionMaxObjectBytes} default 16 MiB, {@link Builder#compactionMinAgeMs} default 60 s, {@link
+ *     Builder#compactionMaxRunsPerCycle} default 32
  */
 public record StorageConfig(
     Path dataDir,
@@ -62,7 +68,8 @@ public record StorageConfig(
     long orphanMinAgeMs,
     long blockCacheBytes,
     long readAheadBytes,
-    int readParallelism) {
+    int readParallelism,
+    CompactionConfig compaction) {
 
   public static final long DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS = 10 * 60_000;
   public static final int DEFAULT_OBJECT_STORE_RETRY_ATTEMPTS = 5;
@@ -70,6 +77,7 @@ public record StorageConfig(
 
   public StorageConfig {
     checkNotNull(s3, "s3");
+    checkNotNull(compaction, "compaction");
     checkArgument(objectStoreRetryAttempts > 0,
         "Cannot configure storage: objectStoreRetryAttempts must be positive, got %s", objectStoreRetryAttempts);
     checkArgument(objectStoreRetryMaxElapsedMs >= 0,
@@ -98,7 +106,8 @@ public record StorageConfig(
         orphanMinAgeMs,
         blockCacheBytes,
         readAheadBytes,
-        readParallelism);
+        readParallelism,
+        compaction);
   }
 
   /** Collects settings; {@link #build()} fills defaults and validates. */
@@ -124,6 +133,12 @@ public record StorageConfig(
     private long blockCacheBytes = StreamStoreConfig.DEFAULT_BLOCK_CACHE_BYTES;
     private long readAheadBytes = StreamStoreConfig.DEFAULT_READ_AHEAD_BYTES;
     private int readParallelism = StreamStoreConfig.DEFAULT_READ_PARALLELISM;
+    private boolean compactionEnabled = true;
+    private long compactionIntervalMs = CompactionConfig.DEFAULT_INTERVAL_MS;
+    private Long compactionSmallObjectBytes;
+    private long compactionMaxObjectBytes = CompactionConfig.DEFAULT_MAX_OBJECT_BYTES;
+    private long compactionMinAgeMs = CompactionConfig.DEFAULT_MIN_AGE_MS;
+    private int compactionMaxRunsPerCycle = CompactionConfig.DEFAULT_MAX_RUNS_PER_CYCLE;
 
     private Builder(Path dataDir) {
       this.dataDir = checkNotNull(dataDir, "dataDir");
@@ -275,6 +290,51 @@ public record StorageConfig(
       return this;
     }
 
+    /**
+     * Whether small WAL objects are rewritten into per-stream objects in the background (AutoMQ: {@code
+     * s3.stream.object.compaction.*}); default true.
+     */
+    public Builder compactionEnabled(boolean v) {
+      this.compactionEnabled = v;
+      return this;
+    }
+
+    /** Time between compaction cycles (AutoMQ: {@code s3.stream.object.compaction.interval.minutes}); default 60 s. */
+    public Builder compactionIntervalMs(long v) {
+      this.compactionIntervalMs = v;
+      return this;
+    }
+
+    /**
+     * Stream objects smaller than this are merged again with their neighbours; default 8 MiB, or half the max object
+     * size if that is smaller.
+     */
+    public Builder compactionSmallObjectBytes(long v) {
+      this.compactionSmallObjectBytes = v;
+      return this;
+    }
+
+    /**
+     * The largest object compaction writes, and the most bytes one compaction holds in memory (AutoMQ: {@code
+     * s3.stream.object.compaction.max.size.bytes}); default 16 MiB.
+     */
+    public Builder compactionMaxObjectBytes(long v) {
+      this.compactionMaxObjectBytes = v;
+      return this;
+    }
+
+    /** Data confirmed less than this long ago is not compacted; default 60 s. */
+    public Builder compactionMinAgeMs(long v) {
+      this.compactionMinAgeMs = v;
+      return this;
+    }
+
+    /** The most objects one compaction cycle writes; default 32. */
+    public Builder compactionMaxRunsPerCycle(int v) {
+      this.compactionMaxRunsPerCycle = v;
+      return this;
+    }
+
     public StorageConfig build() {
       Path dir = dataDir.toAbsolutePath().normalize();
       String url = metadataJdbcUrl != null ? metadataJdbcUrl : "jdbc:sqlite:" + dir.resolve("meta.db");
@@ -309,7 +369,16 @@ public record StorageConfig(
               orphanAge,
               blockCacheBytes,
               readAheadBytes,
-              readParallelism);
+              readParallelism,
+              new CompactionConfig(
+                  compactionEnabled,
+                  compactionIntervalMs,
+                  compactionSmallObjectBytes != null
+                      ? compactionSmallObjectBytes
+                      : Math.min(CompactionConfig.DEFAULT_SMALL_OBJECT_BYTES, compactionMaxObjectBytes / 2),
+                  compactionMaxObjectBytes,
+                  compactionMinAgeMs,
+                  compactionMaxRunsPerCycle));
       config.streamStoreConfig(); // validates the numeric settings
       return config;
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.storage.metadata.TopicRecord;
+import io.floe.storage.stream.CompactionConfig;
 import io.floe.storage.stream.ReadResult;
 import io.floe.storage.stream.Stream;
 import io.floe.storage.stream.StreamStoreConfig;
@@ -43,6 +44,27 @@ class FloeStorageTest {
     assertEquals(
         StorageConfig.DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS,
         StorageConfig.builder(dir).metadataJdbcUrl("jdbc:postgresql://db/floe").build().orphanMinAgeMs());
+    assertEquals(new CompactionConfig(true, 60_000, 8L << 20, 16L << 20, 60_000, 32), config.compaction());
+    assertEquals(config.compaction(), config.streamStoreConfig().compaction());
+  }
+
+  @Test
+  void compactionSettingsAreTakenAndTheSmallObjectSizeFollowsASmallerMax() {
+    StorageConfig config =
+        StorageConfig.builder(dir)
+            .compactionEnabled(false)
+            .compactionIntervalMs(5)
+            .compactionMaxObjectBytes(4L << 20)
+            .compactionMinAgeMs(0)
+            .compactionMaxRunsPerCycle(3)
+            .build();
+
+    assertEquals(new CompactionConfig(false, 5, 2L << 20, 4L << 20, 0, 3), config.compaction());
+    assertEquals(1000, StorageConfig.builder(dir).compactionSmallObjectBytes(1000).build().compaction().smallObjectBytes());
+    assertThrows(IllegalArgumentException.class,
+        () -> StorageConfig.builder(dir).compactionMaxObjectBytes(1000).compactionSmallObjectBytes(2000).build());
+    assertThrows(IllegalArgumentException.class, () -> StorageConfig.builder(dir).compactionIntervalMs(0).build());
+    assertThrows(IllegalArgumentException.class, () -> StorageConfig.builder(dir).compactionMaxRunsPerCycle(0).build());
   }
 
   @Test

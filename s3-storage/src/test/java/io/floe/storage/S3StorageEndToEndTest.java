@@ -160,6 +160,102 @@ class S3StorageEndToEndTest {
   }
 
   @Test
+  void compactionTurnsManySmallWalObjectsIntoOneObjectPerPartitionAndRetentionEmptiesTheBucket() throws Exception {
+    // Given a broker's storage on S3 whose three partitions were written together in many small WAL objects, with
+    // compaction run on demand, no deletion grace, and no tail cache (reads come from the bucket)
+    String bucket = newBucket();
+    StorageConfig config =
+        s3Storage(bucket)
+            .walUploadIntervalMs(1)
+            .objectDeleteGraceMs(0)
+            .cacheBytes(0)
+            .compactionIntervalMs(3_600_000)
+            .compactionMinAgeMs(0)
+            .build();
+    Map<Long, List<String>> expected = new TreeMap<>();
+    List<Long> streamIds;
+    try (FloeStorage storage = FloeStorage.open(config)) {
+      streamIds = storage.metadataStore().createTopic("events", 3, Map.of()).streamIds();
+      for (int round = 0; round < 20; round++) {
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (long id : streamIds) {
+          Stream s = await(storage.streamStore().open(id));
+          for (int i = 0; i < 3; i++) {
+            long offset = s.nextOffset();
+            int size = 100 + (int) ((offset * 37 + id) % 700);
+            expected.computeIfAbsent(id, k -> new ArrayList<>()).add(content(id, offset, size));
+            acks.add(s.append(offset, 1, offset, batch(id, offset, size)));
+          }
+        }
+        acks.forEach(f -> await(f));
+      }
+      int walObjects = bucketKeys(bucket, "cluster-a/wal/").size();
+      assertTrue(walObjects >= 20, walObjects + " WAL objects");
+
+      // When a compaction cycle and the cleanup run
+      assertEquals(3, await(storage.streamStore().compactStreamObjects()));
+      assertEquals(walObjects, await(storage.streamStore().deleteUnreferencedObjects()));
+
+      // Then the bucket holds one stream object per partition, and no WAL object
+      List<String> keys = bucketKeys(bucket, "cluster-a/");
+      assertEquals(3, keys.size(), keys.toString());
+      for (long id : streamIds) {
+        assertEquals(1, bucketKeys(bucket, "cluster-a/streams/" + id + "/").size(), keys.toString());
+      }
+      assertEquals(3, storage.streamStore().compactionStats().objectsWritten());
+    }
+
+    // And after a restart every batch reads back, byte for byte, from the stream objects in S3
+    try (FloeStorage storage = FloeStorage.open(config)) {
+      for (long id : streamIds) {
+        Stream s = await(storage.streamStore().open(id));
+        List<String> read = new ArrayList<>();
+        for (long next = 0; next < s.confirmedOffset(); ) {
+          ReadResult r = await(s.read(next, 2048));
+          try {
+            read.addAll(texts(r.batches()));
+            next += r.batches().size();
+          } finally {
+            r.release();
+          }
+        }
+        assertEquals(expected.get(id), read);
+        ReadResult middle = await(s.read(31, 1));
+        try {
+          assertEquals(List.of(expected.get(id).get(31)), texts(middle.batches()));
+        } finally {
+          middle.release();
+        }
+      }
+      assertTrue(storage.s3Stats().orElseThrow().bytesRead() > 0, "reads came from S3");
+
+      // When retention empties two partitions and keeps the newest records of the third
+      for (long id : streamIds.subList(0, 2)) {
+        Stream s = await(storage.streamStore().open(id));
+        await(s.trim(s.confirmedOffset()));
+      }
+      Stream kept = await(storage.streamStore().open(streamIds.get(2)));
+      await(kept.trim(50));
+      await(storage.streamStore().deleteUnreferencedObjects());
+
+      // Then the expired partitions' objects are gone from the bucket, and the rest still reads back
+      assertEquals(List.of("cluster-a/streams/" + streamIds.get(2) + "/"),
+          bucketKeys(bucket, "cluster-a/").stream().map(k -> k.substring(0, k.lastIndexOf('/') + 1)).toList());
+      ReadResult tail = await(kept.read(50, Integer.MAX_VALUE));
+      try {
+        assertEquals(expected.get(streamIds.get(2)).subList(50, 60), texts(tail.batches()));
+      } finally {
+        tail.release();
+      }
+    }
+  }
+
+  private static List<String> bucketKeys(String bucket, String prefix) throws Exception {
+    return s3.client().listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).get(10, TimeUnit.SECONDS).contents()
+        .stream().map(S3Object::key).toList();
+  }
+
+  @Test
   void underSteadyFaultsEveryAppendIsAcknowledgedAndReadableOrFailsAndNoReadIsCorrupt() {
     // Given a store on S3 behind steady faults on every operation, with few retries so that some uploads fail
     String bucket = newBucket();

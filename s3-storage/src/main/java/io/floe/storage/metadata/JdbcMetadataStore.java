@@ -589,6 +589,67 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   }
 
   @Override
+  public void replaceRanges(RangeReplacement r) {
+    long streamId = r.streamId();
+    write(
+        "replace " + r.replaced().size() + " ranges of stream " + streamId,
+        c -> {
+          PreparedStatement ps = c.statement("SELECT epoch FROM streams WHERE stream_id = ?");
+          ps.setLong(1, streamId);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getLong(1) != r.epoch()) {
+              throw new StaleStreamEpochException(
+                  Set.of(streamId),
+                  "Cannot replace ranges of stream " + streamId + ": epoch " + r.epoch()
+                      + " no longer owns it, or it was deleted");
+            }
+          }
+          // Compare-and-set of each old range: it must still be there exactly as the compactor read it.
+          PreparedStatement drop =
+              c.statement(
+                  "DELETE FROM stream_ranges WHERE stream_id = ? AND start_offset = ? AND end_offset = ?"
+                      + " AND object_id = ? AND byte_position = ? AND byte_length = ?");
+          for (StreamRange old : r.replaced()) {
+            drop.setLong(1, streamId);
+            drop.setLong(2, old.startOffset());
+            drop.setLong(3, old.endOffset());
+            drop.setLong(4, old.objectId());
+            drop.setLong(5, old.position());
+            drop.setLong(6, old.length());
+            if (drop.executeUpdate() != 1) {
+              throw new MetadataConflictException(
+                  "Cannot replace ranges of stream " + streamId + ": range " + old
+                      + " is no longer in the index (trimmed or replaced concurrently)");
+            }
+          }
+          ObjectCommit o = r.replacement();
+          StreamRange merged = r.mergedRange();
+          PreparedStatement insertObject =
+              c.statement(
+                  "INSERT INTO objects (object_id, object_key, size_bytes, created_ms, deleted_ms)"
+                      + " VALUES (?, ?, ?, ?, NULL)");
+          insertObject.setLong(1, o.objectId());
+          insertObject.setString(2, o.objectKey());
+          insertObject.setLong(3, o.sizeBytes());
+          insertObject.setLong(4, System.currentTimeMillis());
+          insertObject.executeUpdate();
+          PreparedStatement insertRange =
+              c.statement(
+                  "INSERT INTO stream_ranges (stream_id, start_offset, end_offset, object_id, byte_position,"
+                      + " byte_length, max_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)");
+          insertRange.setLong(1, streamId);
+          insertRange.setLong(2, merged.startOffset());
+          insertRange.setLong(3, merged.endOffset());
+          insertRange.setLong(4, merged.objectId());
+          insertRange.setLong(5, merged.position());
+          insertRange.setLong(6, merged.length());
+          insertRange.setLong(7, merged.maxTimestamp());
+          insertRange.executeUpdate();
+          return null;
+        });
+  }
+
+  @Override
   public void trimStream(long streamId, long epoch, long newStartOffset) {
     write(
         "trim stream " + streamId,

@@ -35,6 +35,20 @@ public interface StreamIndexStore {
   void commitObjects(List<ObjectCommit> objects);
 
   /**
+   * The commit point of compaction: in one transaction, removes {@code r.replaced()} (consecutive ranges of one
+   * stream) and adds the new object with its one range over exactly the same offsets, so readers of the index see
+   * either the old ranges or the new one, never both or neither. The stream's end and start offsets do not move.
+   * Objects left without ranges become unreferenced and are deleted later by the cleanup, after its grace period.
+   *
+   * <p>Fails, applying nothing, with {@link StaleStreamEpochException} if the stream does not exist or its epoch is
+   * not {@code r.epoch()}, and with {@link MetadataConflictException} if any replaced range is no longer in the
+   * index exactly as given (same offsets, object, position and length): a trim or another compaction came first.
+   * On {@link MetadataCommitStateUnknownException} the caller cannot tell whether the new object is referenced:
+   * it must read the stream back (or reopen it) before deleting the object or trusting its old ranges.
+   */
+  void replaceRanges(RangeReplacement r);
+
+  /**
    * Raises the stream's start offset to {@code newStartOffset} (never lowers it) and drops the ranges wholly
    * below it. Fails with {@link StaleStreamEpochException} if {@code epoch} is not the stream's epoch.
    */

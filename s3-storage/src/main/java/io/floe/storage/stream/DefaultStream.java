@@ -10,6 +10,7 @@ import io.floe.storage.wal.WalStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership of read buffers: a read holds one reference to each block it fetched while it takes batches
  * from it, and hands the caller a retained slice per batch (a copy for a batch that spans two blocks); the
  * caller releases those through {@link ReadResult#release()}.
+ *
+ * <p>Compaction replaces consecutive ranges by one range in a new object ({@link #replaceRanges}) while reads run:
+ * the new range goes in under the key of the first old one, then the others go out, so a lookup always finds a
+ * range holding its offset. A read that planned with the old ranges reads the old objects, which stay for the
+ * store's deletion grace period; a plan that sees the map mid-swap is cut where it stops being consecutive and the
+ * read plans again. Trim and the swap exclude each other, and so do the scans that add up ranges (retention by
+ * bytes, timestamp lookup), which must not see a range twice or miss one.
  */
 final class DefaultStream implements Stream, WalStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultStream.class);
@@ -51,7 +59,15 @@ final class DefaultStream implements Stream, WalStream {
   private final ConfirmedBatchCache.Segment cacheSegment;
   /** Committed ranges by start offset; ranges wholly below the start offset are removed by trim. */
   private final ConcurrentSkipListMap<Long, StreamRange> ranges = new ConcurrentSkipListMap<>();
+  /** Held to remove ranges (trim, compaction) and by scans that must see the ranges consecutive. */
+  private final Object rangesLock = new Object();
   private final AtomicLong rangeBytes = new AtomicLong();
+  /**
+   * When offsets were confirmed: {time ms, confirmed offset then} samples, oldest first, at most one per {@link
+   * #commitSampleMs}, none older than needed to answer {@link #compactableOffset}. Guarded by itself.
+   */
+  private final ArrayDeque<long[]> commitTimes = new ArrayDeque<>();
+  private final long commitSampleMs;
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   /**
    * Where recent object reads stopped inside a range: offset -> {object id, byte position of the entry holding
@@ -82,6 +98,9 @@ final class DefaultStream implements Stream, WalStream {
       ranges.put(r.startOffset(), r);
       rangeBytes.addAndGet(r.length());
     }
+    // What is there at open counts as confirmed now: compaction waits its minimum age after a takeover too.
+    this.commitSampleMs = Math.max(1, store.compactionMinAgeMs() / 16);
+    noteConfirmed(metadata.endOffset());
   }
 
   @Override
@@ -159,6 +178,7 @@ final class DefaultStream implements Stream, WalStream {
       store.cache().put(cacheSegment, batches);
     }
     confirmedOffset = range.endOffset();
+    noteConfirmed(range.endOffset());
     for (Runnable listener : listeners) {
       try {
         listener.run();
@@ -319,6 +339,10 @@ final class DefaultStream implements Stream, WalStream {
         // A sequential reader will not come back: blocks it went past are evicted first (see ObjectBlockCache).
         List<BlockRef> passed = sequential ? new ArrayList<>() : null;
         for (Segment s : plan) {
+          if (s.fromOffset() > next) {
+            // Planned from ranges that compaction swapped meanwhile: plan again from next with the current ones.
+            break;
+          }
           boolean more = take(s, fetch.buffers);
           if (passed != null) {
             for (BlockRef b : s.blocks()) {
@@ -616,12 +640,22 @@ final class DefaultStream implements Stream, WalStream {
     return offsetForTimestamp(timestamp, Long.MIN_VALUE);
   }
 
-  private CompletableFuture<Long> offsetForTimestamp(long timestamp, long fromRange) {
+  /** The answer among the batches from the one holding {@code fromOffset} on. */
+  private CompletableFuture<Long> offsetForTimestamp(long timestamp, long fromOffset) {
     long start = startOffset;
-    for (StreamRange range : ranges.tailMap(fromRange, true).values()) {
-      if (range.maxTimestamp() < timestamp || range.endOffset() <= start) {
-        continue;
+    StreamRange found = null;
+    synchronized (rangesLock) {
+      // From the range holding fromOffset: compaction may have merged it into one that starts before.
+      Long from = ranges.floorKey(fromOffset);
+      for (StreamRange range : ranges.tailMap(from != null ? from : fromOffset, true).values()) {
+        if (range.maxTimestamp() >= timestamp && range.endOffset() > start && range.endOffset() > fromOffset) {
+          found = range;
+          break;
+        }
       }
+    }
+    if (found != null) {
+      StreamRange range = found;
       return batchesOf(range)
           .thenCompose(
               batches -> {
@@ -642,16 +676,24 @@ final class DefaultStream implements Stream, WalStream {
     long start = startOffset;
     long kept = 0;
     long offset = confirmedOffset;
-    for (StreamRange range : ranges.descendingMap().values()) {
-      if (range.startOffset() >= offset) {
-        continue; // committed after we read confirmedOffset
+    StreamRange straddling = null;
+    synchronized (rangesLock) {
+      for (StreamRange range : ranges.descendingMap().values()) {
+        if (range.startOffset() >= offset) {
+          continue; // committed after we read confirmedOffset
+        }
+        if (kept + range.length() <= maxBytes) {
+          kept += range.length();
+          offset = range.startOffset();
+          continue;
+        }
+        straddling = range;
+        break;
       }
-      if (kept + range.length() <= maxBytes) {
-        kept += range.length();
-        offset = range.startOffset();
-        continue;
-      }
+    }
+    if (straddling != null) {
       // This range straddles the limit: keep as many of its last batches as fit.
+      StreamRange range = straddling;
       long keptBefore = kept;
       long offsetBefore = offset;
       return batchesOf(range)
@@ -706,14 +748,105 @@ final class DefaultStream implements Stream, WalStream {
                   startOffset = newStartOffset;
                 }
               }
-              while (!ranges.isEmpty() && ranges.firstEntry().getValue().endOffset() <= newStartOffset) {
-                StreamRange dropped = ranges.pollFirstEntry().getValue();
-                rangeBytes.addAndGet(-dropped.length());
-                dropBlocks(dropped);
+              synchronized (rangesLock) {
+                while (!ranges.isEmpty() && ranges.firstEntry().getValue().endOffset() <= newStartOffset) {
+                  StreamRange dropped = ranges.pollFirstEntry().getValue();
+                  rangeBytes.addAndGet(-dropped.length());
+                  dropBlocks(dropped);
+                }
               }
               store.cache().trim(cacheSegment, newStartOffset);
               return null;
             });
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /**
+   * The offset below which every batch was confirmed at least {@code minAgeMs} before {@code nowMs} (to within a
+   * sixteenth of the age), or {@link #startOffset()} if none was.
+   */
+  long compactableOffset(long nowMs, long minAgeMs) {
+    if (minAgeMs == 0) {
+      return confirmedOffset;
+    }
+    long cutoff = nowMs - minAgeMs;
+    synchronized (commitTimes) {
+      pruneCommitTimes(cutoff);
+      long[] oldest = commitTimes.peekFirst();
+      return oldest != null && oldest[0] <= cutoff ? oldest[1] : startOffset;
+    }
+  }
+
+  private void noteConfirmed(long offset) {
+    long minAgeMs = store.compactionMinAgeMs();
+    if (minAgeMs <= 0) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    synchronized (commitTimes) {
+      long[] last = commitTimes.peekLast();
+      // A sample keeps the offset of its time, so ages are never underestimated.
+      if (last == null || now - last[0] >= commitSampleMs) {
+        commitTimes.addLast(new long[] {now, offset});
+        pruneCommitTimes(now - minAgeMs);
+      }
+    }
+  }
+
+  /** Drops samples older than the newest one at or before {@code cutoff}, which alone answers for it. */
+  private void pruneCommitTimes(long cutoff) {
+    while (commitTimes.size() >= 2) {
+      long[] first = commitTimes.pollFirst();
+      if (commitTimes.peekFirst()[0] > cutoff) {
+        commitTimes.addFirst(first);
+        break;
+      }
+    }
+  }
+
+  /** The ranges wholly below {@code offset}, in offset order, as one consistent view. */
+  List<StreamRange> rangesBelow(long offset) {
+    List<StreamRange> result = new ArrayList<>();
+    synchronized (rangesLock) {
+      for (StreamRange r : ranges.values()) {
+        if (r.endOffset() > offset) {
+          break;
+        }
+        result.add(r);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * After the index committed the replacement of {@code replaced} by {@code merged}: swaps them in memory, so that
+   * reads from now on go to the new object. Readers holding old ranges still read the old objects (which outlive
+   * the swap by the deletion grace). Ranges a trim removed meanwhile stay removed; the merged range goes in only
+   * if the start offset has not passed its end (else the index dropped it too, or will).
+   */
+  void replaceRanges(List<StreamRange> replaced, StreamRange merged) {
+    synchronized (rangesLock) {
+      StreamRange first = replaced.get(0);
+      int from = 0;
+      if (merged.endOffset() > startOffset) {
+        StreamRange previous = ranges.put(merged.startOffset(), merged);
+        rangeBytes.addAndGet(merged.length());
+        if (previous != null) {
+          rangeBytes.addAndGet(-previous.length());
+          if (previous.equals(first)) {
+            dropBlocks(previous);
+            from = 1;
+          }
+        }
+      }
+      for (StreamRange old : replaced.subList(from, replaced.size())) {
+        if (ranges.remove(old.startOffset(), old)) {
+          rangeBytes.addAndGet(-old.length());
+          dropBlocks(old);
+        }
+      }
+    }
   }
 
   /** Per-batch facts of a range, from the cache when it holds the whole range, else from the object. */

@@ -19,18 +19,20 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker's {@link StreamStore}: streams written through one shared {@link WriteAheadLog}, read from a
  * shared {@link ConfirmedBatchCache} (recent batches) or from the WAL objects through a shared {@link
- * ObjectBlockCache} (older data, with read-ahead for sequential readers), and a background task that deletes
- * objects no stream references any more.
+ * ObjectBlockCache} (older data, with read-ahead for sequential readers), and two background tasks: one
+ * rewrites the open streams' data held in small objects into per-stream objects ({@link StreamObjectCompactor},
+ * every {@link CompactionConfig#intervalMs()}), the other deletes objects no stream references any more.
  *
  * <p>An object is deleted only {@link StreamStoreConfig#objectDeleteGraceMs()} after the cleanup task first
- * found it unreferenced (all its ranges trimmed or their streams deleted), so a read that looked up a range
- * just before the trim still finds the object.
+ * found it unreferenced (all its ranges trimmed, compacted into other objects, or their streams deleted), so a
+ * read that looked up a range just before the trim or the compaction still finds the object.
  *
  * <p>The store does not own the object storage or the index: close them after {@link #close()}.
  */
@@ -47,8 +49,11 @@ public final class DefaultStreamStore implements StreamStore {
   private final ScheduledThreadPoolExecutor executor;
   private final ScheduledFuture<?> cleanupTask;
   private final Object cleanupLock = new Object();
+  private final LongAdder objectsDeleted = new LongAdder();
+  private final StreamObjectCompactor compactor;
+  private final ScheduledFuture<?> compactionTask;
   private final Map<Long, CompletableFuture<DefaultStream>> streams = new HashMap<>();
-  private boolean closed;
+  private volatile boolean closed;
 
   public DefaultStreamStore(ObjectStorage storage, StreamIndexStore index, StreamStoreConfig config) {
     this.storage = storage;
@@ -63,19 +68,29 @@ public final class DefaultStreamStore implements StreamStore {
         new ObjectBlockCache(
             config.blockCacheBytes(), Math.min(readAheadBytes(config), config.blockCacheBytes() / 4),
             ref -> storage.rangeRead(ref.objectKey(), ref.position(), ref.end()));
-    this.executor = new ScheduledThreadPoolExecutor(2, new NamedThreadFactory("floe-stream-store"));
+    // A compaction cycle blocks one thread while it runs; opens, trims and the cleanup keep the other two.
+    this.executor = new ScheduledThreadPoolExecutor(3, new NamedThreadFactory("floe-stream-store"));
     this.executor.setRemoveOnCancelPolicy(true);
     this.cleanupTask =
         executor.scheduleWithFixedDelay(
             this::cleanupQuietly, config.cleanupIntervalMs(), config.cleanupIntervalMs(), TimeUnit.MILLISECONDS);
+    CompactionConfig compaction = config.compaction();
+    this.compactor =
+        new StreamObjectCompactor(storage, index, compaction, config.readParallelism(), () -> closed);
+    this.compactionTask =
+        compaction.enabled()
+            ? executor.scheduleWithFixedDelay(
+                this::compactQuietly, compaction.intervalMs(), compaction.intervalMs(), TimeUnit.MILLISECONDS)
+            : null;
     if (config.deleteOrphansOnStart()) {
       deleteOrphanedObjects()
           .whenComplete(
               (n, err) -> {
                 if (err != null) {
-                  LOG.warn("Cannot delete orphaned WAL objects at start; they are harmless and stay", err);
+                  LOG.warn("Cannot delete orphaned objects at start; they are harmless and stay", err);
                 } else if (n > 0) {
-                  LOG.info("Deleted {} orphaned WAL objects (written, never committed) left by an earlier run", n);
+                  LOG.info("Deleted {} orphaned WAL and stream objects (written, never committed) left by an earlier"
+                      + " run", n);
                 }
               });
     }
@@ -145,29 +160,58 @@ public final class DefaultStreamStore implements StreamStore {
   }
 
   /**
-   * Deletes WAL objects in storage that the index does not know, written by an earlier writer (object id below
-   * this WAL's first) at least {@link StreamStoreConfig#orphanMinAgeMs()} ago. Returns how many were deleted.
+   * Deletes WAL and stream objects in storage that the index does not know, written by an earlier writer (object
+   * id below this WAL's first) at least {@link StreamStoreConfig#orphanMinAgeMs()} ago: WAL objects whose commit
+   * never happened, and stream objects of a compaction that was cut short before its commit. Objects this store
+   * writes have ids from its WAL's first on, so they are never taken for orphans. Returns how many were deleted.
    */
   public CompletableFuture<Integer> deleteOrphanedObjects() {
-    return storage
-        .list(WalObjectFormat.keyPrefix())
+    CompletableFuture<List<ObjectInfo>> walObjects = storage.list(WalObjectFormat.keyPrefix());
+    CompletableFuture<List<ObjectInfo>> streamObjects = storage.list(StreamObjectFormat.keyPrefix());
+    return walObjects.thenCombine(streamObjects, (w, s) -> List.of(w, s))
         .thenApplyAsync(
             listed -> {
-              Set<String> known = index.objectKeys(WalObjectFormat.keyPrefix());
               long cutoff = System.currentTimeMillis() - config.orphanMinAgeMs();
               List<String> orphans = new ArrayList<>();
-              for (ObjectInfo o : listed) {
-                long id = WalObjectFormat.objectId(o.key());
-                if (id >= 0 && id < wal.firstObjectId() && !known.contains(o.key()) && o.lastModifiedMs() <= cutoff) {
-                  orphans.add(o.key());
-                }
-              }
+              orphans(listed.get(0), index.objectKeys(WalObjectFormat.keyPrefix()), WalObjectFormat::objectId,
+                  cutoff, orphans);
+              orphans(listed.get(1), index.objectKeys(StreamObjectFormat.keyPrefix()), StreamObjectFormat::objectId,
+                  cutoff, orphans);
               if (!orphans.isEmpty()) {
                 storage.delete(orphans).join();
               }
               return orphans.size();
             },
             executor);
+  }
+
+  private void orphans(
+      List<ObjectInfo> listed, Set<String> known, java.util.function.ToLongFunction<String> objectId, long cutoff,
+      List<String> out) {
+    for (ObjectInfo o : listed) {
+      long id = objectId.applyAsLong(o.key());
+      if (id >= 0 && id < wal.firstObjectId() && !known.contains(o.key()) && o.lastModifiedMs() <= cutoff) {
+        out.add(o.key());
+      }
+    }
+  }
+
+  /**
+   * Runs one compaction cycle now over the streams this store has open (see {@link StreamObjectCompactor}), after
+   * any cycle already running; returns how many stream objects it wrote. Runs whatever {@link
+   * CompactionConfig#enabled()} says; the periodic cycles run only when it is true.
+   */
+  public CompletableFuture<Integer> compactStreamObjects() {
+    try {
+      return CompletableFuture.supplyAsync(() -> compactor.runCycle(openStreams()).objectsWritten(), executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closedError("compact stream objects"));
+    }
+  }
+
+  /** Counters of compaction and of the deletion of unreferenced objects, for monitoring. */
+  public CompactionStats compactionStats() {
+    return compactor.stats(objectsDeleted.sum());
   }
 
   /** WAL counters, for monitoring. */
@@ -201,6 +245,9 @@ public final class DefaultStreamStore implements StreamStore {
       closed = true;
     }
     cleanupTask.cancel(false);
+    if (compactionTask != null) {
+      compactionTask.cancel(false);
+    }
     wal.close();
     executor.shutdown();
     try {
@@ -241,6 +288,27 @@ public final class DefaultStreamStore implements StreamStore {
     return config.readParallelism();
   }
 
+  /** How old ranges must be to be compacted (streams track when their offsets were confirmed for it). */
+  long compactionMinAgeMs() {
+    return config.compaction().minAgeMs();
+  }
+
+  /** The streams open here and not fenced: the ones this store owns and compacts. */
+  private List<DefaultStream> openStreams() {
+    List<DefaultStream> open = new ArrayList<>();
+    synchronized (streams) {
+      for (CompletableFuture<DefaultStream> f : streams.values()) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+          DefaultStream s = f.join();
+          if (!s.isFenced()) {
+            open.add(s);
+          }
+        }
+      }
+    }
+    return open;
+  }
+
   /** Read-ahead per sequential reader; 0 when there is no block cache to read into. */
   long readAheadBytes() {
     return readAheadBytes(config);
@@ -266,6 +334,14 @@ public final class DefaultStreamStore implements StreamStore {
 
   private static IllegalStateException closedError(String what) {
     return new IllegalStateException("Cannot " + what + ": the stream store is closed");
+  }
+
+  private void compactQuietly() {
+    try {
+      compactor.runCycle(openStreams());
+    } catch (RuntimeException e) {
+      LOG.warn("Compaction cycle failed; will retry in {} ms", config.compaction().intervalMs(), e);
+    }
   }
 
   private void cleanupQuietly() {
@@ -297,6 +373,7 @@ public final class DefaultStreamStore implements StreamStore {
       // A read that looked its range up before the trim may have cached blocks since: they go now.
       blocks.invalidateObjects(ids);
       index.purgeObjects(ids);
+      objectsDeleted.add(dead.size());
       return dead.size();
     }
   }

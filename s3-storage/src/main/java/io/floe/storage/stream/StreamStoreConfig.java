@@ -25,7 +25,8 @@ import io.floe.storage.wal.WalConfig;
  *     catches up with its read-ahead waits behind them: on local files 4 MiB is plenty, on S3 raise it to cover
  *     a GET's latency at the rate readers consume (e.g. 32 MiB)
  * @param readParallelism object reads one stream read issues at a time (a read spanning several WAL objects
- *     reads them in parallel, up to this many)
+ *     reads them in parallel, up to this many); compaction reads a run's ranges up to this many at a time too
+ * @param compaction how the streams' data in small objects is rewritten into per-stream objects
  */
 public record StreamStoreConfig(
     WalConfig wal,
@@ -36,7 +37,8 @@ public record StreamStoreConfig(
     long orphanMinAgeMs,
     long blockCacheBytes,
     long readAheadBytes,
-    int readParallelism) {
+    int readParallelism,
+    CompactionConfig compaction) {
 
   public static final long DEFAULT_CACHE_BYTES = 256L << 20;
   public static final long DEFAULT_OBJECT_DELETE_GRACE_MS = 60_000;
@@ -47,6 +49,7 @@ public record StreamStoreConfig(
 
   public StreamStoreConfig {
     checkNotNull(wal, "wal");
+    checkNotNull(compaction, "compaction");
     checkArgument(cacheBytes >= 0, "Cannot configure stream store: cacheBytes must be >= 0, got %s", cacheBytes);
     checkArgument(objectDeleteGraceMs >= 0,
         "Cannot configure stream store: objectDeleteGraceMs must be >= 0, got %s", objectDeleteGraceMs);
@@ -62,7 +65,7 @@ public record StreamStoreConfig(
         readParallelism);
   }
 
-  /** Settings with the default block cache, read-ahead and read parallelism. */
+  /** Settings with the default block cache, read-ahead, read parallelism and compaction. */
   public StreamStoreConfig(
       WalConfig wal,
       long cacheBytes,
@@ -71,7 +74,7 @@ public record StreamStoreConfig(
       boolean deleteOrphansOnStart,
       long orphanMinAgeMs) {
     this(wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs,
-        DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_READ_AHEAD_BYTES, DEFAULT_READ_PARALLELISM);
+        DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_READ_AHEAD_BYTES, DEFAULT_READ_PARALLELISM, CompactionConfig.defaults());
   }
 
   /** Defaults for an embedded, single-broker store over the local file system. */
@@ -83,46 +86,51 @@ public record StreamStoreConfig(
 
   public StreamStoreConfig withWal(WalConfig v) {
     return new StreamStoreConfig(
-        v, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
+        v, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withCacheBytes(long v) {
     return new StreamStoreConfig(
-        wal, v, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
+        wal, v, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withObjectDeleteGraceMs(long v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, v, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
+        wal, cacheBytes, v, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withCleanupIntervalMs(long v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, v, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
+        wal, cacheBytes, objectDeleteGraceMs, v, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withDeleteOrphansOnStart(boolean v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, v, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism);
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, v, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withOrphanMinAgeMs(long v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, v, blockCacheBytes, readAheadBytes, readParallelism);
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, v, blockCacheBytes, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withBlockCacheBytes(long v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, v, readAheadBytes, readParallelism);
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, v, readAheadBytes, readParallelism, compaction);
   }
 
   public StreamStoreConfig withReadAheadBytes(long v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, v, readParallelism);
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, v, readParallelism, compaction);
   }
 
   public StreamStoreConfig withReadParallelism(int v) {
     return new StreamStoreConfig(
-        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, v);
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, v, compaction);
+  }
+
+  public StreamStoreConfig withCompaction(CompactionConfig v) {
+    return new StreamStoreConfig(
+        wal, cacheBytes, objectDeleteGraceMs, cleanupIntervalMs, deleteOrphansOnStart, orphanMinAgeMs, blockCacheBytes, readAheadBytes, readParallelism, v);
   }
 }

@@ -2,11 +2,15 @@ package io.floe.storage.bench;
 
 import io.floe.storage.metadata.JdbcMetadataStore;
 import io.floe.storage.objectstore.LocalFileObjectStorage;
+import io.floe.storage.stream.CompactionConfig;
+import io.floe.storage.stream.CompactionStats;
 import io.floe.storage.stream.DefaultStreamStore;
 import io.floe.storage.stream.ReadResult;
 import io.floe.storage.stream.Stream;
+import io.floe.storage.stream.StreamObjectFormat;
 import io.floe.storage.stream.StreamStoreConfig;
 import io.floe.storage.wal.WalConfig;
+import io.floe.storage.wal.WalObjectFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
@@ -40,6 +44,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * each fetch the reader copies the batches out, as a socket write does, and keeps a core busy for the time a
  * consumer taking N MB/s would spend on them before it fetches again: then fetch latency is what separates the rate from N; 0, the
  * default, fetches again at once), {@code --mmap} (local reads from mappings), {@code --block-cache-bytes N}, {@code --read-ahead-bytes N}, {@code --read-parallelism N}.
+ *
+ * <p>{@code --compaction} measures what compaction does for a catch-up read of ONE partition out of several written
+ * together: it reads partition 0 alone ({@code --passes} times) from the WAL objects as written, then compacts the
+ * store into per-partition stream objects (of at most {@code --compacted-object-bytes}, default 16 MiB) and deletes
+ * the WAL objects, then reads partition 0 alone again, and prints both rates and the object counts.
  */
 public final class CatchUpReadBench {
   private static final int RECORDS_PER_BATCH = 16;
@@ -54,7 +63,9 @@ public final class CatchUpReadBench {
   private long consumerBytesPerSecond;
   private boolean mmapReads;
   private Path baseDir;
-  private StreamStoreConfig readConfig = StreamStoreConfig.localDefaults();
+  private StreamStoreConfig readConfig = StreamStoreConfig.localDefaults().withCompaction(CompactionConfig.disabled());
+  private boolean compaction;
+  private long compactedObjectBytes = CompactionConfig.DEFAULT_MAX_OBJECT_BYTES;
 
   public static void main(String[] args) throws Exception {
     CatchUpReadBench bench = new CatchUpReadBench();
@@ -78,6 +89,11 @@ public final class CatchUpReadBench {
           mmapReads = true;
           i--;
         }
+        case "--compaction" -> {
+          compaction = true;
+          i--;
+        }
+        case "--compacted-object-bytes" -> compactedObjectBytes = size(value);
         case "--dir" -> baseDir = Path.of(value);
         case "--block-cache-bytes" -> readConfig = readConfig.withBlockCacheBytes(size(value));
         case "--read-ahead-bytes" -> readConfig = readConfig.withReadAheadBytes(size(value));
@@ -106,23 +122,72 @@ public final class CatchUpReadBench {
           : Files.createTempDirectory("floe-read-bench-p" + partitions);
       try {
         long written = write(dir, partitions);
-        List<Double> rates = new ArrayList<>();
-        for (int pass = 1; pass <= passes; pass++) {
-          rates.add(readAll(dir, partitions, written, pass));
+        if (compaction) {
+          String before = median(dir, partitions, 1, written);
+          String objectsBefore = objectCounts(dir);
+          compact(dir, partitions);
+          String after = median(dir, partitions, 1, written);
+          System.out.printf("RESULT one of %d partitions: before compaction %s (%s), after %s (%s)%n",
+              partitions, before, objectsBefore, after, objectCounts(dir));
+        } else {
+          System.out.printf("RESULT partitions=%d %s%n", partitions, median(dir, partitions, partitions, written));
         }
-        rates.sort(Comparator.naturalOrder());
-        System.out.printf("RESULT partitions=%d median=%.0f MB/s best=%.0f MB/s%n",
-            partitions, rates.get(rates.size() / 2), rates.get(rates.size() - 1));
       } finally {
         deleteRecursively(dir);
       }
     }
   }
 
+  /** Reads the first {@code readPartitions} partitions {@code passes} times; returns the median and best MB/s. */
+  private String median(Path dir, int partitions, int readPartitions, long written) {
+    List<Double> rates = new ArrayList<>();
+    for (int pass = 1; pass <= passes; pass++) {
+      rates.add(readAll(dir, partitions, readPartitions, written, pass));
+    }
+    rates.sort(Comparator.naturalOrder());
+    return String.format("median=%.0f MB/s best=%.0f MB/s", rates.get(rates.size() / 2), rates.get(rates.size() - 1));
+  }
+
   private static StreamStoreConfig writeConfig(long objectBytes) {
     return StreamStoreConfig.localDefaults()
         .withWal(WalConfig.localDefaults().withUploadBytes(objectBytes))
-        .withDeleteOrphansOnStart(false);
+        .withDeleteOrphansOnStart(false)
+        .withCompaction(CompactionConfig.disabled());
+  }
+
+  /** Compacts every partition until a cycle finds nothing to do, and deletes the objects that released. */
+  private void compact(Path dir, int partitions) {
+    StreamStoreConfig config =
+        writeConfig(objectBytes)
+            .withObjectDeleteGraceMs(0)
+            .withCompaction(
+                CompactionConfig.defaults().withMinAgeMs(0).withMaxObjectBytes(compactedObjectBytes)
+                    .withMaxRunsPerCycle(1_000));
+    long start = System.nanoTime();
+    try (JdbcMetadataStore metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
+        LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"));
+        DefaultStreamStore store = new DefaultStreamStore(objects, metadata, config)) {
+      for (int p = 0; p < partitions; p++) {
+        store.open(p).join();
+      }
+      while (store.compactStreamObjects().join() > 0) {
+        // until nothing is left to merge
+      }
+      while (store.deleteUnreferencedObjects().join() > 0) {
+        // a pass deletes a bounded batch
+      }
+      CompactionStats stats = store.compactionStats();
+      System.out.printf("compacted %d ranges into %d stream objects (%d MiB rewritten) in %.1f s, deleted %d objects%n",
+          stats.rangesCompacted(), stats.objectsWritten(), stats.bytesRewritten() >> 20,
+          (System.nanoTime() - start) / 1e9, stats.objectsDeleted());
+    }
+  }
+
+  private static String objectCounts(Path dir) {
+    try (LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"))) {
+      return objects.list(WalObjectFormat.keyPrefix()).join().size() + " WAL objects, "
+          + objects.list(StreamObjectFormat.keyPrefix()).join().size() + " stream objects";
+    }
   }
 
   /** Writes the data set and returns the bytes of batches written. */
@@ -162,15 +227,23 @@ public final class CatchUpReadBench {
     return written;
   }
 
-  /** Reopens the store (empty tail cache) and reads every partition from the start; returns MB/s. */
-  private double readAll(Path dir, int partitions, long expectedBytes, int pass) {
+  /**
+   * Reopens the store (empty tail cache) and reads the first {@code readPartitions} of the partitions from the
+   * start; returns MB/s.
+   */
+  private double readAll(Path dir, int partitions, int readPartitions, long writtenBytes, int pass) {
     try (JdbcMetadataStore metadata = JdbcMetadataStore.open("jdbc:sqlite:" + dir.resolve("meta.db"));
         LocalFileObjectStorage objects = new LocalFileObjectStorage(dir.resolve("objects"), false, 4, mmapReads);
         DefaultStreamStore store = new DefaultStreamStore(objects, metadata, readConfig.withDeleteOrphansOnStart(false))) {
       List<Stream> streams = new ArrayList<>();
-      long[] offsets = new long[partitions];
-      for (int p = 0; p < partitions; p++) {
+      long[] offsets = new long[readPartitions];
+      long expectedBytes = 0;
+      for (int p = 0; p < readPartitions; p++) {
         streams.add(store.open(p).join());
+        expectedBytes += streams.get(p).confirmedOffset() / RECORDS_PER_BATCH * batchBytes;
+      }
+      if (readPartitions == partitions && expectedBytes != writtenBytes) {
+        throw new IllegalStateException("the partitions hold " + expectedBytes + " bytes, " + writtenBytes + " written");
       }
       long bytes = 0;
       int fetches = 0;
@@ -189,11 +262,11 @@ public final class CatchUpReadBench {
       long faultsStart = minorFaults();
       List<Long> latenciesNanos = new ArrayList<>();
       long start = System.nanoTime();
-      List<CompletableFuture<ReadResult>> reads = new ArrayList<>(partitions);
+      List<CompletableFuture<ReadResult>> reads = new ArrayList<>(readPartitions);
       byte[] sink = new byte[batchBytes];
       while (true) {
         reads.clear();
-        for (int p = 0; p < partitions; p++) {
+        for (int p = 0; p < readPartitions; p++) {
           Stream s = streams.get(p);
           reads.add(offsets[p] < s.confirmedOffset() ? s.read(offsets[p], fetchBytes) : null);
         }
@@ -202,7 +275,7 @@ public final class CatchUpReadBench {
         }
         long fetchStart = System.nanoTime();
         long bytesBefore = bytes;
-        for (int p = 0; p < partitions; p++) {
+        for (int p = 0; p < readPartitions; p++) {
           CompletableFuture<ReadResult> f = reads.get(p);
           if (f == null) {
             continue;
@@ -241,9 +314,9 @@ public final class CatchUpReadBench {
       latenciesNanos.sort(Comparator.naturalOrder());
       double mbps = bytes / 1e6 / secs;
       System.out.printf(
-          "pass %d: partitions=%d %.0f MB/s (%d MiB in %.2f s, %.2f CPU s/GB, %d page faults, %d fetches, latency p50 %.2f ms p99 %.2f ms max %.2f ms)"
+          "pass %d: partitions=%d/%d %.0f MB/s (%d MiB in %.2f s, %.2f CPU s/GB, %d page faults, %d fetches, latency p50 %.2f ms p99 %.2f ms max %.2f ms)"
               + " %s%n",
-          pass, partitions, mbps, bytes >> 20, secs, cpuSecs / (bytes / 1e9), minorFaults() - faultsStart, fetches, latenciesNanos.get(fetches / 2) / 1e6,
+          pass, readPartitions, partitions, mbps, bytes >> 20, secs, cpuSecs / (bytes / 1e9), minorFaults() - faultsStart, fetches, latenciesNanos.get(fetches / 2) / 1e6,
           latenciesNanos.get((int) (fetches * 0.99)) / 1e6, latenciesNanos.get(fetches - 1) / 1e6,
           store.readStats());
       return mbps;

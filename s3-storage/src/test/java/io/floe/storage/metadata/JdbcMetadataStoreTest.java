@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,8 @@ class JdbcMetadataStoreTest {
     assertEquals(3, read.partitions());
     assertEquals(3, new HashSet<>(read.streamIds()).size());
     assertEquals(Map.of("retention.ms", "1000"), read.configs());
-    assertEquals(1, SchemaVersion.of(store));
+    assertEquals(SchemaMigrations.MIGRATIONS.get(SchemaMigrations.MIGRATIONS.size() - 1).version(),
+        SchemaVersion.of(store));
   }
 
   @Test
@@ -249,6 +251,161 @@ class JdbcMetadataStoreTest {
   }
 
   @Test
+  void replacingRangesSwapsThemForOneObjectAtomicallyAndUnreferencesObjectsLeftEmpty() {
+    // Given two streams written together in three WAL objects, each holding a range of both
+    StreamMetadata a = store.openStream(1);
+    StreamMetadata b = store.openStream(2);
+    long id = store.allocateObjectIds(3);
+    Map<Long, Long> epochs = Map.of(1L, a.epoch(), 2L, b.epoch());
+    store.commitObjects(
+        List.of(
+            object(id, List.of(range(1, 0, 10), range(2, 0, 5)), epochs),
+            object(id + 1, List.of(range(1, 10, 20), range(2, 5, 7)), epochs),
+            object(id + 2, List.of(range(1, 20, 25), range(2, 7, 9)), epochs)));
+    List<StreamRange> oldRanges = store.stream(1).ranges();
+
+    // When stream 1's three ranges are replaced by one range in a stream object
+    long newId = store.allocateObjectIds(1);
+    store.replaceRanges(replacement(oldRanges, newId, a.epoch()));
+
+    // Then stream 1 has that one range over the same offsets, stream 2 is untouched, and no object is unreferenced
+    StreamMetadata after = store.stream(1);
+    assertEquals(List.of(merged(oldRanges, newId)), after.ranges());
+    assertEquals(0, after.startOffset());
+    assertEquals(25, after.endOffset());
+    assertEquals(3, store.stream(2).ranges().size());
+    assertEquals(Set.of(streamKey(1, newId)), store.objectKeys("streams/"));
+    assertEquals(0, store.markUnreferencedObjects(1_000));
+
+    // When stream 2's ranges are replaced too, Then the three WAL objects are unreferenced
+    long otherId = store.allocateObjectIds(1);
+    store.replaceRanges(replacement(store.stream(2).ranges(), otherId, b.epoch()));
+    assertEquals(3, store.markUnreferencedObjects(2_000));
+    assertEquals(
+        List.of(id, id + 1, id + 2),
+        store.unreferencedObjects(2_000, 10).stream().map(StoredObject::objectId).toList());
+    assertEquals(9, store.stream(2).endOffset());
+  }
+
+  @Test
+  void aReplacementOfRangesThatChangedMeanwhileAppliesNothing() {
+    // Given a stream in three WAL objects, and a replacement planned over all three ranges
+    StreamMetadata s = store.openStream(1);
+    long id = store.allocateObjectIds(3);
+    store.commitObjects(
+        List.of(
+            object(id, range(1, 0, 10), s.epoch()),
+            object(id + 1, range(1, 10, 20), s.epoch()),
+            object(id + 2, range(1, 20, 30), s.epoch())));
+    List<StreamRange> planned = store.stream(1).ranges();
+    long newId = store.allocateObjectIds(1);
+
+    // When the first range is trimmed away before the replacement commits
+    store.trimStream(1, s.epoch(), 12);
+
+    // Then the replacement conflicts and the index still has the ranges the trim left, and no new object
+    assertThrows(MetadataConflictException.class, () -> store.replaceRanges(replacement(planned, newId, s.epoch())));
+    assertEquals(planned.subList(1, 3), store.stream(1).ranges());
+    assertTrue(store.objectKeys("streams/").isEmpty());
+
+    // And a range given with other bytes than the index holds conflicts too
+    List<StreamRange> current = store.stream(1).ranges();
+    StreamRange moved = current.get(1);
+    List<StreamRange> wrong =
+        List.of(current.get(0), new StreamRange(1, moved.startOffset(), moved.endOffset(), moved.objectId(),
+            moved.objectKey(), moved.position() + 1, moved.length(), moved.maxTimestamp()));
+    assertThrows(MetadataConflictException.class, () -> store.replaceRanges(replacement(wrong, newId, s.epoch())));
+    assertEquals(current, store.stream(1).ranges());
+
+    // And a replacement by an owner whose epoch is stale, or of a deleted stream, is fenced
+    store.openStream(1);
+    assertThrows(StaleStreamEpochException.class, () -> store.replaceRanges(replacement(current, newId, s.epoch())));
+    store.deleteStream(1);
+    assertThrows(StaleStreamEpochException.class, () -> store.replaceRanges(replacement(current, newId, s.epoch() + 1)));
+    assertTrue(store.objectKeys("streams/").isEmpty());
+
+    // And the current ranges with the current epoch are replaced
+    StreamMetadata reopened = store.openStream(7);
+    store.commitObjects(
+        List.of(object(id + 5, range(7, 0, 4), reopened.epoch()), object(id + 6, range(7, 4, 8), reopened.epoch())));
+    store.replaceRanges(replacement(store.stream(7).ranges(), newId, reopened.epoch()));
+    assertEquals(1, store.stream(7).ranges().size());
+  }
+
+  @Test
+  void aReplacementMustCoverExactlyTheOffsetsOfConsecutiveRangesOfOneStream() {
+    StreamRange r1 = placed(range(1, 0, 10), 1);
+    StreamRange r2 = placed(range(1, 10, 20), 2);
+    StreamRange gap = placed(range(1, 21, 30), 3);
+    StreamRange other = placed(range(2, 20, 30), 3);
+
+    assertThrows(IllegalArgumentException.class, () -> replacement(List.of(r1, gap), 9, 1));
+    assertThrows(IllegalArgumentException.class, () -> replacement(List.of(r1, other), 9, 1));
+    StreamRange tooShort = new StreamRange(1, 0, 15, 9, streamKey(1, 9), 0, 100, r2.maxTimestamp());
+    ObjectCommit shortObject = new ObjectCommit(9, streamKey(1, 9), 100, List.of(tooShort), Map.of(1L, 1L));
+    assertThrows(IllegalArgumentException.class, () -> new RangeReplacement(List.of(r1, r2), shortObject));
+    assertThrows(IllegalArgumentException.class, () -> new RangeReplacement(List.of(), shortObject));
+    assertEquals(20, replacement(List.of(r1, r2), 9, 1).mergedRange().endOffset());
+  }
+
+  @Test
+  void replacementsRacingTrimsLeaveTheIndexConsistent() throws Exception {
+    // Given a stream with many small ranges, compacted two ranges at a time while it is trimmed one offset at a time
+    StreamMetadata s = store.openStream(1);
+    long id = store.allocateObjectIds(40);
+    List<ObjectCommit> commits = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      commits.add(object(id + i, range(1, i * 10L, i * 10L + 10), s.epoch()));
+    }
+    store.commitObjects(commits);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      // When both run at once
+      Future<Integer> compactions =
+          pool.submit(
+              () -> {
+                int applied = 0;
+                for (int round = 0; round < 20; round++) {
+                  List<StreamRange> ranges = store.stream(1).ranges();
+                  if (ranges.size() < 2) {
+                    break;
+                  }
+                  try {
+                    store.replaceRanges(replacement(ranges.subList(ranges.size() - 2, ranges.size()),
+                        store.allocateObjectIds(1), s.epoch()));
+                    applied++;
+                  } catch (MetadataConflictException conflict) {
+                    // a trim came first: plan again
+                  }
+                }
+                return applied;
+              });
+      Future<?> trims =
+          pool.submit(
+              () -> {
+                for (long start = 1; start <= 200; start += 7) {
+                  store.trimStream(1, s.epoch(), start);
+                }
+              });
+      trims.get(60, TimeUnit.SECONDS);
+      assertTrue(compactions.get(60, TimeUnit.SECONDS) > 0);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // Then the ranges are consecutive from below the start offset to the end, with none wholly below the start
+    StreamMetadata after = store.stream(1);
+    assertEquals(400, after.endOffset());
+    List<StreamRange> ranges = after.ranges();
+    assertTrue(ranges.get(0).startOffset() <= after.startOffset() && ranges.get(0).endOffset() > after.startOffset(),
+        ranges.get(0) + " holds the start offset " + after.startOffset());
+    for (int i = 1; i < ranges.size(); i++) {
+      assertEquals(ranges.get(i - 1).endOffset(), ranges.get(i).startOffset());
+    }
+    assertEquals(400, ranges.get(ranges.size() - 1).endOffset());
+  }
+
+  @Test
   void objectIdsAreNeverHandedOutTwice() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -274,6 +431,32 @@ class JdbcMetadataStoreTest {
     store.close();
     assertThrows(MetadataStoreException.class, () -> store.topics());
     assertFalse(store.jdbcUrl().isEmpty());
+  }
+
+  /** A replacement of {@code ranges} by one range at the start of stream object {@code objectId}. */
+  private static RangeReplacement replacement(List<StreamRange> ranges, long objectId, long epoch) {
+    StreamRange merged = merged(ranges, objectId);
+    return new RangeReplacement(
+        ranges,
+        new ObjectCommit(objectId, merged.objectKey(), merged.length(), List.of(merged),
+            Map.of(merged.streamId(), epoch)));
+  }
+
+  private static StreamRange merged(List<StreamRange> ranges, long objectId) {
+    StreamRange first = ranges.get(0);
+    long length = ranges.stream().mapToLong(StreamRange::length).sum();
+    long maxTimestamp = ranges.stream().mapToLong(StreamRange::maxTimestamp).max().orElseThrow();
+    return new StreamRange(first.streamId(), first.startOffset(), ranges.get(ranges.size() - 1).endOffset(), objectId,
+        streamKey(first.streamId(), objectId), 0, length, maxTimestamp);
+  }
+
+  private static String streamKey(long streamId, long objectId) {
+    return String.format("streams/%d/%019d", streamId, objectId);
+  }
+
+  /** The range as the only one of WAL object {@code objectId}. */
+  private static StreamRange placed(StreamRange r, long objectId) {
+    return object(objectId, r, 1).ranges().get(0);
   }
 
   private static StreamRange range(long streamId, long start, long end) {

@@ -1,6 +1,7 @@
 package io.floe.storage.testing;
 
 import io.floe.storage.metadata.ObjectCommit;
+import io.floe.storage.metadata.RangeReplacement;
 import io.floe.storage.metadata.StoredObject;
 import io.floe.storage.metadata.StreamIndexStore;
 import io.floe.storage.metadata.StreamMetadata;
@@ -9,11 +10,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Wraps a real {@link StreamIndexStore}, letting a test block or fail object commits and see each commit's size. */
+/**
+ * Wraps a real {@link StreamIndexStore}, letting a test block or fail object commits and see each commit's size, and
+ * run something just before a compaction's range replacement or fail it after it was applied.
+ */
 public final class ControllableIndexStore implements StreamIndexStore {
   private final StreamIndexStore delegate;
   private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   private volatile RuntimeException failNext;
+  private volatile Runnable beforeReplace;
+  private volatile RuntimeException failReplaceAfterApplying;
   /** Number of objects in each successful commitObjects call, in order. */
   public final List<Integer> commitSizes = new CopyOnWriteArrayList<>();
   public final CompletableFuture<Void> firstCommitEntered = new CompletableFuture<>();
@@ -35,6 +41,31 @@ public final class ControllableIndexStore implements StreamIndexStore {
 
   public void failNextCommit(RuntimeException e) {
     failNext = e;
+  }
+
+  /** Runs {@code action} once, at the start of the next {@link #replaceRanges} call, before it reaches the index. */
+  public void beforeNextReplace(Runnable action) {
+    beforeReplace = action;
+  }
+
+  /** The next {@link #replaceRanges} is applied to the index, then throws {@code e}: a lost confirmation. */
+  public void failNextReplaceAfterApplying(RuntimeException e) {
+    failReplaceAfterApplying = e;
+  }
+
+  @Override
+  public void replaceRanges(RangeReplacement r) {
+    Runnable before = beforeReplace;
+    if (before != null) {
+      beforeReplace = null;
+      before.run();
+    }
+    delegate.replaceRanges(r);
+    RuntimeException f = failReplaceAfterApplying;
+    if (f != null) {
+      failReplaceAfterApplying = null;
+      throw f;
+    }
   }
 
   @Override
