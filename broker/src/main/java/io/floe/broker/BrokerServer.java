@@ -1,5 +1,6 @@
 package io.floe.broker;
 
+import io.floe.broker.cluster.ClusterMembership;
 import io.floe.broker.config.BrokerConfig;
 import io.floe.broker.config.TopicConfigs;
 import io.floe.broker.handler.AlterConfigsHandler;
@@ -44,6 +45,7 @@ public final class BrokerServer implements AutoCloseable {
   private final BrokerInfo info;
   private final GroupServices groups;
   private TableTopicServices tableTopics;
+  private ClusterMembership cluster;
   private volatile boolean closed;
 
   private BrokerServer(BrokerConfig config) throws InterruptedException {
@@ -58,16 +60,36 @@ public final class BrokerServer implements AutoCloseable {
     });
     try {
       this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs);
-      logs.start();
       BrokerConfig.Listener listener = config.listener();
       BrokerConfig.Listener advertised = config.advertisedListener();
       HandlerRegistry registry = new HandlerRegistry();
       this.info = new BrokerInfo(config.nodeId(), advertised.host(), advertised.port(), config.clusterId());
       this.groups = new GroupServices(config, storage.metadataStore());
-      register(registry, time);
       io.floe.broker.metrics.RequestMetrics requestMetrics = new io.floe.broker.metrics.RequestMetrics();
+      this.cluster = new ClusterMembership(
+          new ClusterMembership.Settings(config.nodeId(), info.host(), info::port, config.get(BrokerConfig.BROKER_RACK),
+              config.getLong(BrokerConfig.BROKER_HEARTBEAT_INTERVAL_MS),
+              config.getLong(BrokerConfig.BROKER_SESSION_TIMEOUT_MS)),
+          storage.clusterStore(), storage.metadataStore(), LogManager::movesAsOne,
+          (view, topics) -> {
+            logs.apply(view, topics);
+            groups.onView(view);
+          });
+      register(registry, time);
+      logs.start(cluster);
+      // The first cluster round opens this broker's partitions. It runs before the listener accepts clients,
+      // so they never see a broker that has not opened its partitions yet; only an ephemeral port (0, in tests)
+      // must be bound first to be known, and its clients cannot connect before start() returns anyway.
+      boolean portKnown = advertised.port() != 0;
+      if (portKnown) {
+        cluster.start();
+      }
       this.kafka = new KafkaServer(listener.host(), listener.port(), config.getInt(BrokerConfig.NUM_NETWORK_THREADS),
           config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES), registry, requestMetrics);
+      info.boundTo(kafka.port());
+      if (!portKnown) {
+        cluster.start();
+      }
       if (tableTopics.restCatalog() != null) {
         io.floe.broker.metrics.BrokerMetrics metrics =
             new io.floe.broker.metrics.BrokerMetrics(requestMetrics, storage, logs, tableTopics.manager());
@@ -75,7 +97,6 @@ public final class BrokerServer implements AutoCloseable {
             "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         LOG.info("Prometheus metrics at {}", tableTopics.restCatalog().uri().resolve("/metrics"));
       }
-      info.boundTo(kafka.port());
     } catch (RuntimeException | InterruptedException e) {
       closeQuietly();
       throw e;
@@ -91,7 +112,7 @@ public final class BrokerServer implements AutoCloseable {
   private void register(HandlerRegistry registry, Time time) {
     BrokerInfo broker = info;
     registry.register(new ApiVersionsHandler(registry))
-        .register(new MetadataHandler(logs, broker, config))
+        .register(new MetadataHandler(logs, broker, cluster, config))
         .register(new ProduceHandler(logs))
         .register(new FetchHandler(logs, timer, time))
         .register(new ListOffsetsHandler(logs))
@@ -101,8 +122,8 @@ public final class BrokerServer implements AutoCloseable {
         .register(new DescribeConfigsHandler(logs, config, broker))
         .register(new AlterConfigsHandler(logs))
         .register(new IncrementalAlterConfigsHandler(logs))
-        .register(new DescribeClusterHandler(broker))
-        .register(new FindCoordinatorHandler(broker))
+        .register(new DescribeClusterHandler(broker, cluster))
+        .register(new FindCoordinatorHandler(broker, cluster))
         .register(new DeleteRecordsHandler(logs))
         .register(new InitProducerIdHandler(time))
         .register(new OffsetForLeaderEpochHandler(logs));
@@ -272,6 +293,11 @@ public final class BrokerServer implements AutoCloseable {
 
   private void closeQuietly() {
     run(() -> {
+      if (cluster != null) {
+        cluster.stopRounds();
+      }
+    });
+    run(() -> {
       if (groups != null) {
         groups.close();
       }
@@ -293,6 +319,12 @@ public final class BrokerServer implements AutoCloseable {
     });
     run(logs::close);
     run(timer::shutdownNow);
+    // Only now, with everything acknowledged flushed, may others take the partitions over.
+    run(() -> {
+      if (cluster != null) {
+        cluster.close();
+      }
+    });
     run(storage::close);
   }
 

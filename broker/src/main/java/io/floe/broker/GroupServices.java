@@ -7,12 +7,24 @@ import io.floe.broker.handler.ApiHandler;
 import io.floe.broker.handler.GroupHandlers;
 import io.floe.broker.handler.HandlerRegistry;
 import io.floe.storage.metadata.GroupOffsetStore;
+import io.floe.broker.cluster.ClusterView;
 import java.util.Collection;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The consumer group coordinator configured from broker properties, and its API handlers. */
+/**
+ * The consumer group coordinator configured from broker properties, and its API handlers. One broker of the
+ * cluster coordinates all groups: the owner of {@link ClusterView#GROUPS}. It starts a coordinator when it
+ * gains that role (loading committed offsets from the store, so it sees every earlier owner's commits) and
+ * stops it when it loses it; meanwhile, and on every other broker, group requests get NOT_COORDINATOR and
+ * clients look the coordinator up again.
+ */
 final class GroupServices implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupServices.class);
 
-  private final GroupCoordinator coordinator;
+  private final GroupCoordinatorConfig coordinatorConfig;
+  private final GroupOffsetStore offsets;
+  private final AtomicReference<GroupCoordinator> coordinator = new AtomicReference<>();
+  private boolean active;
 
   GroupServices(BrokerConfig config, GroupOffsetStore offsets) {
     GroupCoordinatorConfig.Builder b = GroupCoordinatorConfig.builder()
@@ -25,23 +37,50 @@ final class GroupServices implements AutoCloseable {
     if (config.get(GroupCoordinatorConfig.OFFSET_METADATA_MAX_BYTES_CONFIG) != null) {
       b.offsetMetadataMaxBytes(config.getInt(GroupCoordinatorConfig.OFFSET_METADATA_MAX_BYTES_CONFIG));
     }
-    this.coordinator = GroupCoordinator.builder().config(b.build()).offsetStore(offsets).build();
-    coordinator.start().join();
+    this.coordinatorConfig = b.build();
+    this.offsets = offsets;
+    coordinator.set(stopped());
+  }
+
+  /** A coordinator that answers NOT_COORDINATOR to everything. */
+  private GroupCoordinator stopped() {
+    GroupCoordinator c = GroupCoordinator.builder().config(coordinatorConfig).offsetStore(offsets).build();
+    c.shutdown();
+    return c;
+  }
+
+  /** Starts or stops coordinating as the cluster view says; called one round at a time. */
+  synchronized void onView(ClusterView view) {
+    boolean owns = view.ownsLocally(ClusterView.GROUPS);
+    if (owns == active) {
+      return;
+    }
+    active = owns;
+    GroupCoordinator next;
+    if (owns) {
+      next = GroupCoordinator.builder().config(coordinatorConfig).offsetStore(offsets).build();
+      next.start().join();
+      LOG.info("Broker {} is the group coordinator now", view.localNodeId());
+    } else {
+      next = stopped();
+      LOG.info("Broker {} is no longer the group coordinator", view.localNodeId());
+    }
+    coordinator.getAndSet(next).shutdown();
   }
 
   void register(HandlerRegistry registry) {
-    for (ApiHandler<?> h : GroupHandlers.all(coordinator)) {
+    for (ApiHandler<?> h : GroupHandlers.all(coordinator::get)) {
       registry.register(h);
     }
   }
 
   /** Drops the committed offsets of deleted topics from every group's view. */
   void onTopicsDeleted(Collection<String> topics) {
-    coordinator.onTopicsDeleted(topics).join();
+    coordinator.get().onTopicsDeleted(topics).join();
   }
 
   @Override
   public void close() {
-    coordinator.shutdown();
+    coordinator.get().shutdown();
   }
 }

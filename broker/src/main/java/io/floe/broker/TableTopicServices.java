@@ -42,7 +42,12 @@ public final class TableTopicServices implements AutoCloseable {
     logs.addListener(new LogManager.TopicListener() {
       @Override
       public void onTopic(TopicState topic) {
-        manager.onTopic(topic.name(), topic.configs(), streams(topic));
+        // A table topic's partitions have one owner (they move together); its pipeline runs there.
+        if (topic.allLocal()) {
+          manager.onTopic(topic.name(), topic.configs(), streams(topic));
+        } else {
+          manager.onTopicDeleted(topic.name());
+        }
       }
 
       @Override
@@ -53,8 +58,8 @@ public final class TableTopicServices implements AutoCloseable {
   }
 
   private static List<Stream> streams(TopicState topic) {
-    List<Stream> out = new ArrayList<>(topic.partitions().size());
-    for (PartitionLog p : topic.partitions()) {
+    List<Stream> out = new ArrayList<>(topic.partitionCount());
+    for (PartitionLog p : topic.localPartitions()) {
       out.add(p.stream());
     }
     return out;

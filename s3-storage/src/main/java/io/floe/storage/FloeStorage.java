@@ -72,6 +72,11 @@ public final class FloeStorage implements AutoCloseable {
     return metadata;
   }
 
+  /** Broker registrations and resource owners, in the same database as the rest of the metadata. */
+  public io.floe.storage.metadata.ClusterStore clusterStore() {
+    return new io.floe.storage.metadata.JdbcClusterStore(metadata);
+  }
+
   public DefaultStreamStore streamStore() {
     return streams;
   }

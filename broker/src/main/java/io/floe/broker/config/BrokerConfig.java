@@ -44,6 +44,9 @@ public final class BrokerConfig {
   public static final String SHUTDOWN_TIMEOUT_MS = "floe.shutdown.timeout.ms";
   public static final String REST_CATALOG_ENABLE = "floe.rest.catalog.enable";
   public static final String REST_CATALOG_LISTENERS = "floe.rest.catalog.listeners";
+  public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+  public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+  public static final String BROKER_RACK = "broker.rack";
 
   private static final Map<String, String> DEFAULTS = defaults();
 
@@ -80,6 +83,9 @@ public final class BrokerConfig {
     d.put(SHUTDOWN_TIMEOUT_MS, "30000");
     d.put(REST_CATALOG_ENABLE, "true");
     d.put(REST_CATALOG_LISTENERS, "http://127.0.0.1:8181");
+    // Shorter than Kafka's 9000 ms: a Floe broker taking over copies no data, so detection is the whole failover.
+    d.put(BROKER_HEARTBEAT_INTERVAL_MS, "1000");
+    d.put(BROKER_SESSION_TIMEOUT_MS, "6000");
     return d;
   }
 
@@ -106,6 +112,12 @@ public final class BrokerConfig {
     positiveInt(MESSAGE_MAX_BYTES);
     getInt(NODE_ID);
     logRetentionMs();
+    if (getLong(BROKER_SESSION_TIMEOUT_MS) < 2 * getLong(BROKER_HEARTBEAT_INTERVAL_MS)
+        || getLong(BROKER_HEARTBEAT_INTERVAL_MS) <= 0) {
+      throw new ConfigException(BROKER_SESSION_TIMEOUT_MS, get(BROKER_SESSION_TIMEOUT_MS),
+          "must be at least twice " + BROKER_HEARTBEAT_INTERVAL_MS + " (" + get(BROKER_HEARTBEAT_INTERVAL_MS)
+              + "), which must be positive");
+    }
   }
 
   private int positiveInt(String key) {

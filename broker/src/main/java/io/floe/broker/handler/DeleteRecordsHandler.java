@@ -44,7 +44,8 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         tr.partitions().add(pr);
         PartitionLog log = topic.map(s -> s.partition(p.partitionIndex())).orElse(null);
         if (log == null) {
-          pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+          pr.setErrorCode(topic.map(s -> s.notServedError(p.partitionIndex()))
+              .orElse(Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
           continue;
         }
         long hw = log.highWatermark();

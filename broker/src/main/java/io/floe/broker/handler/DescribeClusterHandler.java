@@ -1,5 +1,8 @@
 package io.floe.broker.handler;
 
+import io.floe.broker.cluster.Cluster;
+import io.floe.broker.cluster.ClusterView;
+import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
 import io.floe.broker.server.BrokerInfo;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
@@ -13,9 +16,11 @@ import org.apache.kafka.common.requests.DescribeClusterResponse;
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
   private final BrokerInfo broker;
+  private final Cluster cluster;
 
-  public DescribeClusterHandler(BrokerInfo broker) {
+  public DescribeClusterHandler(BrokerInfo broker, Cluster cluster) {
     this.broker = broker;
+    this.cluster = cluster;
   }
 
   @Override
@@ -30,7 +35,16 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         .setClusterId(broker.clusterId())
         .setControllerId(broker.nodeId())
         .setEndpointType(request.data().endpointType());
-    out.brokers().add(new DescribeClusterBroker().setBrokerId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()));
+    ClusterView view = cluster.view();
+    view.live().keySet().stream().mapToInt(Integer::intValue).min().ifPresent(out::setControllerId);
+    for (BrokerRegistration b : view.liveBrokers()) {
+      out.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host()).setPort(b.port())
+          .setRack(b.rack()));
+    }
+    if (!view.live().containsKey(broker.nodeId())) {
+      out.brokers().add(new DescribeClusterBroker().setBrokerId(broker.nodeId()).setHost(broker.host())
+          .setPort(broker.port()));
+    }
     return CompletableFuture.completedFuture(Response.of(new DescribeClusterResponse(out)));
   }
 }

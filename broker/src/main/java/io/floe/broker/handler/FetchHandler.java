@@ -66,7 +66,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         tr.partitions().add(pd);
         PartitionLog log = topic.map(t -> t.partition(fp.partition())).orElse(null);
         if (log == null) {
-          pd.setErrorCode((topic.isEmpty() && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
+          Errors error = topic.isEmpty()
+              ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)
+              : topic.get().notServedError(fp.partition());
+          pd.setErrorCode(error.code())
               .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
         } else {
           targets.add(new Target(pd, log, fp.fetchOffset(), Math.max(0, fp.partitionMaxBytes())));

@@ -1,5 +1,7 @@
 package io.floe.broker.handler;
 
+import io.floe.broker.cluster.Cluster;
+import io.floe.broker.cluster.ClusterView;
 import io.floe.broker.server.BrokerInfo;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,13 +13,18 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 
-/** This broker coordinates every consumer group. Transactions are not supported yet. */
+/**
+ * The group coordinator of the cluster: the live broker owning {@link ClusterView#GROUPS}; while it is being
+ * moved, COORDINATOR_NOT_AVAILABLE (clients retry). Transactions are not supported yet.
+ */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
 
   private final BrokerInfo broker;
+  private final Cluster cluster;
 
-  public FindCoordinatorHandler(BrokerInfo broker) {
+  public FindCoordinatorHandler(BrokerInfo broker, Cluster cluster) {
     this.broker = broker;
+    this.cluster = cluster;
   }
 
   @Override
@@ -48,6 +55,13 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       return c.setErrorCode(Errors.INVALID_REQUEST.code()).setNodeId(-1).setHost("").setPort(-1)
           .setErrorMessage("Only consumer group coordinators are supported; transactions are not supported yet");
     }
-    return c.setErrorCode(Errors.NONE.code()).setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port());
+    ClusterView view = cluster.view();
+    if (view.ownsLocally(ClusterView.GROUPS)) {
+      return c.setErrorCode(Errors.NONE.code()).setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port());
+    }
+    return view.liveOwner(ClusterView.GROUPS)
+        .map(b -> c.setErrorCode(Errors.NONE.code()).setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()))
+        .orElseGet(() -> c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1)
+            .setErrorMessage("The group coordinator is moving to another broker"));
   }
 }

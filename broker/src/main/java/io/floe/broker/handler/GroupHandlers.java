@@ -61,22 +61,22 @@ public final class GroupHandlers {
     };
   }
 
-  /** Every group API handler over {@code coordinator}. */
-  public static List<ApiHandler<?>> all(GroupCoordinator c) {
+  /** Every group API handler over the coordinator {@code c} supplies at each request (it changes on failover). */
+  public static List<ApiHandler<?>> all(java.util.function.Supplier<GroupCoordinator> c) {
     return List.of(
-        versioned(ApiKeys.JOIN_GROUP, JoinGroupRequest.class, r -> r.data(), c::joinGroup, JoinGroupResponse::new),
-        handler(ApiKeys.SYNC_GROUP, SyncGroupRequest.class, r -> r.data(), c::syncGroup, SyncGroupResponse::new),
-        handler(ApiKeys.HEARTBEAT, HeartbeatRequest.class, r -> r.data(), c::heartbeat, HeartbeatResponse::new),
-        handler(ApiKeys.LEAVE_GROUP, LeaveGroupRequest.class, r -> r.data(), c::leaveGroup, LeaveGroupResponse::new),
-        capped(handler(ApiKeys.OFFSET_COMMIT, OffsetCommitRequest.class, r -> r.data(), c::commitOffsets,
+        versioned(ApiKeys.JOIN_GROUP, JoinGroupRequest.class, r -> r.data(), (ctx, d) -> c.get().joinGroup(ctx, d), JoinGroupResponse::new),
+        handler(ApiKeys.SYNC_GROUP, SyncGroupRequest.class, r -> r.data(), (ctx, d) -> c.get().syncGroup(ctx, d), SyncGroupResponse::new),
+        handler(ApiKeys.HEARTBEAT, HeartbeatRequest.class, r -> r.data(), (ctx, d) -> c.get().heartbeat(ctx, d), HeartbeatResponse::new),
+        handler(ApiKeys.LEAVE_GROUP, LeaveGroupRequest.class, r -> r.data(), (ctx, d) -> c.get().leaveGroup(ctx, d), LeaveGroupResponse::new),
+        capped(handler(ApiKeys.OFFSET_COMMIT, OffsetCommitRequest.class, r -> r.data(), (ctx, d) -> c.get().commitOffsets(ctx, d),
             OffsetCommitResponse::new), BY_NAME_OFFSET_VERSION),
-        capped(versioned(ApiKeys.OFFSET_FETCH, OffsetFetchRequest.class, r -> r.data(), c::fetchOffsets,
+        capped(versioned(ApiKeys.OFFSET_FETCH, OffsetFetchRequest.class, r -> r.data(), (ctx, d) -> c.get().fetchOffsets(ctx, d),
             OffsetFetchResponse::new), BY_NAME_OFFSET_VERSION),
-        handler(ApiKeys.OFFSET_DELETE, OffsetDeleteRequest.class, r -> r.data(), c::deleteOffsets, OffsetDeleteResponse::new),
-        handler(ApiKeys.LIST_GROUPS, ListGroupsRequest.class, r -> r.data(), c::listGroups, ListGroupsResponse::new),
-        handler(ApiKeys.DESCRIBE_GROUPS, DescribeGroupsRequest.class, r -> r.data(), c::describeGroups,
+        handler(ApiKeys.OFFSET_DELETE, OffsetDeleteRequest.class, r -> r.data(), (ctx, d) -> c.get().deleteOffsets(ctx, d), OffsetDeleteResponse::new),
+        handler(ApiKeys.LIST_GROUPS, ListGroupsRequest.class, r -> r.data(), (ctx, d) -> c.get().listGroups(ctx, d), ListGroupsResponse::new),
+        handler(ApiKeys.DESCRIBE_GROUPS, DescribeGroupsRequest.class, r -> r.data(), (ctx, d) -> c.get().describeGroups(ctx, d),
             DescribeGroupsResponse::new),
-        handler(ApiKeys.DELETE_GROUPS, DeleteGroupsRequest.class, r -> r.data(), c::deleteGroups, DeleteGroupsResponse::new));
+        handler(ApiKeys.DELETE_GROUPS, DeleteGroupsRequest.class, r -> r.data(), (ctx, d) -> c.get().deleteGroups(ctx, d), DeleteGroupsResponse::new));
   }
 
   private static <R extends AbstractRequest, D, S extends ApiMessage> ApiHandler<R> handler(

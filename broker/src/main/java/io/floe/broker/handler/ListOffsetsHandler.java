@@ -51,7 +51,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
       for (ListOffsetsPartition lp : lt.partitions()) {
         PartitionLog log = topic.map(t -> t.partition(lp.partitionIndex())).orElse(null);
         CompletableFuture<ListOffsetsPartitionResponse> f = log == null
-            ? CompletableFuture.completedFuture(error(lp.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION))
+            ? CompletableFuture.completedFuture(error(lp.partitionIndex(), topic
+                .map(t -> t.notServedError(lp.partitionIndex())).orElse(Errors.UNKNOWN_TOPIC_OR_PARTITION)))
             : lookup(log, lp.timestamp()).thenApply(r -> r.setPartitionIndex(lp.partitionIndex()));
         all.add(f.thenApply(r -> {
           synchronized (tr) {

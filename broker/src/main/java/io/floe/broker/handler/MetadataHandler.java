@@ -1,6 +1,10 @@
 package io.floe.broker.handler;
 
+import io.floe.broker.cluster.Cluster;
+import io.floe.broker.cluster.ClusterView;
 import io.floe.broker.config.BrokerConfig;
+import io.floe.broker.log.PartitionLog;
+import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
 import io.floe.broker.log.LogManager;
 import io.floe.broker.log.TopicState;
 import io.floe.broker.server.BrokerInfo;
@@ -22,8 +26,10 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 
 /**
- * Topics, partitions and brokers. This broker leads every partition it serves; replication is the object
- * store's job, so each partition reports this broker as its only replica and in-sync replica.
+ * Topics, partitions and the live brokers. A partition's leader is the live broker owning its stream, and its
+ * leader epoch the number of owner changes; replication is the object store's job, so the leader is the only
+ * replica and in-sync replica. A partition whose owner died and is not yet moved has no leader
+ * (LEADER_NOT_AVAILABLE: clients retry).
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
@@ -31,9 +37,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
   private final BrokerInfo broker;
   private final boolean autoCreate;
 
-  public MetadataHandler(LogManager logs, BrokerInfo broker, BrokerConfig config) {
+  private final Cluster cluster;
+
+  public MetadataHandler(LogManager logs, BrokerInfo broker, Cluster cluster, BrokerConfig config) {
     this.logs = logs;
     this.broker = broker;
+    this.cluster = cluster;
     this.autoCreate = config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
   }
 
@@ -58,12 +67,19 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         topics.add(resolve(rt, mayCreate));
       }
     }
+    ClusterView view = cluster.view();
     return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
       MetadataResponseData out = new MetadataResponseData()
           .setClusterId(broker.clusterId())
-          .setControllerId(broker.nodeId());
-      out.brokers().add(new MetadataResponseBroker()
-          .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()));
+          .setControllerId(controller(view));
+      for (BrokerRegistration b : view.liveBrokers()) {
+        out.brokers().add(new MetadataResponseBroker()
+            .setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+      }
+      if (!view.live().containsKey(broker.nodeId())) {
+        out.brokers().add(new MetadataResponseBroker()
+            .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()));
+      }
       for (CompletableFuture<MetadataResponseTopic> t : topics) {
         out.topics().add(t.join());
       }
@@ -92,21 +108,34 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())));
   }
 
+  private static int controller(ClusterView view) {
+    return view.live().keySet().stream().mapToInt(Integer::intValue).min().orElse(view.localNodeId());
+  }
+
   private MetadataResponseTopic describe(TopicState t) {
     MetadataResponseTopic out = new MetadataResponseTopic()
         .setName(t.name())
         .setTopicId(t.topicId())
         .setIsInternal(false)
         .setErrorCode(Errors.NONE.code());
-    List<Integer> self = List.of(broker.nodeId());
-    for (int p = 0; p < t.partitions().size(); p++) {
+    ClusterView view = cluster.view();
+    for (int p = 0; p < t.partitionCount(); p++) {
+      String resource = ClusterView.streamResource(t.record().streamId(p));
+      PartitionLog local = t.partition(p);
+      if (local != null && local.isMoved()) {
+        local = null;
+      }
+      int leader = local != null
+          ? broker.nodeId()
+          : view.liveOwner(resource).map(BrokerRegistration::nodeId).orElse(-1);
+      List<Integer> replicas = leader < 0 ? List.of() : List.of(leader);
       out.partitions().add(new MetadataResponsePartition()
           .setPartitionIndex(p)
-          .setErrorCode(Errors.NONE.code())
-          .setLeaderId(broker.nodeId())
-          .setLeaderEpoch(0)
-          .setReplicaNodes(self)
-          .setIsrNodes(self)
+          .setErrorCode(leader < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+          .setLeaderId(leader)
+          .setLeaderEpoch(local != null ? local.leaderEpoch() : view.ownerEpoch(resource))
+          .setReplicaNodes(replicas)
+          .setIsrNodes(replicas)
           .setOfflineReplicas(List.of()));
     }
     return out;

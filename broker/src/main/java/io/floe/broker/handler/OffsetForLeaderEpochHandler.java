@@ -43,9 +43,14 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
         EpochEndOffset e = new EpochEndOffset().setPartition(p.partition());
         PartitionLog log = topic.map(s -> s.partition(p.partition())).orElse(null);
         if (log == null) {
-          e.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setLeaderEpoch(-1).setEndOffset(-1);
+          e.setErrorCode(topic.map(s -> s.notServedError(p.partition())).orElse(Errors.UNKNOWN_TOPIC_OR_PARTITION).code())
+              .setLeaderEpoch(-1).setEndOffset(-1);
         } else {
-          e.setErrorCode(Errors.NONE.code()).setLeaderEpoch(0).setEndOffset(log.highWatermark());
+          // Floe never truncates a log, so an earlier epoch's records all stand: every epoch ends at the high
+          // watermark as far as a consumer validating its position can tell.
+          e.setErrorCode(Errors.NONE.code())
+              .setLeaderEpoch(Math.min(p.leaderEpoch() < 0 ? log.leaderEpoch() : p.leaderEpoch(), log.leaderEpoch()))
+              .setEndOffset(log.highWatermark());
         }
         tr.partitions().add(e);
       }

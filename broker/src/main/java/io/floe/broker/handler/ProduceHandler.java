@@ -88,8 +88,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
       PartitionLog log = t.partition(pd.index());
       if (log == null) {
-        parts.add(CompletableFuture.completedFuture(errorPartition(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION,
-            "Topic " + t.name() + " has no partition " + pd.index())));
+        Errors error = t.notServedError(pd.index());
+        parts.add(CompletableFuture.completedFuture(errorPartition(pd.index(), error,
+            error == Errors.NOT_LEADER_OR_FOLLOWER
+                ? "Partition " + t.name() + "-" + pd.index() + " is served by another broker"
+                : "Topic " + t.name() + " has no partition " + pd.index())));
         continue;
       }
       MemoryRecords records = (MemoryRecords) pd.records();

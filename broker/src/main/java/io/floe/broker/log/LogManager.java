@@ -1,5 +1,7 @@
 package io.floe.broker.log;
 
+import io.floe.broker.cluster.Cluster;
+import io.floe.broker.cluster.ClusterView;
 import io.floe.broker.config.BrokerConfig;
 import io.floe.broker.config.TopicConfigs;
 import io.floe.storage.metadata.MetadataConflictException;
@@ -9,6 +11,8 @@ import io.floe.storage.stream.Stream;
 import io.floe.storage.stream.StreamStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +33,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topics and partitions this broker serves. Topic changes (create, delete, grow, configs) are
- * serialized on one admin thread, written to the metadata store first, then published as a new immutable
- * {@link TopicState}; produce and fetch read the published states without locks.
+ * The topics of the cluster and the partitions this broker serves. Topic changes (create, delete, grow,
+ * configs) and the cluster's rounds ({@link #apply}) are serialized on one admin thread, written to the
+ * metadata store first, then published as a new immutable {@link TopicState}; produce and fetch read the
+ * published states without locks.
+ *
+ * <p>A partition is served by the broker that owns its stream (see {@link Cluster}): taking one over opens the
+ * stream, which raises its epoch and fences the previous owner; giving one up closes it here.
  */
 public final class LogManager implements AutoCloseable {
 
@@ -53,6 +61,9 @@ public final class LogManager implements AutoCloseable {
   private final ScheduledExecutorService retention =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-retention"));
   private final Map<String, TopicState> byName = new ConcurrentHashMap<>();
+  /** When each topic was last published by this broker ({@link System#nanoTime()}), for {@link #apply}. */
+  private final Map<String, Long> publishedAt = new ConcurrentHashMap<>();
+  private volatile Cluster cluster;
   private final java.util.List<TopicListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile RetentionFloor retentionFloor = (topic, partition) -> java.util.OptionalLong.empty();
 
@@ -91,7 +102,16 @@ public final class LogManager implements AutoCloseable {
   private final PartitionLog.Reopener reopener = new PartitionLog.Reopener() {
     @Override
     public CompletableFuture<Stream> reopen(long streamId) {
-      return streams.open(streamId);
+      // Fenced because another broker took the stream over: reopening would take it back, so only the owner does.
+      String resource = ClusterView.streamResource(streamId);
+      return CompletableFuture.supplyAsync(() -> cluster.ownsNow(resource), admin).thenCompose(owned -> {
+        if (!owned) {
+          cluster.refreshSoon();
+          return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.NotLeaderOrFollowerException(
+              "Stream " + streamId + " is owned by another broker now"));
+        }
+        return streams.open(streamId);
+      });
     }
 
     @Override
@@ -117,25 +137,137 @@ public final class LogManager implements AutoCloseable {
     return t;
   }
 
-  /** Opens every stored topic's partitions, then starts the retention task. */
-  public void start() {
-    List<TopicRecord> records = metadata.topics();
-    for (TopicRecord r : records) {
-      publish(open(r));
-    }
-    byName.values().forEach(this::notifyTopic);
+  /**
+   * Starts the retention task. Partitions are opened by the cluster's rounds ({@link #apply}), the first of
+   * which runs before the broker accepts clients.
+   */
+  public void start(Cluster cluster) {
+    this.cluster = cluster;
     long interval = config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS);
     retention.scheduleWithFixedDelay(this::enforceRetention, interval, interval, TimeUnit.MILLISECONDS);
-    LOG.info("Opened {} topics with {} partitions", records.size(),
-        byName.values().stream().mapToInt(t -> t.partitions().size()).sum());
   }
 
-  private TopicState open(TopicRecord r) {
-    List<PartitionLog> logs = new ArrayList<>(r.partitions());
-    for (int p = 0; p < r.partitions(); p++) {
-      logs.add(openPartition(r, p));
+  /**
+   * Brings this broker in line with a cluster round: topics created, changed or deleted by other brokers, and
+   * the partitions this broker now owns (opened) or no longer owns (closed here). Topics this broker changed
+   * after the round began reading are left to the next round. Waits until applied.
+   */
+  public void apply(ClusterView view, List<TopicRecord> records) {
+    CompletableFuture.runAsync(() -> reconcile(view, records), admin).join();
+  }
+
+  private void reconcile(ClusterView view, List<TopicRecord> records) {
+    Set<String> names = new HashSet<>();
+    int opened = 0;
+    int closed = 0;
+    for (TopicRecord r : records) {
+      names.add(r.name());
+      if (newerThan(r.name(), view)) {
+        continue;
+      }
+      TopicState old = byName.get(r.name());
+      if (old != null && !old.record().topicId().equals(r.topicId())) {
+        forget(old); // deleted and created again elsewhere
+        old = null;
+      }
+      Map<Integer, PartitionLog> local = new HashMap<>();
+      boolean changed = old == null || !old.record().equals(r);
+      for (int p = 0; p < r.partitions(); p++) {
+        PartitionLog existing = old == null ? null : old.partition(p);
+        String resource = ClusterView.streamResource(r.streamId(p));
+        if (existing != null && existing.isMoved()) {
+          // It found itself fenced by another owner: whether or not it owns the partition again, start afresh.
+          release(existing);
+          closed++;
+          changed = true;
+          existing = null;
+        }
+        if (view.ownsLocally(resource)) {
+          PartitionLog log = existing;
+          if (log == null) {
+            try {
+              log = openPartition(r, p);
+              opened++;
+              changed = true;
+            } catch (RuntimeException e) {
+              LOG.warn("Cannot take over partition {}-{}; the next round tries again", r.name(), p, e);
+              continue;
+            }
+          }
+          log.setLeaderEpoch(view.ownerEpoch(resource));
+          local.put(p, log);
+        } else if (existing != null) {
+          release(existing);
+          closed++;
+          changed = true;
+        }
+      }
+      if (changed) {
+        TopicState t = new TopicState(r, TopicState.toKafka(r.topicId()), local);
+        publish(t);
+        notifyTopic(t);
+      }
     }
-    return new TopicState(r, TopicState.toKafka(r.topicId()), logs);
+    for (TopicState t : List.copyOf(byName.values())) {
+      if (!names.contains(t.name()) && !newerThan(t.name(), view)) {
+        forget(t);
+        LOG.info("Topic {} was deleted by another broker", t.name());
+        for (TopicListener l : listeners) {
+          l.onTopicDeleted(t.name());
+        }
+      }
+    }
+    if (opened > 0 || closed > 0) {
+      LOG.info("Broker {} took over {} partitions and handed over {}; it serves {} partitions", view.localNodeId(),
+          opened, closed, byName.values().stream().mapToInt(t -> t.local().size()).sum());
+    }
+  }
+
+  private boolean newerThan(String topic, ClusterView view) {
+    Long at = publishedAt.get(topic);
+    return at != null && at - view.readAtNanos() > 0;
+  }
+
+  /** Stops serving the partition here: its stream is closed, what it still has in flight fails or commits. */
+  private void release(PartitionLog log) {
+    log.markMoved();
+    try {
+      streams.close(log.stream().streamId()).join();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the stream of {} failed", log, e);
+    }
+  }
+
+  private void forget(TopicState t) {
+    t.localPartitions().forEach(this::release);
+    byName.remove(t.name());
+    byId.remove(t.topicId());
+    publishedAt.remove(t.name());
+  }
+
+  /** Opens the partitions this broker owns, placing the topic's new streams among live brokers first. */
+  private Map<Integer, PartitionLog> openOwned(TopicRecord r, int fromPartition, Map<Integer, PartitionLog> into) {
+    List<String> resources = new ArrayList<>();
+    for (int p = fromPartition; p < r.partitions(); p++) {
+      resources.add(ClusterView.streamResource(r.streamId(p)));
+    }
+    Map<String, io.floe.storage.metadata.ClusterStore.Owner> owners =
+        cluster.placeNew(resources, movesAsOne(r));
+    int self = cluster.view().localNodeId();
+    for (int p = fromPartition; p < r.partitions(); p++) {
+      var owner = owners.get(ClusterView.streamResource(r.streamId(p)));
+      if (owner != null && owner.nodeId() == self) {
+        PartitionLog log = openPartition(r, p);
+        log.setLeaderEpoch(owner.epoch());
+        into.put(p, log);
+      }
+    }
+    return into;
+  }
+
+  /** Topics whose partitions are owned by one broker together: table topics, written by one pipeline. */
+  public static boolean movesAsOne(TopicRecord r) {
+    return "true".equalsIgnoreCase(r.configs().getOrDefault("automq.table.topic.enable", "false").trim());
   }
 
   private PartitionLog openPartition(TopicRecord r, int partition) {
@@ -148,6 +280,7 @@ public final class LogManager implements AutoCloseable {
   private void publish(TopicState t) {
     byName.put(t.name(), t);
     byId.put(t.topicId(), t);
+    publishedAt.put(t.name(), System.nanoTime());
   }
 
   public TopicConfigs topicConfigs() {
@@ -205,7 +338,7 @@ public final class LogManager implements AutoCloseable {
       } catch (MetadataConflictException e) {
         throw new TopicExistsException("Topic '" + name + "' already exists.");
       }
-      TopicState t = open(r);
+      TopicState t = new TopicState(r, TopicState.toKafka(r.topicId()), openOwned(r, 0, new HashMap<>()));
       publish(t);
       LOG.info("Created topic {} with {} partitions and configs {}", name, partitions, settings);
       notifyTopic(t);
@@ -235,8 +368,10 @@ public final class LogManager implements AutoCloseable {
       }
       metadata.deleteTopic(name);
       metadata.deleteTopicOffsets(name);
+      t.localPartitions().forEach(PartitionLog::markMoved);
       byName.remove(name);
       byId.remove(t.topicId());
+      publishedAt.put(name, System.nanoTime());
       for (int p = 0; p < t.record().partitions(); p++) {
         streams.delete(t.record().streamId(p)).join();
       }
@@ -253,19 +388,16 @@ public final class LogManager implements AutoCloseable {
       if (t == null) {
         throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
       }
-      if (total <= t.partitions().size()) {
-        throw new InvalidPartitionsException("Topic currently has " + t.partitions().size()
+      if (total <= t.partitionCount()) {
+        throw new InvalidPartitionsException("Topic currently has " + t.partitionCount()
             + " partitions, which is higher than the requested " + total + ".");
       }
       if (validateOnly) {
         return t;
       }
+      int before = t.partitionCount();
       TopicRecord r = metadata.addPartitions(name, total);
-      List<PartitionLog> logs = new ArrayList<>(t.partitions());
-      for (int p = logs.size(); p < total; p++) {
-        logs.add(openPartition(r, p));
-      }
-      TopicState updated = new TopicState(r, t.topicId(), logs);
+      TopicState updated = new TopicState(r, t.topicId(), openOwned(r, before, new HashMap<>(t.local())));
       publish(updated);
       LOG.info("Topic {} now has {} partitions", name, total);
       notifyTopic(updated);
@@ -296,7 +428,7 @@ public final class LogManager implements AutoCloseable {
         return t;
       }
       TopicRecord r = replace ? metadata.replaceConfigs(name, settings) : metadata.alterConfigs(name, settings, remove);
-      TopicState updated = new TopicState(r, t.topicId(), t.partitions());
+      TopicState updated = new TopicState(r, t.topicId(), t.local());
       publish(updated);
       LOG.info("Topic {} configs are now {}", name, r.configs());
       notifyTopic(updated);
@@ -310,7 +442,7 @@ public final class LogManager implements AutoCloseable {
     for (TopicState t : byName.values()) {
       long retentionMs = topicConfigs.getLong(t.configs(), TopicConfigs.RETENTION_MS);
       long retentionBytes = topicConfigs.getLong(t.configs(), TopicConfigs.RETENTION_BYTES);
-      for (PartitionLog log : t.partitions()) {
+      for (PartitionLog log : t.localPartitions()) {
         try {
           RetentionPolicy.apply(log.stream(), now, retentionMs, retentionBytes,
               retentionFloor.floor(t.name(), log.partition()));

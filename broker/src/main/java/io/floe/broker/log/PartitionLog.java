@@ -37,6 +37,10 @@ public final class PartitionLog {
   private ProducerStateTable producers = new ProducerStateTable(MAX_PRODUCERS_PER_PARTITION);
   private volatile Stream stream;
   private boolean reopening;
+  /** The owner epoch of the partition, stamped into each batch as its partition leader epoch. */
+  private volatile int leaderEpoch;
+  /** Set once another broker serves the partition: appends still arriving here are turned away. */
+  private volatile boolean moved;
 
   /**
    * Opens the partition's stream again with a new epoch after an append failed and fenced it (an object
@@ -69,6 +73,23 @@ public final class PartitionLog {
     return stream;
   }
 
+  public int leaderEpoch() {
+    return leaderEpoch;
+  }
+
+  public void setLeaderEpoch(int epoch) {
+    this.leaderEpoch = epoch;
+  }
+
+  /** This broker no longer serves the partition. */
+  public void markMoved() {
+    moved = true;
+  }
+
+  public boolean isMoved() {
+    return moved;
+  }
+
   public long logStartOffset() {
     return stream.startOffset();
   }
@@ -93,6 +114,10 @@ public final class PartitionLog {
    * (or with an error result); it never completes exceptionally for bad input.
    */
   public CompletableFuture<AppendResult> append(MemoryRecords records, AppendSettings settings, ByteBufAllocator alloc) {
+    if (moved) {
+      return CompletableFuture.completedFuture(AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
+          "Partition " + this + " is served by another broker now"));
+    }
     List<MutableRecordBatch> batches = new ArrayList<>();
     try {
       for (MutableRecordBatch batch : records.batches()) {
@@ -131,7 +156,7 @@ public final class PartitionLog {
         }
         base = stream.nextOffset();
         int count = lastOffsetDelta(batch) + 1;
-        ByteBuf copy = copyWithOffset(batch, base, appendTime, alloc);
+        ByteBuf copy = copyWithOffset(batch, base, leaderEpoch, appendTime, alloc);
         long maxTimestamp = appendTime != RecordBatch.NO_TIMESTAMP ? appendTime : batch.maxTimestamp();
         CompletableFuture<Void> appended = stream.append(base, count, maxTimestamp, copy);
         appended.whenComplete((v, t) -> {
@@ -152,15 +177,29 @@ public final class PartitionLog {
       return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new))
           .handle((v, t) -> t == null
               ? new AppendResult(Errors.NONE, null, resultOffset, appendTime, stream.startOffset())
-              : AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "The batch could not be made durable: " + rootMessage(t)));
+              : failedAppend(t));
     }
+  }
+
+  /**
+   * A failed append: NOT_LEADER_OR_FOLLOWER when another broker took the partition over (its epoch fenced this
+   * one's commit), so the client looks up the new owner; KAFKA_STORAGE_ERROR otherwise. Both are retriable.
+   */
+  private AppendResult failedAppend(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.floe.storage.metadata.StaleStreamEpochException || moved) {
+        return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER,
+            "Partition " + this + " was taken over by another broker: " + rootMessage(t));
+      }
+    }
+    return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "The batch could not be made durable: " + rootMessage(t));
   }
 
   /** After a failed append the stream is fenced: open it again (once) so the partition recovers by itself. */
   private void reopenAfterFailure(Throwable cause) {
     Stream failed;
     synchronized (this) {
-      if (reopening) {
+      if (reopening || moved) {
         return;
       }
       reopening = true;
@@ -178,7 +217,11 @@ public final class PartitionLog {
       synchronized (this) {
         reopening = false;
       }
-      if (t != null) {
+      if (t != null && rootCause(t) instanceof org.apache.kafka.common.errors.NotLeaderOrFollowerException) {
+        moved = true;
+        org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info(
+            "Partition {} is served by another broker now: {}", this, rootMessage(t));
+      } else if (t != null) {
         org.slf4j.LoggerFactory.getLogger(PartitionLog.class).error(
             "Partition {} could not be reopened; the next failed append tries again", this, t);
       } else {
@@ -214,7 +257,8 @@ public final class PartitionLog {
     return null;
   }
 
-  private static ByteBuf copyWithOffset(MutableRecordBatch batch, long base, long appendTime, ByteBufAllocator alloc) {
+  private static ByteBuf copyWithOffset(
+      MutableRecordBatch batch, long base, int leaderEpoch, long appendTime, ByteBufAllocator alloc) {
     int size = batch.sizeInBytes();
     ByteBuf copy = alloc.directBuffer(size, size);
     ByteBuffer target = copy.nioBuffer(0, size);
@@ -222,7 +266,7 @@ public final class PartitionLog {
     copy.writerIndex(size);
     MutableRecordBatch rewritten = MemoryRecords.readableRecords(copy.nioBuffer(0, size)).batches().iterator().next();
     rewritten.setLastOffset(base + lastOffsetDelta(batch));
-    rewritten.setPartitionLeaderEpoch(0);
+    rewritten.setPartitionLeaderEpoch(leaderEpoch);
     if (appendTime != RecordBatch.NO_TIMESTAMP) {
       rewritten.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTime);
     }
@@ -279,10 +323,14 @@ public final class PartitionLog {
   }
 
   private static String rootMessage(Throwable t) {
+    return rootCause(t).toString();
+  }
+
+  private static Throwable rootCause(Throwable t) {
     while (t.getCause() != null) {
       t = t.getCause();
     }
-    return t.toString();
+    return t;
   }
 
   @Override

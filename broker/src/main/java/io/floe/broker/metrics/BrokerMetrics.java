@@ -40,7 +40,7 @@ public final class BrokerMetrics {
       java.util.function.ToLongFunction<PartitionLog> value) {
     t.family(name, "gauge", help);
     for (TopicState topic : logs.topics()) {
-      for (PartitionLog p : topic.partitions()) {
+      for (PartitionLog p : topic.localPartitions()) {
         t.sample(name, value.applyAsLong(p), "topic", topic.name(), "partition", String.valueOf(p.partition()));
       }
     }

@@ -102,6 +102,27 @@ public final class FloeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGSTOP: the process freezes (a long GC pause, a stalled VM), holding its sockets and state. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a paused process runs on, unaware of the time it lost. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   public Path dataDir() {
     return dataDir;
   }
@@ -124,6 +145,10 @@ public final class FloeProcess implements AutoCloseable {
   public void close() throws InterruptedException {
     if (process != null && process.isAlive()) {
       kill9();
+    }
+    if (Boolean.getBoolean("floe.test.keep.logs")) {
+      org.slf4j.LoggerFactory.getLogger(FloeProcess.class).info("Kept the broker's directory {}", root);
+      return;
     }
     EmbeddedFloe.deleteRecursively(root);
   }

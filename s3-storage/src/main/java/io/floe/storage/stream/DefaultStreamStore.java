@@ -127,6 +127,26 @@ public final class DefaultStreamStore implements StreamStore {
   }
 
   @Override
+  public CompletableFuture<Void> close(long streamId) {
+    CompletableFuture<DefaultStream> existing;
+    synchronized (streams) {
+      existing = streams.remove(streamId);
+    }
+    if (existing == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return existing.handle(
+        (s, err) -> {
+          if (s != null) {
+            s.fence(new StreamFencedException("Stream " + streamId + " is served by another broker now", null));
+            s.dropCache();
+            s.dropBlocks();
+          }
+          return null;
+        });
+  }
+
+  @Override
   public CompletableFuture<Void> delete(long streamId) {
     CompletableFuture<DefaultStream> existing;
     synchronized (streams) {

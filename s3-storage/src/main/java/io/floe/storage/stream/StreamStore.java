@@ -11,6 +11,13 @@ public interface StreamStore extends AutoCloseable {
    */
   CompletableFuture<Stream> open(long streamId);
 
+  /**
+   * Stops serving the stream on this broker (another broker owns it now): later appends fail, its cached data
+   * is dropped, and appends already in the WAL commit only if no other owner opened the stream since. The data
+   * stays. Completes at once for a stream that is not open.
+   */
+  CompletableFuture<Void> close(long streamId);
+
   /** Deletes the stream's data and metadata. Appends in flight fail; the id is never reused. */
   CompletableFuture<Void> delete(long streamId);
 
