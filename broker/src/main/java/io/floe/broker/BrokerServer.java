@@ -92,7 +92,7 @@ public final class BrokerServer implements AutoCloseable {
       }
       if (tableTopics.restCatalog() != null) {
         io.floe.broker.metrics.BrokerMetrics metrics =
-            new io.floe.broker.metrics.BrokerMetrics(requestMetrics, storage, logs, tableTopics.manager());
+            new io.floe.broker.metrics.BrokerMetrics(requestMetrics, storage, logs, tableTopics.manager(), cluster);
         tableTopics.restCatalog().addRoute("/metrics", query -> io.floe.catalog.rest.ExtraRoute.Reply.text(
             "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         LOG.info("Prometheus metrics at {}", tableTopics.restCatalog().uri().resolve("/metrics"));
@@ -251,6 +251,26 @@ public final class BrokerServer implements AutoCloseable {
     if (s3.apply("s3.retry.max.attempts") != null) {
       b.objectStoreRetryAttempts(config.getInt("s3.retry.max.attempts"));
     }
+    if (s3.apply(BrokerConfig.COMPACTION_ENABLE) != null) {
+      b.compactionEnabled(config.getBoolean(BrokerConfig.COMPACTION_ENABLE));
+    }
+    if (s3.apply(BrokerConfig.COMPACTION_INTERVAL_MS) != null) {
+      b.compactionIntervalMs(config.getLong(BrokerConfig.COMPACTION_INTERVAL_MS));
+    } else if (s3.apply(BrokerConfig.COMPACTION_INTERVAL_MINUTES) != null) {
+      b.compactionIntervalMs(config.getLong(BrokerConfig.COMPACTION_INTERVAL_MINUTES) * 60_000);
+    }
+    if (s3.apply(BrokerConfig.COMPACTION_MAX_SIZE_BYTES) != null) {
+      b.compactionMaxObjectBytes(config.getLong(BrokerConfig.COMPACTION_MAX_SIZE_BYTES));
+    }
+    if (s3.apply(BrokerConfig.COMPACTION_MIN_AGE_MS) != null) {
+      b.compactionMinAgeMs(config.getLong(BrokerConfig.COMPACTION_MIN_AGE_MS));
+    }
+    if (s3.apply(BrokerConfig.OBJECT_DELETE_GRACE_MS) != null) {
+      b.objectDeleteGraceMs(config.getLong(BrokerConfig.OBJECT_DELETE_GRACE_MS));
+    }
+    if (s3.apply(BrokerConfig.OBJECT_CLEANUP_INTERVAL_MS) != null) {
+      b.cleanupIntervalMs(config.getLong(BrokerConfig.OBJECT_CLEANUP_INTERVAL_MS));
+    }
     if (s3.apply("s3.retry.max.elapsed.ms") != null) {
       b.objectStoreRetryMaxElapsedMs(config.getLong("s3.retry.max.elapsed.ms"));
     }
@@ -259,6 +279,11 @@ public final class BrokerServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new io.floe.broker.config.ConfigException(e.getMessage());
     }
+  }
+
+  /** The broker's storage (for tests and tools that inspect the objects). */
+  public FloeStorage storage() {
+    return storage;
   }
 
   public BrokerInfo info() {

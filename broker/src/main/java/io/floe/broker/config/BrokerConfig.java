@@ -47,6 +47,14 @@ public final class BrokerConfig {
   public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
   public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
   public static final String BROKER_RACK = "broker.rack";
+  public static final String COMPACTION_ENABLE = "s3.stream.object.compaction.enable";
+  /** AutoMQ's key; {@link #COMPACTION_INTERVAL_MS} takes precedence. */
+  public static final String COMPACTION_INTERVAL_MINUTES = "s3.stream.object.compaction.interval.minutes";
+  public static final String COMPACTION_INTERVAL_MS = "s3.stream.object.compaction.interval.ms";
+  public static final String COMPACTION_MAX_SIZE_BYTES = "s3.stream.object.compaction.max.size.bytes";
+  public static final String COMPACTION_MIN_AGE_MS = "s3.stream.object.compaction.min.age.ms";
+  public static final String OBJECT_DELETE_GRACE_MS = "s3.object.delete.grace.ms";
+  public static final String OBJECT_CLEANUP_INTERVAL_MS = "s3.object.cleanup.interval.ms";
 
   private static final Map<String, String> DEFAULTS = defaults();
 

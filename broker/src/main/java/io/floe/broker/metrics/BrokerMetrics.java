@@ -1,5 +1,7 @@
 package io.floe.broker.metrics;
 
+import io.floe.broker.cluster.ClusterMembership;
+import io.floe.broker.cluster.ClusterView;
 import io.floe.broker.log.LogManager;
 import io.floe.broker.log.PartitionLog;
 import io.floe.broker.log.TopicState;
@@ -7,6 +9,7 @@ import io.floe.storage.FloeStorage;
 import io.floe.storage.objectstore.S3ObjectStorage;
 import io.floe.storage.retry.Retrier;
 import io.floe.storage.stream.BlockCacheStats;
+import io.floe.storage.stream.CompactionStats;
 import io.floe.storage.wal.WriteAheadLog;
 import io.floe.tabletopic.TableTopicManager;
 import io.floe.tabletopic.worker.TableTopicMetrics;
@@ -23,12 +26,15 @@ public final class BrokerMetrics {
   private final FloeStorage storage;
   private final LogManager logs;
   private final TableTopicManager tables;
+  private final ClusterMembership cluster;
 
-  public BrokerMetrics(RequestMetrics requests, FloeStorage storage, LogManager logs, TableTopicManager tables) {
+  public BrokerMetrics(RequestMetrics requests, FloeStorage storage, LogManager logs, TableTopicManager tables,
+      ClusterMembership cluster) {
     this.requests = requests;
     this.storage = storage;
     this.logs = logs;
     this.tables = tables;
+    this.cluster = cluster;
   }
 
   private static void single(PrometheusText t, String name, String type, String help, long value) {
@@ -84,6 +90,29 @@ public final class BrokerMetrics {
     single(t, "floe_object_store_gave_up_total", "counter", "Object store calls that failed after every retry", retries.exhausted());
 
     storage.s3Stats().ifPresent(s3 -> s3Families(t, s3));
+
+    CompactionStats compaction = storage.streamStore().compactionStats();
+    single(t, "floe_compaction_ranges_compacted_total", "counter",
+        "Partition ranges rewritten from small WAL objects into per-partition objects", compaction.rangesCompacted());
+    single(t, "floe_compaction_objects_written_total", "counter", "Per-partition objects written by compaction",
+        compaction.objectsWritten());
+    single(t, "floe_compaction_bytes_rewritten_total", "counter", "Bytes rewritten by compaction",
+        compaction.bytesRewritten());
+    single(t, "floe_compaction_conflicts_total", "counter",
+        "Compactions dropped because the ranges changed meanwhile (trim, new owner)", compaction.conflicts());
+    single(t, "floe_objects_deleted_total", "counter",
+        "Objects deleted after compaction, retention or DeleteRecords released them", compaction.objectsDeleted());
+
+    ClusterView view = cluster.view();
+    single(t, "floe_cluster_live_brokers", "gauge", "Brokers whose heartbeat is within broker.session.timeout.ms",
+        view.live().size());
+    single(t, "floe_cluster_is_controller", "gauge", "1 if this broker assigns partitions to brokers",
+        view.isController() ? 1 : 0);
+    single(t, "floe_cluster_owned_partitions", "gauge", "Partitions this broker serves",
+        logs.topics().stream().mapToLong(topic -> topic.local().size()).sum());
+    single(t, "floe_cluster_rounds_total", "counter", "Heartbeat rounds completed", cluster.rounds());
+    single(t, "floe_cluster_owner_changes_total", "counter", "Resources this broker moved as controller",
+        cluster.ownerChanges());
 
     BlockCacheStats reads = storage.streamStore().readStats();
     single(t, "floe_block_cache_bytes", "gauge", "Bytes in the catch-up read cache", reads.bytes());
