@@ -57,6 +57,8 @@ final class BenchOptions {
                 Usage:
                   bin/floe-bench [options]                     (builds bench and its upstream modules first)
                   bin/floe-bench --no-build [options]          (reuses the last build)
+                  bin/floe-bench s3 [--help]                   Floe on S3 (S3Proxy) beside the local store and
+                                                               Apache Kafka: latency, PUTs/GETs and $ per GB
                   mvn -q -pl bench -Dmaven.test.skip package exec:java -Dexec.args="..."
                                                                (floe-* modules from ~/.m2: `mvn install` them first)
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -68,13 +69,11 @@ public final class BrokerBench {
     }
 
     public static void main(String[] args) throws Exception {
-        // this JVM only runs the Admin client: keep its logging quiet whatever bindings the classpath has
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        if (args.length > 0 && args[0].equals("s3")) { // bin/floe-bench s3 ...
+            S3Bench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
         }
-        if (System.getProperty("slf4j.internal.verbosity") == null) {
-            System.setProperty("slf4j.internal.verbosity", "WARN");
-        }
+        quietLogging();
         BenchOptions opts;
         try {
             opts = BenchOptions.parse(args);
@@ -106,6 +105,16 @@ public final class BrokerBench {
                 + "; child logs in " + bench.logsDir.toAbsolutePath());
         boolean anyMeasured = runs.stream().anyMatch(r -> r.cases.stream().anyMatch(CaseResult::ok));
         System.exit(anyMeasured ? 0 : 1);
+    }
+
+    /** This JVM only runs Admin clients: keeps their logging quiet whatever bindings the classpath has. */
+    static void quietLogging() {
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
     }
 
     /**
@@ -281,7 +290,7 @@ public final class BrokerBench {
     }
 
     /** --wait-idle: waits until other processes use less than the warning threshold over 5 s windows. */
-    private void waitIdle(String label) {
+    void waitIdle(String label) {
         if (opts.waitIdleSec <= 0) {
             return;
         }
@@ -383,7 +392,7 @@ public final class BrokerBench {
         return "floe-bench-" + runId + "-" + what + "-p" + partitions + "-acks" + acks;
     }
 
-    private static String describe(CaseResult r) {
+    static String describe(CaseResult r) {
         if (r.producer() != null) {
             ProducerSummary s = r.producer();
             return String.format("%s: %.2f MB/s, %.0f records/s, p50 %d ms, p99 %d ms", r.status(),
@@ -397,7 +406,7 @@ public final class BrokerBench {
         return r.status();
     }
 
-    private Admin admin(String bootstrap) {
+    static Admin admin(String bootstrap) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
@@ -406,7 +415,7 @@ public final class BrokerBench {
     }
 
     /** Creates the topic (broker-default replication factor) and waits until every partition has a leader. */
-    private void createTopic(Admin admin, String topic, int partitions)
+    static void createTopic(Admin admin, String topic, int partitions)
             throws InterruptedException, ExecutionException, TimeoutException {
         admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
                 .all().get(60, TimeUnit.SECONDS);
@@ -442,6 +451,10 @@ public final class BrokerBench {
                 || l.startsWith("Exception") || l.startsWith("Error") || l.matches("^\\d{4}-\\d\\d-\\d\\d .*");
     }
 
+    Path logsDir() {
+        return logsDir;
+    }
+
     private Path caseLog(String broker, String caseId) {
         String b = broker.toLowerCase().replaceAll("[^a-z0-9]+", "-");
         String c = caseId.toLowerCase().replaceAll("[^a-z0-9]+", "-");
@@ -450,11 +463,17 @@ public final class BrokerBench {
 
     CaseResult produce(String broker, String caseId, String topic, String bootstrap, int partitions, String acks,
                        long records) throws IOException, InterruptedException {
+        return produce(broker, caseId, topic, bootstrap, partitions, acks, records, -1);
+    }
+
+    /** ProducerPerformance capped at {@code recordsPerSec} records a second ({@code -1}: as fast as it can). */
+    CaseResult produce(String broker, String caseId, String topic, String bootstrap, int partitions, String acks,
+                       long records, long recordsPerSec) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(
                 "--topic", topic,
                 "--num-records", Long.toString(records),
                 "--record-size", Integer.toString(opts.recordSize),
-                "--throughput", "-1",
+                "--throughput", Long.toString(recordsPerSec),
                 "--producer-props", "acks=" + acks, "bootstrap.servers=" + bootstrap));
         opts.producerProps.forEach((k, v) -> args.add(k + "=" + v));
         Path log = caseLog(broker, caseId);

@@ -256,6 +256,17 @@ abstract class BrokerProcess implements AutoCloseable {
         static Floe start(String classpath, Path logsDir, String heap, Path config, List<String> overrides,
                           boolean keepData, String build, PrintStream console)
                 throws IOException, InterruptedException {
+            return start(classpath, logsDir, heap, config, overrides, keepData, build, "floe-broker.log", console);
+        }
+
+        /**
+         * Like the other {@code start}, logging to {@code logsDir/logName}. An override names the same key as one
+         * of the bench's wins (the broker applies them in order): {@code floe.data.dir=<dir>} keeps the data
+         * where a later start finds it again.
+         */
+        static Floe start(String classpath, Path logsDir, String heap, Path config, List<String> overrides,
+                          boolean keepData, String build, String logName, PrintStream console)
+                throws IOException, InterruptedException {
             Path work = Files.createTempDirectory("floe-bench-floe-");
             Cleanup.registerDir(work, keepData);
             Floe f = new Floe(work, keepData, heap, build);
@@ -291,7 +302,7 @@ abstract class BrokerProcess implements AutoCloseable {
                 }
                 f.bootstrap = "127.0.0.1:" + port;
                 f.jvm = ChildJvm.start("floe", classpath, jvmArgs, MAIN_CLASS, args,
-                        logsDir.resolve("floe-broker.log"), l -> false, console);
+                        logsDir.resolve(logName), l -> false, console);
                 f.awaitReady(Duration.ofSeconds(120));
                 return f;
             } catch (IOException | InterruptedException | RuntimeException e) {

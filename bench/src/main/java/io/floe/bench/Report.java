@@ -175,11 +175,21 @@ final class Report {
             sb.append("  ").append(r.label).append(": ")
                     .append(r.error != null ? "not measured" : r.description + foreign(r)).append('\n');
         }
-        sb.append('\n');
+        sb.append('\n').append(alignedTable(header(), rows()));
+        sb.append('\n').append(verdictLine()).append('\n');
+        for (String n : notes()) {
+            sb.append("note: ").append(n).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A plain-text table for the console: the first column left-aligned, the others right-aligned. */
+    static String alignedTable(String[] header, List<String[]> rows) {
+        StringBuilder sb = new StringBuilder();
         List<String[]> all = new ArrayList<>();
-        all.add(header());
-        all.addAll(rows());
-        int[] w = new int[header().length];
+        all.add(header);
+        all.addAll(rows);
+        int[] w = new int[header.length];
         for (String[] row : all) {
             for (int i = 0; i < row.length; i++) {
                 w[i] = Math.max(w[i], row[i].length());
@@ -203,9 +213,16 @@ final class Report {
                 sb.append("-".repeat(total - 2)).append('\n');
             }
         }
-        sb.append('\n').append(verdictLine()).append('\n');
-        for (String n : notes()) {
-            sb.append("note: ").append(n).append('\n');
+        return sb.toString();
+    }
+
+    /** A Markdown table. */
+    static String markdownTable(String[] header, List<String[]> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", header)).append(" |\n");
+        sb.append("|").append(" --- |".repeat(header.length)).append('\n');
+        for (String[] row : rows) {
+            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         return sb.toString();
     }
@@ -220,12 +237,7 @@ final class Report {
                     .append(r.error != null ? "not measured: " + r.error : r.description + foreign(r)).append('\n');
         }
         sb.append("\n## Side by side\n\n");
-        String[] h = header();
-        sb.append("| ").append(String.join(" | ", h)).append(" |\n");
-        sb.append("|").append(" --- |".repeat(h.length)).append('\n');
-        for (String[] row : rows()) {
-            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
-        }
+        sb.append(markdownTable(header(), rows()));
         sb.append('\n').append(verdictLine()).append("\n");
         List<String> notes = notes();
         if (!notes.isEmpty()) {

@@ -1,0 +1,110 @@
+package io.floe.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.floe.bench.PerfOutputParser.ConsumerSummary;
+import io.floe.bench.PerfOutputParser.ProducerSummary;
+import io.floe.bench.S3Report.Phase;
+import io.floe.bench.S3Report.Row;
+import io.floe.bench.S3Report.Setup;
+import io.floe.bench.S3Report.Store;
+import org.junit.jupiter.api.Test;
+
+/** Floe's counters scraped around a run, and the per-GB figures and goals of the S3 table. */
+class S3ReportTest {
+
+    private static final Setup S3_250 = new Setup("Floe S3 250 ms", Store.S3, 250);
+
+    @Test
+    void aScrapeIsReadAndTwoScrapesGiveTheGrowth() {
+        // Given two scrapes of Floe's /metrics around a run
+        PrometheusSamples before = PrometheusSamples.parse("""
+                # HELP floe_s3_requests_total S3 requests
+                # TYPE floe_s3_requests_total counter
+                floe_s3_requests_total{type="put"} 10
+                floe_s3_requests_total{type="get"} 4
+                floe_wal_bytes_committed_total 1.5E9
+                """);
+        PrometheusSamples after = PrometheusSamples.parse("""
+                floe_s3_requests_total{type="put"} 310
+                floe_s3_requests_total{type="get"} 4
+                floe_s3_requests_total{type="list"} 1
+                floe_wal_bytes_committed_total 3.6474836E9 1700000000000
+                floe_partition_log_end_offset{topic="a b",partition="0"} 7
+                """);
+
+        // When the first is taken from the second
+        PrometheusSamples d = after.minus(before);
+
+        // Then each series holds its growth, one new since the first counting from zero
+        assertEquals(300, d.get(S3Report.PUTS));
+        assertEquals(0, d.get(S3Report.GETS));
+        assertEquals(1, d.get(S3Report.LISTS));
+        assertEquals(2_147_483_600, d.get(S3Report.WAL_BYTES), 1);
+        assertEquals(7, after.get("floe_partition_log_end_offset{topic=\"a b\",partition=\"0\"}"));
+        assertTrue(Double.isNaN(d.get(S3Report.HEADS)));
+    }
+
+    @Test
+    void requestsPerGbAndTheirCostAtListPrices() {
+        // Given a rate-limited run that committed 2 GiB in 300 PUTs, 10 GETs and 2 LISTs, with a p99 of 400 ms
+        Row row = new Row(S3_250, Phase.RATE, produce(400), delta(300, 10, 2, 2L << 30, 600));
+
+        // Then: 150 PUTs per GB (the goal, met), 5 GETs, 1 LIST, objects of 2048 / 600 MiB
+        assertEquals(150, S3Report.putsPerGb(row), 1e-9);
+        assertEquals(5, S3Report.getsPerGb(row), 1e-9);
+        assertEquals(1, S3Report.otherPerGb(row), 1e-9);
+        assertEquals(2048.0 / 600, S3Report.avgObjectMb(row), 1e-9);
+        // (150 + 1) * $0.005 / 1000 + 5 * $0.0004 / 1000 per GB
+        assertEquals(151 * 0.005 / 1000 + 5 * 0.0004 / 1000, S3Report.dollarsPerGb(row), 1e-12);
+        assertEquals(1.6, S3Report.p99OverInterval(row), 1e-9);
+
+        S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
+        report.rows.add(row);
+        String md = report.markdown();
+        assertTrue(md.contains("| Floe S3 250 ms | 10,000 rec/s | 20.0 | 20,480 | 100 / 400 | 1.60x | 150 | 5 | 1 |"
+                + " 3.41 | $0.00076 | NOT met | met |"), md);
+        assertTrue(md.contains("$0.005 per 1,000"), md);
+    }
+
+    @Test
+    void getsPerGbReadAreCountedOverWhatTheConsumerReceived() {
+        // Given a catch-up read of 512 MiB that took 64 GETs of 8 MiB
+        CaseResult read = new CaseResult("c", CaseResult.Kind.CONSUME, 6, null, "t", null,
+                new ConsumerSummary("a", "b", 512, 200, 524_288, 204_800, 10, 2500, 205, 209_715, true), "ok", "log");
+        PrometheusSamples d = PrometheusSamples.parse("floe_s3_requests_total{type=\"get\"} 64\n"
+                + "floe_s3_read_bytes_total " + (512L << 20) + "\n");
+        Row row = new Row(S3_250, Phase.CATCH_UP_RATE, read, d);
+
+        assertEquals(128, S3Report.getsPerGb(row), 1e-9);
+        assertEquals(128 * 0.0004 / 1000, S3Report.dollarsPerGb(row), 1e-12);
+        S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
+        report.rows.add(row);
+        assertTrue(report.consoleText().contains("8192"), report.consoleText());
+    }
+
+    @Test
+    void noS3FiguresForTheLocalStoreOrKafka() {
+        Row local = new Row(new Setup("Floe local", Store.LOCAL, -1), Phase.RATE, produce(5),
+                delta(0, 0, 0, 1L << 30, 4000));
+        assertTrue(Double.isNaN(S3Report.putsPerGb(local)));
+        assertTrue(Double.isNaN(S3Report.p99OverInterval(local)));
+        assertEquals(0.256, S3Report.avgObjectMb(local), 1e-9);
+        Row kafka = new Row(new Setup("Apache Kafka", Store.KAFKA, -1), Phase.RATE, produce(5), null);
+        assertTrue(Double.isNaN(S3Report.dollarsPerGb(kafka)));
+    }
+
+    private static CaseResult produce(long p99) {
+        return new CaseResult("p", CaseResult.Kind.PRODUCE, 6, "all", "t",
+                new ProducerSummary(600_000, 20_480, 20.0, 120, 900, 100, 300, p99, 800), null, "ok", "log");
+    }
+
+    private static PrometheusSamples delta(long puts, long gets, long lists, long walBytes, long walObjects) {
+        return PrometheusSamples.parse("floe_s3_requests_total{type=\"put\"} " + puts + "\n"
+                + "floe_s3_requests_total{type=\"get\"} " + gets + "\n"
+                + "floe_s3_requests_total{type=\"list\"} " + lists + "\n"
+                + "floe_wal_bytes_committed_total " + walBytes + "\n"
+                + "floe_wal_objects_committed_total " + walObjects + "\n");
+    }
+}
