@@ -46,7 +46,7 @@ public final class TableTopicServices implements AutoCloseable {
         if (topic.allLocal()) {
           manager.onTopic(topic.name(), topic.configs(), streams(topic));
         } else {
-          manager.onTopicDeleted(topic.name());
+          manager.onTopicMoved(topic.name());
         }
       }
 

@@ -111,6 +111,18 @@ public final class TableTopicManager implements AutoCloseable {
     stop(topic);
   }
 
+  /**
+   * The topic's partitions are served by another broker now (or only some of them are left here): commit what
+   * was written and stop. The new owner resumes from the offsets in the table; the conditional commit keeps a
+   * late commit of this broker from being applied twice.
+   */
+  public synchronized void onTopicMoved(String topic) {
+    if (pipelines.containsKey(topic)) {
+      LOG.info("Table topic {} is written by another broker from now on", topic);
+    }
+    stop(topic);
+  }
+
   private void stop(String topic) {
     TableTopicPipeline p = pipelines.remove(topic);
     if (p != null) {

@@ -51,6 +51,9 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
   private final Predicate<TopicRecord> movesAsOne;
   private final Listener listener;
   private final ScheduledExecutorService thread;
+  private final java.util.concurrent.ExecutorService applier;
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> pendingApply =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final AtomicLong rounds = new AtomicLong();
   private final AtomicLong ownerChanges = new AtomicLong();
   private volatile ClusterView view;
@@ -73,6 +76,11 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
     this.view = ClusterView.detached(settings.nodeId());
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "floe-cluster");
+      t.setDaemon(true);
+      return t;
+    });
+    this.applier = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "floe-cluster-apply");
       t.setDaemon(true);
       return t;
     });
@@ -211,12 +219,24 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
     rounds.incrementAndGet();
   }
 
+  /**
+   * Hands the view to the listener: at once for the first round (start() waits for it), later on the apply
+   * thread, so that opening many partitions never delays a heartbeat past the session timeout. Views the apply
+   * thread has not reached yet are replaced by newer ones: only the latest matters.
+   */
   private void publish(ClusterView next, List<TopicRecord> all) {
     view = next;
-    try {
-      listener.onView(next, all);
-    } catch (RuntimeException e) {
-      LOG.error("Applying the cluster view failed; the next round tries again", e);
+    Runnable apply = () -> {
+      try {
+        listener.onView(next, all);
+      } catch (RuntimeException e) {
+        LOG.error("Applying the cluster view failed; the next round tries again", e);
+      }
+    };
+    if (rounds.get() == 0) {
+      apply.run();
+    } else if (pendingApply.getAndSet(apply) == null) {
+      applier.execute(() -> pendingApply.getAndSet(null).run());
     }
   }
 
@@ -249,8 +269,10 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
   public void stopRounds() {
     closed = true;
     thread.shutdownNow();
+    applier.shutdownNow();
     try {
       thread.awaitTermination(5, TimeUnit.SECONDS);
+      applier.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -160,6 +160,25 @@ public final class LogManager implements AutoCloseable {
     Set<String> names = new HashSet<>();
     int opened = 0;
     int closed = 0;
+    // Partitions taken over are opened all at once (reading each one's tail for producer state takes a while
+    // on S3), then placed.
+    Map<String, CompletableFuture<PartitionLog>> opening = new HashMap<>();
+    for (TopicRecord r : records) {
+      if (newerThan(r.name(), view)) {
+        continue;
+      }
+      TopicState old = byName.get(r.name());
+      boolean sameTopic = old != null && old.record().topicId().equals(r.topicId());
+      for (int p = 0; p < r.partitions(); p++) {
+        PartitionLog existing = sameTopic ? old.partition(p) : null;
+        if (view.ownsLocally(ClusterView.streamResource(r.streamId(p))) && (existing == null || existing.isMoved())) {
+          if (existing != null) {
+            release(existing); // fenced by another owner meanwhile: start afresh
+          }
+          opening.put(r.name() + "/" + p, openPartitionAsync(r, p));
+        }
+      }
+    }
     for (TopicRecord r : records) {
       names.add(r.name());
       if (newerThan(r.name(), view)) {
@@ -176,8 +195,9 @@ public final class LogManager implements AutoCloseable {
         PartitionLog existing = old == null ? null : old.partition(p);
         String resource = ClusterView.streamResource(r.streamId(p));
         if (existing != null && existing.isMoved()) {
-          // It found itself fenced by another owner: whether or not it owns the partition again, start afresh.
-          release(existing);
+          if (!opening.containsKey(r.name() + "/" + p)) {
+            release(existing); // fenced by another owner, and not ours any more
+          }
           closed++;
           changed = true;
           existing = null;
@@ -186,7 +206,7 @@ public final class LogManager implements AutoCloseable {
           PartitionLog log = existing;
           if (log == null) {
             try {
-              log = openPartition(r, p);
+              log = opening.get(r.name() + "/" + p).join();
               opened++;
               changed = true;
             } catch (RuntimeException e) {
@@ -271,10 +291,14 @@ public final class LogManager implements AutoCloseable {
   }
 
   private PartitionLog openPartition(TopicRecord r, int partition) {
-    Stream s = streams.open(r.streamId(partition)).join();
-    PartitionLog log = new PartitionLog(r.name(), partition, s, time, reopener);
-    log.recoverProducerState(PRODUCER_STATE_TAIL_BYTES).join();
-    return log;
+    return openPartitionAsync(r, partition).join();
+  }
+
+  private CompletableFuture<PartitionLog> openPartitionAsync(TopicRecord r, int partition) {
+    return streams.open(r.streamId(partition)).thenCompose(s -> {
+      PartitionLog log = new PartitionLog(r.name(), partition, s, time, reopener);
+      return log.recoverProducerState(PRODUCER_STATE_TAIL_BYTES).thenApply(v -> log);
+    });
   }
 
   private void publish(TopicState t) {

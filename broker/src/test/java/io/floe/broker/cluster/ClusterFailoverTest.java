@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.broker.testing.FloeProcess;
+import io.floe.broker.testing.TestBackends;
 import io.floe.storage.metadata.JdbcMetadataStore;
 import io.floe.storage.metadata.ObjectCommit;
 import io.floe.storage.metadata.StaleStreamEpochException;
@@ -89,14 +90,8 @@ class ClusterFailoverTest {
   }
 
   private Map<String, String> sharedBackends(String jdbcUrl, String bucket) {
-    Map<String, String> m = new HashMap<>();
+    Map<String, String> m = new HashMap<>(TestBackends.s3Properties(s3, bucket));
     m.put("metadata.store.url", jdbcUrl);
-    m.put("s3.bucket", bucket);
-    m.put("s3.endpoint", s3.endpoint().toString());
-    m.put("s3.region", "us-east-1");
-    m.put("s3.path.style.access", "true");
-    m.put("s3.access.key", S3ProxyServer.ACCESS_KEY);
-    m.put("s3.secret.key", S3ProxyServer.SECRET_KEY);
     return m;
   }
 

@@ -28,6 +28,17 @@ public final class TestBackends {
     return Boolean.getBoolean("floe.test.s3");
   }
 
+  /** Broker properties putting the log (and table warehouse) in {@code bucket} of {@code s3}. */
+  public static Map<String, String> s3Properties(S3ProxyServer s3, String bucket) {
+    return Map.of(
+        "s3.bucket", bucket,
+        "s3.endpoint", s3.endpoint().toString(),
+        "s3.region", "us-east-1",
+        "s3.path.style.access", "true",
+        "s3.access.key", S3ProxyServer.ACCESS_KEY,
+        "s3.secret.key", S3ProxyServer.SECRET_KEY);
+  }
+
   /** Broker properties for one new broker on the selected backends (empty when none is selected). */
   public static synchronized Map<String, String> forNewBroker() {
     Map<String, String> m = new HashMap<>();
@@ -45,12 +56,7 @@ public final class TestBackends {
       }
       String bucket = "floe-test-" + BUCKETS.incrementAndGet();
       s3.createBucket(bucket);
-      m.put("s3.bucket", bucket);
-      m.put("s3.endpoint", s3.endpoint().toString());
-      m.put("s3.region", "us-east-1");
-      m.put("s3.path.style.access", "true");
-      m.put("s3.access.key", S3ProxyServer.ACCESS_KEY);
-      m.put("s3.secret.key", S3ProxyServer.SECRET_KEY);
+      m.putAll(s3Properties(s3, bucket));
       // Tests send one record at a time: keep acknowledgements quick on the loopback S3 server.
       m.put("s3.wal.upload.interval.ms", "5");
     }
