@@ -20,8 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The S3 figures: Floe with its log in S3 (S3Proxy on loopback, one broker per {@code s3.wal.upload.interval.ms})
  * beside Floe on the local store and beside Apache Kafka, in one run: produce MB/s and p50/p99 latency at a fixed
- * rate and unthrottled, S3 requests and their cost per GB written (Floe's {@code /metrics} scraped around each
- * run), then catch-up reads from cold objects after a restart. See {@link S3BenchOptions#usage()}.
+ * rate and unthrottled, S3 requests (WAL uploads and compaction) and their cost per GB written, from Floe's
+ * {@code /metrics}, then catch-up reads from cold objects after a restart. See {@link S3BenchOptions#usage()}.
  *
  * <p>The perf tools run through {@link BrokerBench}, the brokers through {@link BrokerProcess}.
  */
@@ -150,8 +150,9 @@ public final class S3Bench {
     }
 
     /**
-     * Produce at the fixed rate, then unthrottled, each on a fresh topic; then a catch-up read of each topic, after
-     * a restart when {@code restartBeforeReads}.
+     * Produce at the fixed rate, then unthrottled, each on a fresh topic; for Floe, wait for compaction to rewrite
+     * what they wrote and count the write path's requests; then a catch-up read of each topic, after a restart when
+     * {@code restartBeforeReads}.
      */
     private void measure(Setup setup, S3Report report, Starter starter, boolean restartBeforeReads) {
         BrokerRun run = new BrokerRun(setup.label());
@@ -166,6 +167,7 @@ public final class S3Bench {
             run.description = describe(setup, started.broker());
             out.println("== " + setup.label() + ": " + run.description);
             String bootstrap = started.broker().bootstrap();
+            PrometheusSamples first = scrape(started);
             String rateTopic = "s3bench-" + runId + "-rate";
             String unlimitedTopic = "s3bench-" + runId + "-unthrottled";
             try (Admin admin = BrokerBench.admin(bootstrap)) {
@@ -184,11 +186,14 @@ public final class S3Bench {
             report.rows.add(rate);
             Row unlimited = produce(setup, started, Phase.UNLIMITED, unlimitedTopic, opts.records, -1);
             report.rows.add(unlimited);
+            if (first != null) {
+                report.writes.add(awaitCompaction(setup, started, first));
+            }
 
             if (restartBeforeReads) {
                 out.println("== " + setup.label() + ": restarting (empty caches) for the catch-up reads");
                 started.broker().close();
-                started = null;
+                started = null; // not closed again if the restart fails
                 started = starter.start("restarted");
             }
             report.rows.add(catchUp(setup, started, Phase.CATCH_UP_RATE, rateTopic, rate));
@@ -259,6 +264,53 @@ public final class S3Bench {
         }
     }
 
+    /**
+     * Waits until compaction has rewritten 95% of what the WAL committed since {@code first}, or made no progress
+     * for 90 s once the newest data is old enough for it, or {@code --compaction-wait} passed; returns the counters'
+     * growth since {@code first}.
+     */
+    private S3Report.WriteWindow awaitCompaction(Setup setup, Started started, PrometheusSamples first)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(opts.compactionWaitSec);
+        long minWait = t0 + TimeUnit.SECONDS.toNanos(Math.min(opts.compactionWaitSec, 130));
+        if (opts.compactionWaitSec > 0) {
+            out.printf("-- %s: waiting up to %d s for compaction to rewrite what was written%n", setup.label(),
+                    opts.compactionWaitSec);
+        }
+        double lastRewritten = -1;
+        long lastProgress = t0;
+        PrometheusSamples delta = null;
+        double share = Double.NaN;
+        while (true) {
+            PrometheusSamples now = scrape(started);
+            if (now != null) {
+                delta = now.minus(first);
+                double written = delta.get(S3Report.WAL_BYTES);
+                double rewritten = delta.get(S3Report.COMPACTION_BYTES);
+                share = written > 0 && !Double.isNaN(rewritten) ? rewritten / written : Double.NaN;
+                if (rewritten != lastRewritten) {
+                    lastRewritten = rewritten;
+                    lastProgress = System.nanoTime();
+                }
+            }
+            long t = System.nanoTime();
+            if (opts.compactionWaitSec <= 0 || Double.isNaN(share) || share >= 0.95 || t >= deadline
+                    || t >= minWait && t - lastProgress >= TimeUnit.SECONDS.toNanos(90)) {
+                break;
+            }
+            Thread.sleep(2_000);
+        }
+        long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        if (delta == null) {
+            delta = new PrometheusSamples(Map.of());
+        }
+        out.printf("-- %s: compaction rewrote %s of the %.1f MiB written (waited %d s)%s%n", setup.label(),
+                Double.isNaN(share) ? "?" : String.format(Locale.ROOT, "%.0f%%", 100 * share),
+                delta.get(S3Report.WAL_BYTES) / S3Report.MB, waited, s3Summary(delta, true));
+        return new S3Report.WriteWindow(setup, delta, share, opts.compactionWaitSec > 0 ? waited : 0);
+    }
+
     private PrometheusSamples scrape(Started started) {
         if (started.metrics() == null) {
             return null;
@@ -283,8 +335,8 @@ public final class S3Bench {
         if (d == null || Double.isNaN(d.get(S3Report.PUTS))) {
             return "";
         }
-        return String.format(Locale.ROOT, "; S3: %.0f PUTs, %.0f GETs, %.0f other; %.1f MiB %s",
-                d.get(S3Report.PUTS), d.get(S3Report.GETS),
+        return String.format(Locale.ROOT, "; S3: %.0f PUTs (%.0f WAL objects), %.0f GETs, %.0f other; %.1f MiB %s",
+                d.get(S3Report.PUTS), d.get(S3Report.WAL_OBJECTS), d.get(S3Report.GETS),
                 d.get(S3Report.LISTS) + d.get(S3Report.HEADS) + d.get(S3Report.DELETES),
                 (written ? d.get(S3Report.WAL_BYTES) : d.get(S3Report.S3_READ_BYTES)) / S3Report.MB,
                 written ? "committed" : "read from S3");

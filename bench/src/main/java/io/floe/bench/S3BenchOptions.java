@@ -25,6 +25,8 @@ final class S3BenchOptions {
     /** Records of the unthrottled produce run, where the maximum MB/s is read. */
     long records = DEFAULT_RECORDS;
     int partitions = 6;
+    /** How long to wait after the produce runs for compaction to rewrite what they wrote; 0: not at all. */
+    long compactionWaitSec;
     final List<String> floeOverrides = new ArrayList<>();
     /** What {@link BrokerBench}'s tool runner reads: record size, heap, timeouts, output dir, warm-up, idle wait. */
     final BenchOptions common = new BenchOptions();
@@ -41,8 +43,9 @@ final class S3BenchOptions {
                 --record-size <size> acks=all:
                   - rate:      --throughput <rate> for <seconds> s: MB/s, p50/p99 latency, p99 / interval;
                   - unlimited: --throughput -1, <records> records: the maximum MB/s;
-                and from Floe's /metrics around each run: S3 PUTs, GETs and other requests per GB written, WAL
-                objects per GB and the request cost per GB at AWS S3 Standard list prices.
+                and from Floe's /metrics: WAL objects per GB of each run, then, once compaction has rewritten
+                what the runs wrote (--compaction-wait), S3 PUTs (WAL and compaction), GETs and other requests
+                per GB written and their cost at AWS S3 Standard list prices.
                 Then catch-up reads: Floe is restarted (empty caches) and ConsumerPerformance reads each topic
                 from offset 0: MB/s and GETs per GB read. Apache Kafka's topics are read without a restart.
                 Results: <out>/s3-results.md; child logs in <out>/bench-logs/.
@@ -63,6 +66,10 @@ final class S3BenchOptions {
                                           batch.size=1048576 (default: the producer's defaults)
                   --warmup-records N      unmeasured unthrottled produce per broker first (default %7$d;
                                           --quick 0)
+                  --compaction-wait SEC   after the produce runs, wait up to this long for Floe's compaction
+                                          to rewrite what they wrote before counting the write path's
+                                          requests and reading back (default 300; --quick 180;
+                                          0: don't wait)
                   --heap SIZE             -Xmx/-Xms of the broker JVMs (default 1g)
                   --wait-idle SECONDS     before each broker, wait for other processes to use under 0.25 cores
                   --case-timeout SECONDS  kill a perf tool still running after this (default 300)
@@ -80,6 +87,7 @@ final class S3BenchOptions {
         Integer seconds = null;
         Long records = null;
         Long warmup = null;
+        Long compactionWait = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = null;
@@ -120,6 +128,7 @@ final class S3BenchOptions {
                             o.floeOverrides.add(v);
                         }
                         case "--warmup-records" -> warmup = Long.parseLong(v.replace("_", ""));
+                        case "--compaction-wait" -> compactionWait = Long.parseLong(v);
                         case "--heap" -> o.common.heap = v;
                         case "--wait-idle" -> o.common.waitIdleSec = Long.parseLong(v);
                         case "--case-timeout" -> o.common.caseTimeoutSec = positive(a, Long.parseLong(v));
@@ -132,6 +141,7 @@ final class S3BenchOptions {
         }
         o.seconds = seconds != null ? seconds : quick ? QUICK_SECONDS : DEFAULT_SECONDS;
         o.records = records != null ? records : quick ? QUICK_RECORDS : DEFAULT_RECORDS;
+        o.compactionWaitSec = compactionWait != null ? compactionWait : quick ? 180 : 300;
         o.common.warmupRecords = warmup != null ? warmup : quick ? 0 : BenchOptions.DEFAULT_WARMUP_RECORDS;
         o.common.records = o.records;
         o.common.partitions = List.of(o.partitions);

@@ -36,6 +36,8 @@ final class S3Report {
     static final String S3_READ_BYTES = "floe_s3_read_bytes_total";
     static final String WAL_BYTES = "floe_wal_bytes_committed_total";
     static final String WAL_OBJECTS = "floe_wal_objects_committed_total";
+    static final String COMPACTION_OBJECTS = "floe_compaction_objects_written_total";
+    static final String COMPACTION_BYTES = "floe_compaction_bytes_rewritten_total";
 
     enum Store { KAFKA, LOCAL, S3 }
 
@@ -64,11 +66,22 @@ final class S3Report {
     record Row(Setup setup, Phase phase, CaseResult result, PrometheusSamples delta) {
     }
 
+    /**
+     * Floe's counters from before its first produce run until compaction rewrote what the runs wrote (or gave up):
+     * the whole write path's requests, WAL uploads and compaction alike.
+     *
+     * @param compactedShare compaction's rewritten bytes over the WAL's committed bytes in the window; NaN if unknown
+     * @param waitedSec how long the bench waited for compaction after the last produce run
+     */
+    record WriteWindow(Setup setup, PrometheusSamples delta, double compactedShare, long waitedSec) {
+    }
+
     private final S3BenchOptions opts;
     private final String commandLine;
     private final String when = Instant.now().toString();
     final List<BrokerRun> brokers = new ArrayList<>();
     final List<Row> rows = new ArrayList<>();
+    final List<WriteWindow> writes = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     String s3Description = "";
 
@@ -109,21 +122,31 @@ final class S3Report {
         return gb > 0 ? count / gb : Double.NaN;
     }
 
-    static double putsPerGb(Row r) {
-        return s3(r) ? perGb(r, r.delta().get(PUTS)) : Double.NaN;
-    }
-
     static double getsPerGb(Row r) {
         return s3(r) ? perGb(r, r.delta().get(GETS)) : Double.NaN;
     }
 
-    /** LIST + HEAD + DELETE per GB. */
-    static double otherPerGb(Row r) {
-        return s3(r) ? perGb(r, n(r.delta(), LISTS) + n(r.delta(), HEADS) + n(r.delta(), DELETES)) : Double.NaN;
-    }
-
     static double dollarsPerGb(Row r) {
         return s3(r) ? perGb(r, requestDollars(r.delta())) : Double.NaN;
+    }
+
+    /** WAL objects committed per GB written: on S3, the WAL's PUTs per GB. */
+    static double walObjectsPerGb(Row r) {
+        return r.delta() == null || r.setup().store() == Store.KAFKA ? Double.NaN : perGb(r, r.delta().get(WAL_OBJECTS));
+    }
+
+    /** {@code series}' growth over a write window, per GB the WAL committed in it. */
+    static double perGbWritten(WriteWindow w, double count) {
+        double gb = w.delta().get(WAL_BYTES) / GB;
+        return gb > 0 ? count / gb : Double.NaN;
+    }
+
+    static double putsPerGb(WriteWindow w) {
+        return w.setup().store() == Store.S3 ? perGbWritten(w, w.delta().get(PUTS)) : Double.NaN;
+    }
+
+    static double dollarsPerGb(WriteWindow w) {
+        return w.setup().store() == Store.S3 ? perGbWritten(w, requestDollars(w.delta())) : Double.NaN;
     }
 
     /** The average WAL object (MiB) of a Floe produce case: its batches' bytes over the objects committed. */
@@ -151,9 +174,8 @@ final class S3Report {
     // ------------------------------------------------------------------------------------------ tables
 
     private static String[] produceHeader() {
-        return new String[] {"broker", "run", "MB/s", "records/s", "p50 / p99 ms", "p99 / interval", "PUTs/GB",
-            "GETs/GB", "LIST+HEAD+DEL/GB", "WAL object MiB", "requests $/GB", "p99 <= " + fmt(P99_GOAL, 1) + "x",
-            "PUTs <= " + (int) PUTS_PER_GB_GOAL + "/GB"};
+        return new String[] {"broker", "run", "MB/s", "records/s", "p50 / p99 ms", "p99 / interval",
+            "WAL objects/GB", "WAL object MiB", "p99 <= " + fmt(P99_GOAL, 1) + "x"};
     }
 
     private List<String[]> produceRows() {
@@ -164,7 +186,6 @@ final class S3Report {
             }
             ProducerSummary p = r.result().producer();
             double ratio = p99OverInterval(r);
-            double puts = putsPerGb(r);
             boolean ok = r.result().ok();
             out.add(new String[] {
                 r.setup().label(),
@@ -173,12 +194,38 @@ final class S3Report {
                 p == null ? "-" : String.format(Locale.ROOT, "%,.0f", p.recordsPerSec()),
                 p == null || p.p50Ms() < 0 ? "-" : p.p50Ms() + " / " + p.p99Ms(),
                 Double.isNaN(ratio) ? "-" : fmt(ratio, 2) + "x",
-                count(puts), count(getsPerGb(r)), count(otherPerGb(r)),
+                count(walObjectsPerGb(r)),
                 fmt(avgObjectMb(r), 2),
-                dollars(dollarsPerGb(r)),
                 // latency is judged at the fixed rate: unthrottled, it is time queued in the producer's buffer
-                r.phase() != Phase.RATE || Double.isNaN(ratio) || !ok ? "-" : ratio <= P99_GOAL ? "met" : "NOT met",
-                Double.isNaN(puts) || !ok ? "-" : puts <= PUTS_PER_GB_GOAL ? "met" : "NOT met"
+                r.phase() != Phase.RATE || Double.isNaN(ratio) || !ok ? "-" : ratio <= P99_GOAL ? "met" : "NOT met"
+            });
+        }
+        return out;
+    }
+
+    private static String[] writeHeader() {
+        return new String[] {"broker", "GB written", "PUTs/GB", "WAL PUTs/GB", "compaction PUTs/GB", "GETs/GB",
+            "LIST+HEAD+DEL/GB", "requests $/GB written", "compacted", "PUTs <= " + (int) PUTS_PER_GB_GOAL + "/GB"};
+    }
+
+    private List<String[]> writeRows() {
+        List<String[]> out = new ArrayList<>();
+        for (WriteWindow w : writes) {
+            PrometheusSamples d = w.delta();
+            boolean s3 = w.setup().store() == Store.S3;
+            double puts = putsPerGb(w);
+            out.add(new String[] {
+                w.setup().label(),
+                fmt(d.get(WAL_BYTES) / GB, 2),
+                count(puts),
+                count(perGbWritten(w, d.get(WAL_OBJECTS))),
+                count(perGbWritten(w, d.get(COMPACTION_OBJECTS))),
+                s3 ? count(perGbWritten(w, d.get(GETS))) : "-",
+                s3 ? count(perGbWritten(w, n(d, LISTS) + n(d, HEADS) + n(d, DELETES))) : "-",
+                dollars(dollarsPerGb(w)),
+                Double.isNaN(w.compactedShare()) ? "-"
+                        : String.format(Locale.ROOT, "%.0f%% (waited %d s)", 100 * w.compactedShare(), w.waitedSec()),
+                Double.isNaN(puts) ? "-" : puts <= PUTS_PER_GB_GOAL ? "met" : "NOT met"
             });
         }
         return out;
@@ -278,6 +325,8 @@ final class S3Report {
                     .append(foreign(b)).append('\n');
         }
         sb.append("\nProduce\n").append(Report.alignedTable(produceHeader(), produceRows()));
+        sb.append("\nS3 requests per GB written (produce runs and their compaction)\n")
+                .append(Report.alignedTable(writeHeader(), writeRows()));
         sb.append("\nCatch-up reads\n").append(Report.alignedTable(readHeader(), readRows()));
         sb.append('\n').append(pricesLine()).append('\n');
         for (String n : allNotes()) {
@@ -301,16 +350,28 @@ final class S3Report {
 
                 p50/p99: ProducerPerformance's, acks=all. p99 / interval: against s3.wal.upload.interval.ms (goal
                 <= 1.5x, judged on the rate-limited run; unthrottled, latency is time queued in the producer's
-                buffer). Per GB written: the growth of Floe's `floe_s3_requests_total{type=...}` over the run, over
-                the growth of `floe_wal_bytes_committed_total` (the record batches made durable). WAL object MiB:
-                those bytes over the WAL objects committed (one PUT each on S3).
+                buffer). WAL objects per GB: the growth of `floe_wal_objects_committed_total` over the run (one PUT
+                each on S3) over the growth of `floe_wal_bytes_committed_total` (the record batches made durable);
+                WAL object MiB: the average object.
+                """);
+        sb.append("\n## S3 requests per GB written\n\n").append(Report.markdownTable(writeHeader(), writeRows()));
+        sb.append("""
+
+                From before Floe's first produce run (the warm-up, if any) until compaction has rewritten at least
+                95% of what was written into per-partition objects (it leaves data younger than
+                `s3.stream.object.compaction.min.age.ms` alone and runs every minute), or until it made no progress
+                for 90 s, or `--compaction-wait` passed: the growth of `floe_s3_requests_total{type=...}` over the
+                GB committed to the WAL. WAL PUTs: `floe_wal_objects_committed_total`; compaction PUTs:
+                `floe_compaction_objects_written_total`; compaction's GETs read the WAL objects back. The goal of at
+                most 150 PUTs per GB counts both. On the local store the same objects are files (no requests).
                 """);
         sb.append("\n## Catch-up reads\n\n").append(Report.markdownTable(readHeader(), readRows()));
         sb.append("""
 
-                ConsumerPerformance from offset 0 over each produce run's topic. Floe is restarted first, so its
-                tail and block caches are empty and every byte comes from the objects (S3Proxy serves them from
-                its filesystem, i.e. the OS page cache); Apache Kafka is read without a restart (its page cache).
+                ConsumerPerformance from offset 0 over each produce run's topic, after the wait for compaction.
+                Floe is restarted first, so its tail and block caches are empty and every byte comes from the
+                objects (S3Proxy serves them from its filesystem, i.e. the OS page cache); Apache Kafka is read
+                without a restart (its page cache).
                 MB/s counts from before the group join; fetch MB/s leaves the join out. GETs per GB read: the
                 growth of `floe_s3_requests_total{type="get"}` over the GB consumed.
                 """);

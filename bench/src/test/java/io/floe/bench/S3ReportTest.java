@@ -47,25 +47,36 @@ class S3ReportTest {
     }
 
     @Test
-    void requestsPerGbAndTheirCostAtListPrices() {
-        // Given a rate-limited run that committed 2 GiB in 300 PUTs, 10 GETs and 2 LISTs, with a p99 of 400 ms
-        Row row = new Row(S3_250, Phase.RATE, produce(400), delta(300, 10, 2, 2L << 30, 600));
+    void latencyAgainstTheIntervalAndWalObjectsPerGb() {
+        // Given a rate-limited run that committed 2 GiB in 600 WAL objects, with a p99 of 400 ms at 250 ms
+        Row row = new Row(S3_250, Phase.RATE, produce(400), delta(600, 0, 0, 2L << 30, 600, 0));
 
-        // Then: 150 PUTs per GB (the goal, met), 5 GETs, 1 LIST, objects of 2048 / 600 MiB
-        assertEquals(150, S3Report.putsPerGb(row), 1e-9);
-        assertEquals(5, S3Report.getsPerGb(row), 1e-9);
-        assertEquals(1, S3Report.otherPerGb(row), 1e-9);
-        assertEquals(2048.0 / 600, S3Report.avgObjectMb(row), 1e-9);
-        // (150 + 1) * $0.005 / 1000 + 5 * $0.0004 / 1000 per GB
-        assertEquals(151 * 0.005 / 1000 + 5 * 0.0004 / 1000, S3Report.dollarsPerGb(row), 1e-12);
+        // Then p99 is 1.6x the interval (goal not met), 300 WAL objects per GB of 2048 / 600 MiB each
         assertEquals(1.6, S3Report.p99OverInterval(row), 1e-9);
-
+        assertEquals(300, S3Report.walObjectsPerGb(row), 1e-9);
+        assertEquals(2048.0 / 600, S3Report.avgObjectMb(row), 1e-9);
         S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
         report.rows.add(row);
         String md = report.markdown();
-        assertTrue(md.contains("| Floe S3 250 ms | 10,000 rec/s | 20.0 | 20,480 | 100 / 400 | 1.60x | 150 | 5 | 1 |"
-                + " 3.41 | $0.00076 | NOT met | met |"), md);
+        assertTrue(md.contains("| Floe S3 250 ms | 10,000 rec/s | 20.0 | 20,480 | 100 / 400 | 1.60x | 300 | 3.41 |"
+                + " NOT met |"), md);
+    }
+
+    @Test
+    void writeRequestsPerGbCountWalAndCompactionAndTheirCostAtListPrices() {
+        // Given a write window that committed 2 GiB: 200 WAL PUTs, 100 compaction PUTs, 10 GETs, 2 LISTs
+        S3Report.WriteWindow w = new S3Report.WriteWindow(S3_250, delta(300, 10, 2, 2L << 30, 200, 100), 0.97, 140);
+
+        // Then 150 PUTs per GB (the goal, met), and (150 + 1) * $0.005 / 1000 + 5 * $0.0004 / 1000 per GB
+        assertEquals(150, S3Report.putsPerGb(w), 1e-9);
+        assertEquals(151 * 0.005 / 1000 + 5 * 0.0004 / 1000, S3Report.dollarsPerGb(w), 1e-12);
+        S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
+        report.writes.add(w);
+        String md = report.markdown();
+        assertTrue(md.contains("| Floe S3 250 ms | 2.00 | 150 | 100 | 50 | 5 | 1 | $0.00076 | 97% (waited 140 s) | met |"),
+                md);
         assertTrue(md.contains("$0.005 per 1,000"), md);
+        assertTrue(md.contains("$0.0004 per 1,000"), md);
     }
 
     @Test
@@ -87,8 +98,8 @@ class S3ReportTest {
     @Test
     void noS3FiguresForTheLocalStoreOrKafka() {
         Row local = new Row(new Setup("Floe local", Store.LOCAL, -1), Phase.RATE, produce(5),
-                delta(0, 0, 0, 1L << 30, 4000));
-        assertTrue(Double.isNaN(S3Report.putsPerGb(local)));
+                delta(0, 0, 0, 1L << 30, 4000, 0));
+        assertTrue(Double.isNaN(S3Report.dollarsPerGb(local)));
         assertTrue(Double.isNaN(S3Report.p99OverInterval(local)));
         assertEquals(0.256, S3Report.avgObjectMb(local), 1e-9);
         Row kafka = new Row(new Setup("Apache Kafka", Store.KAFKA, -1), Phase.RATE, produce(5), null);
@@ -100,11 +111,13 @@ class S3ReportTest {
                 new ProducerSummary(600_000, 20_480, 20.0, 120, 900, 100, 300, p99, 800), null, "ok", "log");
     }
 
-    private static PrometheusSamples delta(long puts, long gets, long lists, long walBytes, long walObjects) {
+    private static PrometheusSamples delta(long puts, long gets, long lists, long walBytes, long walObjects,
+                                           long compactionObjects) {
         return PrometheusSamples.parse("floe_s3_requests_total{type=\"put\"} " + puts + "\n"
                 + "floe_s3_requests_total{type=\"get\"} " + gets + "\n"
                 + "floe_s3_requests_total{type=\"list\"} " + lists + "\n"
                 + "floe_wal_bytes_committed_total " + walBytes + "\n"
-                + "floe_wal_objects_committed_total " + walObjects + "\n");
+                + "floe_wal_objects_committed_total " + walObjects + "\n"
+                + "floe_compaction_objects_written_total " + compactionObjects + "\n");
     }
 }
