@@ -216,6 +216,9 @@ public final class BrokerServer implements AutoCloseable {
     if (config.get(BrokerConfig.WAL_UPLOAD_INTERVAL_MS) != null) {
       b.walUploadIntervalMs(config.getLong(BrokerConfig.WAL_UPLOAD_INTERVAL_MS));
     }
+    if (config.get(BrokerConfig.WAL_UPLOAD_WHEN_IDLE) != null) {
+      b.walSealWhenIdle(config.getBoolean(BrokerConfig.WAL_UPLOAD_WHEN_IDLE));
+    }
     // S3 (AWS, MinIO, S3Proxy) when s3.bucket is set; the local object store otherwise.
     java.util.function.Function<String, String> s3 = key -> {
       String v = config.get(key);

@@ -25,8 +25,10 @@ import java.util.Optional;
  * @param objectStoreRetryMaxElapsedMs no object-store call is retried once this long has passed since its first
  *     attempt; default 15 s
  * @param walUploadBytes seal a WAL object at this size; default 8 MiB
- * @param walUploadIntervalMs while uploads are in flight, seal a WAL object this long after its first append;
- *     default 1 ms for the local store, 250 ms for S3
+ * @param walUploadIntervalMs seal a WAL object this long after its first append; default 1 ms for the local
+ *     store, 250 ms for S3
+ * @param walSealWhenIdle also seal a WAL object as soon as no upload is in flight (lowest latency, one object
+ *     per round trip); default true for the local store, false for S3, where each object is a billed PUT
  * @param walMaxInflightUploads WAL objects uploaded in parallel; default 4
  * @param walBufferMaxBytes appended but uncommitted bytes before appends wait; default 64 MiB
  * @param walAppendTimeoutMs how long an append waits for WAL buffer space; default 10 s
@@ -57,6 +59,7 @@ public record StorageConfig(
     long objectStoreRetryMaxElapsedMs,
     long walUploadBytes,
     long walUploadIntervalMs,
+    boolean walSealWhenIdle,
     int walMaxInflightUploads,
     long walBufferMaxBytes,
     long walAppendTimeoutMs,
@@ -98,7 +101,8 @@ public record StorageConfig(
             walBufferMaxBytes,
             walAppendTimeoutMs,
             WalConfig.DEFAULT_UPLOAD_ATTEMPTS,
-            WalConfig.DEFAULT_CLOSE_TIMEOUT_MS),
+            WalConfig.DEFAULT_CLOSE_TIMEOUT_MS,
+            walSealWhenIdle),
         cacheBytes,
         objectDeleteGraceMs,
         cleanupIntervalMs,
@@ -121,6 +125,7 @@ public record StorageConfig(
     private long objectStoreRetryMaxElapsedMs = DEFAULT_OBJECT_STORE_RETRY_MAX_ELAPSED_MS;
     private long walUploadBytes = WalConfig.DEFAULT_UPLOAD_BYTES;
     private Long walUploadIntervalMs;
+    private Boolean walSealWhenIdle;
     private int walMaxInflightUploads = WalConfig.DEFAULT_MAX_INFLIGHT_UPLOADS;
     private long walBufferMaxBytes = WalConfig.DEFAULT_BUFFER_MAX_BYTES;
     private long walAppendTimeoutMs = WalConfig.DEFAULT_APPEND_TIMEOUT_MS;
@@ -222,6 +227,11 @@ public record StorageConfig(
 
     public Builder walUploadBytes(long v) {
       this.walUploadBytes = v;
+      return this;
+    }
+
+    public Builder walSealWhenIdle(boolean v) {
+      this.walSealWhenIdle = v;
       return this;
     }
 
@@ -358,6 +368,7 @@ public record StorageConfig(
               objectStoreRetryMaxElapsedMs,
               walUploadBytes,
               uploadIntervalMs,
+              walSealWhenIdle != null ? walSealWhenIdle : s3Config.isEmpty(),
               walMaxInflightUploads,
               walBufferMaxBytes,
               walAppendTimeoutMs,

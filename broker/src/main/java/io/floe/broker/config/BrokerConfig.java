@@ -40,6 +40,7 @@ public final class BrokerConfig {
   public static final String WAL_UPLOAD_BYTES = "s3.wal.upload.bytes";
   public static final String WAL_UPLOAD_INTERVAL_MS = "s3.wal.upload.interval.ms";
   public static final String WAL_BUFFER_MAX_BYTES = "s3.wal.buffer.max.bytes";
+  public static final String WAL_UPLOAD_WHEN_IDLE = "s3.wal.upload.when.idle";
   public static final String CACHE_BYTES = "s3.block.cache.size";
   public static final String SHUTDOWN_TIMEOUT_MS = "floe.shutdown.timeout.ms";
   public static final String REST_CATALOG_ENABLE = "floe.rest.catalog.enable";

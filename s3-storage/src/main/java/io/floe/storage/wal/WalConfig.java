@@ -6,13 +6,16 @@ import static io.floe.storage.internal.Preconditions.checkArgument;
  * How the WAL batches appends into objects.
  *
  * @param uploadBytes seal the buffer once it holds this many bytes, even while uploads are in flight
- * @param uploadIntervalMs while uploads are in flight, seal the buffer this long after its first append
- *     (0: as soon as an upload slot is free). With no upload in flight the buffer is sealed at once.
+ * @param uploadIntervalMs seal the buffer this long after its first append (0: as soon as an upload slot is
+ *     free)
  * @param maxInflightUploads objects uploaded in parallel; their index commits still happen in seal order
  * @param bufferMaxBytes bytes appended but not yet committed (or failed); appends wait beyond it
  * @param appendTimeoutMs how long an append waits for buffer space before it fails
  * @param uploadAttempts attempts per object for retriable upload failures
  * @param closeTimeoutMs how long close waits for pending appends to commit before failing them
+ * @param sealWhenIdle also seal the buffer at once when no upload is in flight: the lowest latency, for the local
+ *     store. Off for S3, where every object is a billed PUT: objects then fill for the whole interval (or up to
+ *     {@code uploadBytes}), whatever the load
  */
 public record WalConfig(
     long uploadBytes,
@@ -21,7 +24,8 @@ public record WalConfig(
     long bufferMaxBytes,
     long appendTimeoutMs,
     int uploadAttempts,
-    long closeTimeoutMs) {
+    long closeTimeoutMs,
+    boolean sealWhenIdle) {
 
   public static final long DEFAULT_UPLOAD_BYTES = 8L << 20;
   /** Suits S3, where a PUT takes tens of milliseconds. */
@@ -55,34 +59,40 @@ public record WalConfig(
         DEFAULT_BUFFER_MAX_BYTES,
         DEFAULT_APPEND_TIMEOUT_MS,
         DEFAULT_UPLOAD_ATTEMPTS,
-        DEFAULT_CLOSE_TIMEOUT_MS);
+        DEFAULT_CLOSE_TIMEOUT_MS,
+        true);
   }
 
   public WalConfig withUploadBytes(long v) {
-    return new WalConfig(v, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs);
+    return new WalConfig(v, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs, sealWhenIdle);
   }
 
   public WalConfig withUploadIntervalMs(long v) {
-    return new WalConfig(uploadBytes, v, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs);
+    return new WalConfig(uploadBytes, v, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs, sealWhenIdle);
   }
 
   public WalConfig withMaxInflightUploads(int v) {
-    return new WalConfig(uploadBytes, uploadIntervalMs, v, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs);
+    return new WalConfig(uploadBytes, uploadIntervalMs, v, bufferMaxBytes, appendTimeoutMs, uploadAttempts, closeTimeoutMs, sealWhenIdle);
   }
 
   public WalConfig withBufferMaxBytes(long v) {
-    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, v, appendTimeoutMs, uploadAttempts, closeTimeoutMs);
+    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, v, appendTimeoutMs, uploadAttempts, closeTimeoutMs, sealWhenIdle);
   }
 
   public WalConfig withAppendTimeoutMs(long v) {
-    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, v, uploadAttempts, closeTimeoutMs);
+    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, v, uploadAttempts, closeTimeoutMs, sealWhenIdle);
   }
 
   public WalConfig withUploadAttempts(int v) {
-    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, v, closeTimeoutMs);
+    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, v, closeTimeoutMs, sealWhenIdle);
+  }
+
+  public WalConfig withSealWhenIdle(boolean v) {
+    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts,
+        closeTimeoutMs, v);
   }
 
   public WalConfig withCloseTimeoutMs(long v) {
-    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, v);
+    return new WalConfig(uploadBytes, uploadIntervalMs, maxInflightUploads, bufferMaxBytes, appendTimeoutMs, uploadAttempts, v, sealWhenIdle);
   }
 }

@@ -42,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * The broker's write-ahead log: one buffer shared by every stream, written as WAL objects and committed to the
  * stream index with group commit.
  *
- * <p><b>Batching.</b> When no upload is in flight an append seals the buffer at once, so a lone producer pays
- * one upload and one commit. While uploads are in flight appends accumulate, and the buffer is sealed when it
- * reaches {@link WalConfig#uploadBytes()}, when {@link WalConfig#uploadIntervalMs()} has passed since its first
- * append, or when the pipeline drains. Up to {@link WalConfig#maxInflightUploads()} objects upload in
+ * <p><b>Batching.</b> The buffer is sealed when it reaches {@link WalConfig#uploadBytes()} or when {@link
+ * WalConfig#uploadIntervalMs()} has passed since its first append. With {@link WalConfig#sealWhenIdle()} (the
+ * local store) it is also sealed at once when no upload is in flight, so a lone producer pays one upload and
+ * one commit, and while uploads are in flight appends accumulate until the pipeline drains; without it (S3)
+ * an object costs one PUT per interval at most, however light the load. Up to {@link WalConfig#maxInflightUploads()} objects upload in
  * parallel.
  *
  * <p><b>Commit order.</b> Objects are committed strictly in seal order, one transaction at a time on the
@@ -303,7 +304,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private List<SealedObject> sealIfDue(boolean force) {
     if (!open.isEmpty()) {
       boolean slotFree = uploadsInFlight + awaitingUpload.size() < config.maxInflightUploads();
-      boolean idle = uploadsInFlight == 0 && awaitingUpload.isEmpty();
+      boolean idle = config.sealWhenIdle() && uploadsInFlight == 0 && awaitingUpload.isEmpty();
       long ageNanos = System.nanoTime() - openSinceNanos;
       long intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs());
       boolean due = ageNanos >= intervalNanos;

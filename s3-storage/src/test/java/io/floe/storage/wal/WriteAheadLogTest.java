@@ -111,6 +111,48 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void withoutSealingWhenIdleAnObjectCollectsTheWholeIntervalAndIsUploadedOnce() {
+    // Given a WAL as on S3: no sealing when idle, a 300 ms interval
+    wal(config().withSealWhenIdle(false).withUploadIntervalMs(300));
+    TestStream a = stream(1);
+    TestStream b = stream(2);
+
+    // When two streams append a few batches spread over less than the interval
+    long start = System.nanoTime();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      futures.add(append(a, 1));
+      futures.add(append(b, 1));
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    futures.forEach(f -> await(f));
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+    // Then nothing was uploaded before the interval passed, and everything went in one object
+    assertEquals(1, wal.stats().objectsCommitted());
+    assertEquals(1, storage.completedWrites.get());
+    assertTrue(elapsedMs >= 300, "acknowledged after " + elapsedMs + " ms");
+    assertEquals(5, a.confirmed);
+    assertEquals(5, b.confirmed);
+  }
+
+  @Test
+  void whenIdleTheLocalStoreSealsAtOnce() {
+    // Given the local store's WAL with a long interval
+    wal(config().withUploadIntervalMs(60_000));
+    TestStream a = stream(1);
+    // Then a lone append is acknowledged without waiting for the interval
+    long start = System.nanoTime();
+    await(append(a, 1));
+    assertTrue((System.nanoTime() - start) / 1_000_000 < 30_000);
+    assertEquals(1, wal.stats().objectsCommitted());
+  }
+
+  @Test
   void aFutureCompletesOnlyAfterTheIndexCommitAndAfterTheStreamSawTheRange() {
     // Given index commits are blocked
     wal(config());
