@@ -33,7 +33,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * but never committed is not in the index and is never read.
  *
  * <p><b>Memory.</b> Bytes from append to commit are bounded by {@link WalConfig#bufferMaxBytes()}: an append
- * that does not fit waits up to {@link WalConfig#appendTimeoutMs()}, then fails. Batch bytes are never copied:
+ * that does not fit waits in line (without blocking its caller) up to {@link WalConfig#appendTimeoutMs()}, then
+ * fails; the bytes of waiting appends are the callers' (requests already read), bounded by their own limits. Batch bytes are never copied:
  * an object is a {@link CompositeByteBuf} of entry headers and the appended buffers, which after the commit
  * are handed to the stream (its cache).
  */
@@ -71,6 +71,8 @@ public final class WriteAheadLog implements AutoCloseable {
   private static final int OBJECT_ID_BLOCK = 1000;
   private static final int MAX_OBJECTS_PER_COMMIT = 64;
   private static final int MAX_COMMIT_ATTEMPTS = 8;
+  /** How often appends waiting for buffer space are checked for their timeout. */
+  private static final long WAITING_CHECK_MS = 100;
   private static final long UPLOAD_RETRY_BACKOFF_MS = 100;
   private static final long UPLOAD_RETRY_MAX_BACKOFF_MS = 2_000;
   /** An upload still failing after this long fails its batches, however many attempts are left. */
@@ -85,8 +87,10 @@ public final class WriteAheadLog implements AutoCloseable {
   private volatile Thread commitThread;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition spaceFreed = lock.newCondition();
   // Guarded by lock.
+  /** Appends waiting for buffer space, oldest first (see {@link #append}). */
+  private final ArrayDeque<PendingEntry> waiting = new ArrayDeque<>();
+  private ScheduledFuture<?> waitingExpiry;
   private List<PendingEntry> open = new ArrayList<>();
   private long openBytes;
   private long openSinceNanos;
@@ -156,8 +160,9 @@ public final class WriteAheadLog implements AutoCloseable {
   /**
    * Appends one batch of {@code stream}. Takes ownership of {@code batch}. The future completes after the
    * batch's object is committed to the index (see the class comment for order), or fails with {@link
-   * StreamFencedException} (the stream is then fenced), {@link WalBufferFullException}, or {@link
-   * IllegalStateException} once closed. May block up to {@link WalConfig#appendTimeoutMs()} for buffer space.
+   * StreamFencedException} (the stream is then fenced, with a {@link WalBufferFullException} as the cause when
+   * it waited {@link WalConfig#appendTimeoutMs()} for buffer space in vain), or {@link IllegalStateException}
+   * once closed. Never blocks: when the buffer is full the append waits in line, and its future completes later.
    */
   public CompletableFuture<Void> append(WalStream stream, long baseOffset, int count, long maxTimestamp, ByteBuf batch) {
     checkArgument(count > 0, "Cannot append to stream %s: count must be positive, got %s", stream.streamId(), count);
@@ -168,14 +173,16 @@ public final class WriteAheadLog implements AutoCloseable {
       RuntimeException rejection = null;
       if (closed) {
         rejection = new IllegalStateException("Cannot append to stream " + stream.streamId() + ": the WAL is closed");
-      } else if (!awaitSpace(entry.framedBytes)) {
-        rejection =
-            closed
-                ? new IllegalStateException("Cannot append to stream " + stream.streamId() + ": the WAL was closed")
-                : new WalBufferFullException(
-                "Cannot append to stream " + stream.streamId() + ": the WAL buffer stayed full ("
-                    + bufferedBytes + " of " + config.bufferMaxBytes() + " bytes) for " + config.appendTimeoutMs()
-                    + " ms; object uploads or index commits are not keeping up");
+      } else if (!waiting.isEmpty() || !fits(entry.framedBytes)) {
+        // Backpressure without blocking the caller (a network thread serving other connections): the append
+        // waits in line, in order behind earlier ones, until commits free space or its time is up.
+        entry.waitingSinceNanos = System.nanoTime();
+        waiting.add(entry);
+        if (waitingExpiry == null) {
+          waitingExpiry = timer.scheduleWithFixedDelay(this::expireWaiting, WAITING_CHECK_MS, WAITING_CHECK_MS,
+              TimeUnit.MILLISECONDS);
+        }
+        return entry.future;
       }
       if (rejection != null) {
         batch.release();
@@ -183,12 +190,7 @@ public final class WriteAheadLog implements AutoCloseable {
         batchesFailed.increment();
         return CompletableFuture.failedFuture(rejection);
       }
-      if (open.isEmpty()) {
-        openSinceNanos = System.nanoTime();
-      }
-      open.add(entry);
-      openBytes += entry.framedBytes;
-      bufferedBytes += entry.framedBytes;
+      admit(entry);
       toUpload = sealIfDue(false);
     } finally {
       lock.unlock();
@@ -248,7 +250,6 @@ public final class WriteAheadLog implements AutoCloseable {
         return;
       }
       closed = true;
-      spaceFreed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -276,25 +277,78 @@ public final class WriteAheadLog implements AutoCloseable {
 
   // ---------------------------------------------------------------- sealing and uploading
 
-  /** Waits for room for {@code bytes}; call with the lock held. Always admits into an empty buffer. */
-  private boolean awaitSpace(int bytes) {
-    long remainingNanos = TimeUnit.MILLISECONDS.toNanos(config.appendTimeoutMs());
-    while (bufferedBytes > 0 && bufferedBytes + bytes > config.bufferMaxBytes()) {
-      // A callback on the commit thread must never wait for the commit thread to free space.
-      if (Thread.currentThread() == commitThread || closed) {
-        return !closed;
-      }
-      if (remainingNanos <= 0) {
-        return false;
-      }
-      try {
-        remainingNanos = spaceFreed.awaitNanos(remainingNanos);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
+  /** Whether {@code bytes} more fit in the buffer; an empty buffer takes anything. Call with the lock held. */
+  private boolean fits(int bytes) {
+    return bufferedBytes == 0 || bufferedBytes + bytes <= config.bufferMaxBytes();
+  }
+
+  /** Puts the entry in the open buffer. Call with the lock held. */
+  private void admit(PendingEntry entry) {
+    if (open.isEmpty()) {
+      openSinceNanos = System.nanoTime();
+    }
+    open.add(entry);
+    openBytes += entry.framedBytes;
+    bufferedBytes += entry.framedBytes;
+  }
+
+  /**
+   * Admits waiting appends, oldest first, while they fit; a waiting append of a stream fenced meanwhile fails
+   * instead. Returns the appends that failed (complete them after releasing the lock). Call with the lock held.
+   */
+  private List<PendingEntry> admitWaiting() {
+    List<PendingEntry> failed = List.of();
+    while (!waiting.isEmpty() && fits(waiting.peek().framedBytes)) {
+      PendingEntry e = waiting.poll();
+      if (e.stream.isFenced()) {
+        failed = failed.isEmpty() ? new ArrayList<>() : failed;
+        failed.add(e);
+      } else {
+        admit(e);
       }
     }
-    return true;
+    if (waiting.isEmpty() && waitingExpiry != null) {
+      waitingExpiry.cancel(false);
+      waitingExpiry = null;
+    }
+    return failed;
+  }
+
+  /**
+   * Fails the waiting appends that waited {@link WalConfig#appendTimeoutMs()}, and with them every later
+   * waiting append of their streams (which are fenced), so no stream ever commits with a gap.
+   */
+  private void expireWaiting() {
+    List<PendingEntry> expired = new ArrayList<>();
+    long buffered;
+    lock.lock();
+    try {
+      long now = System.nanoTime();
+      long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.appendTimeoutMs());
+      java.util.Set<WalStream> fenced = new java.util.HashSet<>();
+      for (java.util.Iterator<PendingEntry> it = waiting.iterator(); it.hasNext(); ) {
+        PendingEntry e = it.next();
+        if (now - e.waitingSinceNanos >= timeoutNanos || fenced.contains(e.stream) || closed) {
+          fenced.add(e.stream);
+          expired.add(e);
+          it.remove();
+        }
+      }
+      buffered = bufferedBytes;
+      if (waiting.isEmpty() && waitingExpiry != null) {
+        waitingExpiry.cancel(false);
+        waitingExpiry = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (PendingEntry e : expired) {
+      WalBufferFullException full = new WalBufferFullException(
+          "Cannot append to stream " + e.stream.streamId() + ": the WAL buffer stayed full (" + buffered + " of "
+              + config.bufferMaxBytes() + " bytes) for " + config.appendTimeoutMs()
+              + " ms; object uploads or index commits are not keeping up");
+      e.reject(full, batchesFailed);
+    }
   }
 
   /**
@@ -443,6 +497,8 @@ public final class WriteAheadLog implements AutoCloseable {
         }
       }
       long freed = 0;
+      List<PendingEntry> refused;
+      List<SealedObject> admitted;
       lock.lock();
       try {
         for (SealedObject o : ready) {
@@ -451,10 +507,16 @@ public final class WriteAheadLog implements AutoCloseable {
           freed += o.bytes;
         }
         bufferedBytes -= freed;
-        spaceFreed.signalAll();
+        refused = admitWaiting();
+        admitted = sealIfDue(false);
       } finally {
         lock.unlock();
       }
+      for (PendingEntry e : refused) {
+        e.fail(new IllegalStateException("its stream was fenced while the append waited for buffer space"),
+            batchesFailed);
+      }
+      startUploads(admitted);
       for (SealedObject o : ready) {
         o.release();
         o.processed.complete(null);
@@ -527,7 +589,9 @@ public final class WriteAheadLog implements AutoCloseable {
     List<SealedObject> left;
     lock.lock();
     try {
-      stranded = open;
+      stranded = new ArrayList<>(open);
+      stranded.addAll(waiting);
+      waiting.clear();
       open = new ArrayList<>();
       openBytes = 0;
       left = new ArrayList<>(sealed);
@@ -561,6 +625,8 @@ public final class WriteAheadLog implements AutoCloseable {
     final int framedBytes;
     final CompletableFuture<Void> future = new CompletableFuture<>();
     boolean finished;
+    /** When it started waiting for buffer space, if it had to. */
+    long waitingSinceNanos;
 
     PendingEntry(WalStream stream, long baseOffset, int count, long maxTimestamp, ByteBuf batch) {
       this.stream = stream;
@@ -569,6 +635,18 @@ public final class WriteAheadLog implements AutoCloseable {
       this.maxTimestamp = maxTimestamp;
       this.batch = batch;
       this.framedBytes = WalObjectFormat.ENTRY_HEADER_BYTES + batch.readableBytes();
+    }
+
+    /** Fails the append with {@code cause} itself, fencing its stream with it. */
+    void reject(RuntimeException cause, LongAdder failed) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      stream.fence(cause);
+      batch.release();
+      failed.increment();
+      future.completeExceptionally(cause);
     }
 
     void fail(Throwable cause, LongAdder failed) {
