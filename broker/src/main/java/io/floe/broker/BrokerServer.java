@@ -25,6 +25,7 @@ import io.floe.broker.network.KafkaServer;
 import io.floe.broker.server.BrokerInfo;
 import io.floe.storage.FloeStorage;
 import io.floe.storage.StorageConfig;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -142,8 +143,33 @@ public final class BrokerServer implements AutoCloseable {
     org.apache.iceberg.catalog.Catalog catalog;
     java.nio.file.Path catalogDb = config.dataDir().resolve("catalog.db");
     java.util.Optional<io.floe.storage.objectstore.S3Config> s3 = storageConfig(config).s3();
+    String metadataUrl = config.get(BrokerConfig.METADATA_STORE_URL);
+    boolean sharedMetadata = metadataUrl != null && metadataUrl.startsWith("jdbc:postgresql:");
     if (io.floe.catalog.CatalogFactory.isConfigured(config.all())) {
       catalog = io.floe.catalog.CatalogFactory.create(config.all());
+    } else if (sharedMetadata) {
+      // Brokers sharing a metadata store share the catalog in it: a table topic moving to another broker keeps
+      // committing to the same table, and every broker's REST catalog serves every table.
+      String location;
+      Map<String, String> fileIo;
+      if (s3.isPresent()) {
+        io.floe.catalog.S3Warehouse warehouse = s3Warehouse(s3.get());
+        location = warehouse.location();
+        fileIo = warehouse.fileIoProperties();
+      } else {
+        java.nio.file.Path warehouseDir = config.dataDir().resolve("warehouse");
+        location = warehouseDir.toUri().toString();
+        fileIo = Map.of(org.apache.iceberg.CatalogProperties.FILE_IO_IMPL, io.floe.catalog.LocalFileIO.class.getName());
+        LOG.warn("Table topics: the catalog is shared in the metadata store but the warehouse {} is this broker's"
+            + " directory; with several brokers set s3.bucket so that every broker reaches every table's files",
+            location);
+      }
+      try {
+        catalog = io.floe.catalog.CatalogFactory.shared(metadataUrl, location, fileIo);
+      } catch (IllegalArgumentException e) {
+        throw new io.floe.broker.config.ConfigException(e.getMessage());
+      }
+      LOG.info("Table topics: Iceberg catalog shared in the metadata store, warehouse {}", location);
     } else if (s3.isPresent()) {
       io.floe.catalog.S3Warehouse warehouse = s3Warehouse(s3.get());
       try {

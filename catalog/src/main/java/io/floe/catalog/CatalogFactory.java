@@ -238,6 +238,47 @@ public final class CatalogFactory {
     return (JdbcCatalog) CatalogUtil.buildIcebergCatalog(DEFAULT_CATALOG_NAME, props, new Configuration());
   }
 
+  /**
+   * The embedded catalog of a cluster: the Iceberg {@link JdbcCatalog} in the database the brokers share (a
+   * {@code jdbc:postgresql:} URL, the brokers' metadata store), so that whichever broker writes a table topic
+   * commits to the same table, and every broker's REST catalog serves the same tables. Its tables ({@code
+   * iceberg_tables}, {@code iceberg_namespace_properties}) sit beside Floe's. Brokers starting together may race
+   * to create them; the loser tries again.
+   *
+   * @param warehouseLocation a location every broker reaches: {@code s3://...} (with {@code fileIoProperties}
+   *     from {@link S3Warehouse#fileIoProperties()}) or a shared file system
+   */
+  public static JdbcCatalog shared(String jdbcUrl, String warehouseLocation, Map<String, String> fileIoProperties) {
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("Cannot build the shared catalog: '"
+          + jdbcUrl.replaceAll("password=[^&;]*", "password=***") + "' is not a jdbc:postgresql: URL");
+    }
+    Map<String, String> props = new HashMap<>(fileIoProperties);
+    props.put(CatalogProperties.CATALOG_IMPL, CatalogType.JDBC.catalogImpl());
+    props.put(CatalogProperties.URI, jdbcUrl);
+    props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseLocation);
+    props.put(JdbcCatalog.PROPERTY_PREFIX + "schema-version", "V1");
+    props.put(JdbcCatalog.PROPERTY_PREFIX + "strict-mode", "true");
+    if (warehouseLocation.startsWith("s3://")) {
+      requireS3FileIO(CatalogType.JDBC, props);
+    }
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return (JdbcCatalog) CatalogUtil.buildIcebergCatalog(DEFAULT_CATALOG_NAME, props, new Configuration());
+      } catch (RuntimeException e) {
+        last = e; // another broker created the catalog's tables between our check and our CREATE TABLE
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
+
   /** The catalog properties of {@link #embedded(Path, S3Warehouse)}, creating the database's directory. */
   public static Map<String, String> embeddedProperties(Path catalogDb, S3Warehouse warehouse) {
     return embeddedProperties(catalogDb, warehouse.location(), warehouse.fileIoProperties());

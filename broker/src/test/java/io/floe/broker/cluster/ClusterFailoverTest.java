@@ -345,6 +345,109 @@ class ClusterFailoverTest {
     LOG.info("{} records acknowledged; no record twice after the frozen broker resumed", records);
   }
 
+  @Test
+  void aTableTopicMovesWithItsPartitionsAndItsTableStaysExactlyOnce() throws Exception {
+    // Given three brokers sharing one bucket and one database (so one Iceberg catalog), and a table topic
+    String jdbcUrl = postgres.newDatabase();
+    s3.createBucket("floe-tables");
+    Map<String, String> shared = sharedBackends(jdbcUrl, "floe-tables");
+    String bootstrap = broker(1, shared).bootstrap() + "," + broker(2, shared).bootstrap() + ","
+        + broker(3, shared).bootstrap();
+    Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    clients.add(admin);
+    String topic = "tt-cluster";
+    admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of(
+        "automq.table.topic.enable", "true",
+        "automq.table.topic.commit.interval.ms", "1000",
+        "automq.table.topic.convert.value.type", "string")))).all().get();
+    // Its partitions have one owner, which writes the table
+    await("the table topic's partitions led by one broker", 30_000, () -> {
+      Set<Integer> owners = new HashSet<>(leadersOf(admin, topic).values());
+      return owners.size() == 1 && !owners.contains(-1);
+    });
+    int writer = leadersOf(admin, topic).get(0);
+
+    // When records are produced, and the writing broker is killed midway
+    Properties pp = new Properties();
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+    pp.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < 6_000; i++) {
+        producer.send(new ProducerRecord<>(topic, i % 3, null, "row-" + i));
+        if (i == 3_000) {
+          producer.flush();
+          Thread.sleep(1_500); // at least one table commit on the first writer
+          brokers.get(writer - 1).kill9();
+        }
+        if (i % 100 == 0) {
+          Thread.sleep(5);
+        }
+      }
+      producer.flush();
+    }
+    await("the partitions moved to a live broker", SESSION_TIMEOUT_MS + 10_000,
+        () -> leadersOf(admin, topic).values().stream().noneMatch(l -> l == writer || l == -1));
+
+    // Then the table, read through a live broker's REST catalog, holds every offset of the log exactly once
+    long logEnd = 0;
+    for (int p = 0; p < 3; p++) {
+      logEnd += admin.listOffsets(Map.of(new org.apache.kafka.common.TopicPartition(topic, p),
+          org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().values().iterator().next().offset();
+    }
+    assertEquals(6_000, logEnd, "every record was acknowledged once (idempotent producer)");
+    String restUri = brokers.get(writer == 1 ? 1 : 0).restCatalogUri();
+    Map<String, Integer> seen = awaitTableRows(restUri, topic, logEnd);
+    assertEquals(logEnd, seen.size(), "rows by partition:offset");
+    seen.forEach((k, n) -> assertEquals(1, n, k + " is in the table once"));
+  }
+
+  private Map<Integer, Integer> leadersOf(Admin admin, String topic) throws Exception {
+    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    Map<Integer, Integer> out = new HashMap<>();
+    for (TopicPartitionInfo p : d.partitions()) {
+      out.put(p.partition(), p.leader() == null ? -1 : p.leader().id());
+    }
+    return out;
+  }
+
+  /** Reads the table through the REST catalog (files from the bucket) until it has {@code expected} rows. */
+  private static Map<String, Integer> awaitTableRows(String restUri, String topic, long expected) throws Exception {
+    org.apache.iceberg.rest.RESTCatalog catalog = new org.apache.iceberg.rest.RESTCatalog();
+    // The client reads the data files from the bucket with the same S3 settings the brokers write them with.
+    Map<String, String> props = new HashMap<>(io.floe.catalog.S3Warehouse.builder("floe-tables", "warehouse")
+        .endpoint(s3.endpoint().toString()).region("us-east-1").pathStyleAccess(true)
+        .credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build().fileIoProperties());
+    props.put(org.apache.iceberg.CatalogProperties.URI, restUri);
+    catalog.initialize("floe", props);
+    try {
+      org.apache.iceberg.catalog.TableIdentifier id =
+          org.apache.iceberg.catalog.TableIdentifier.of(org.apache.iceberg.catalog.Namespace.of("default"), topic);
+      Map<String, Integer> seen = new HashMap<>();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        seen.clear();
+        if (catalog.tableExists(id)) {
+          try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+              org.apache.iceberg.data.IcebergGenerics.read(catalog.loadTable(id)).build()) {
+            for (org.apache.iceberg.data.Record r : rows) {
+              org.apache.iceberg.data.Record m = (org.apache.iceberg.data.Record) r.getField("_kafka_metadata");
+              seen.merge(m.getField("partition") + ":" + m.getField("offset"), 1, Integer::sum);
+            }
+          }
+          if (seen.values().stream().mapToLong(Integer::longValue).sum() >= expected) {
+            return seen;
+          }
+        }
+        Thread.sleep(500);
+      }
+      return seen;
+    } finally {
+      catalog.close();
+    }
+  }
+
   /** Every record of the topic from the start, counted by value. */
   private static Map<String, Integer> readAll(String bootstrap) {
     Properties cp = new Properties();

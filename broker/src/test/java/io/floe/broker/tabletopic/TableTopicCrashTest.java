@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.broker.testing.FloeProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -95,12 +94,9 @@ class TableTopicCrashTest {
   }
 
   private static Map<String, Integer> awaitTable(FloeProcess broker, long expected) throws Exception {
-    JdbcCatalog catalog = new JdbcCatalog();
-    Path data = broker.dataDir();
-    catalog.initialize("floe", Map.of( // the JDBC catalog keys tables by catalog name
-        CatalogProperties.URI, "jdbc:sqlite:" + data.resolve("catalog.db"),
-        CatalogProperties.WAREHOUSE_LOCATION, data.resolve("warehouse").toUri().toString(),
-        "jdbc.schema-version", "V1"));
+    // Through the broker's Iceberg REST catalog, as an engine reads it, whichever database the catalog is in.
+    RESTCatalog catalog = new RESTCatalog();
+    catalog.initialize("floe", Map.of(CatalogProperties.URI, broker.restCatalogUri()));
     try {
       long deadline = System.currentTimeMillis() + 60_000;
       Map<String, Integer> seen = new ConcurrentHashMap<>();
