@@ -51,6 +51,9 @@ public final class LogManager implements AutoCloseable {
    */
   static final long PRODUCER_STATE_TAIL_BYTES = 4L << 20;
 
+  /** Partitions opened at once when a broker takes several over. */
+  static final int OPEN_PARALLELISM = 8;
+
   private final BrokerConfig config;
   private final TopicConfigs topicConfigs;
   private final MetadataStore metadata;
@@ -160,9 +163,10 @@ public final class LogManager implements AutoCloseable {
     Set<String> names = new HashSet<>();
     int opened = 0;
     int closed = 0;
-    // Partitions taken over are opened all at once (reading each one's tail for producer state takes a while
-    // on S3), then placed.
+    // Partitions taken over are opened several at a time (reading each one's tail for producer state takes a
+    // while on S3), then placed. At most OPEN_PARALLELISM at once: each holds up to a 1 MiB read in memory.
     Map<String, CompletableFuture<PartitionLog>> opening = new HashMap<>();
+    List<java.util.function.Supplier<CompletableFuture<PartitionLog>>> opens = new ArrayList<>();
     for (TopicRecord r : records) {
       if (newerThan(r.name(), view)) {
         continue;
@@ -175,9 +179,22 @@ public final class LogManager implements AutoCloseable {
           if (existing != null) {
             release(existing); // fenced by another owner meanwhile: start afresh
           }
-          opening.put(r.name() + "/" + p, openPartitionAsync(r, p));
+          String key = r.name() + "/" + p;
+          int partition = p;
+          opens.add(() -> {
+            CompletableFuture<PartitionLog> f = openPartitionAsync(r, partition);
+            opening.put(key, f);
+            return f;
+          });
         }
       }
+    }
+    for (int i = 0; i < opens.size(); i += OPEN_PARALLELISM) {
+      List<CompletableFuture<PartitionLog>> wave = new ArrayList<>();
+      for (var open : opens.subList(i, Math.min(opens.size(), i + OPEN_PARALLELISM))) {
+        wave.add(open.get().exceptionally(e -> null));
+      }
+      CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new)).join();
     }
     for (TopicRecord r : records) {
       names.add(r.name());
