@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
@@ -71,6 +73,10 @@ public final class BrokerBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("s3")) { // bin/floe-bench s3 ...
             S3Bench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("failover")) { // bin/floe-bench failover ...
+            FailoverBench.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         quietLogging();
@@ -469,13 +475,22 @@ public final class BrokerBench {
     /** ProducerPerformance capped at {@code recordsPerSec} records a second ({@code -1}: as fast as it can). */
     CaseResult produce(String broker, String caseId, String topic, String bootstrap, int partitions, String acks,
                        long records, long recordsPerSec) throws IOException, InterruptedException {
+        return produce(broker, caseId, topic, bootstrap, partitions, acks, records, recordsPerSec, Map.of());
+    }
+
+    /** Like the other, with {@code extraProps} after --producer-prop's (a key in both takes this value). */
+    CaseResult produce(String broker, String caseId, String topic, String bootstrap, int partitions, String acks,
+                       long records, long recordsPerSec, Map<String, String> extraProps)
+            throws IOException, InterruptedException {
+        Map<String, String> props = new LinkedHashMap<>(opts.producerProps);
+        props.putAll(extraProps);
         List<String> args = new ArrayList<>(List.of(
                 "--topic", topic,
                 "--num-records", Long.toString(records),
                 "--record-size", Integer.toString(opts.recordSize),
                 "--throughput", Long.toString(recordsPerSec),
                 "--producer-props", "acks=" + acks, "bootstrap.servers=" + bootstrap));
-        opts.producerProps.forEach((k, v) -> args.add(k + "=" + v));
+        props.forEach((k, v) -> args.add(k + "=" + v));
         Path log = caseLog(broker, caseId);
         ChildJvm tool = ChildJvm.start("producer-perf", classpath, toolJvmArgs(), PRODUCER_PERF, args, log,
                 BrokerBench::echoToolLine, out);

@@ -106,6 +106,13 @@ abstract class BrokerProcess implements AutoCloseable {
             }
         }
 
+        /** Kills the broker with SIGKILL, as a crash; {@link #close()} then only deletes its directory. */
+        void killForcibly() throws InterruptedException {
+            if (jvm != null) {
+                jvm.killForcibly();
+            }
+        }
+
         /** Polls Admin.describeCluster until the broker answers, the child dies, or the timeout passes. */
         void awaitReady(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -166,6 +166,19 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** SIGKILL at once, like {@code kill -9}: the child runs no shutdown hook. Returns once it is gone. */
+    void killForcibly() throws InterruptedException {
+        try {
+            process.destroyForcibly();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + process.pid() + ") still alive 10 s after SIGKILL");
+            }
+            pump.join(2_000);
+        } finally {
+            LIVE.remove(this);
+        }
+    }
+
     @Override
     public void close() {
         kill(Duration.ofSeconds(30));

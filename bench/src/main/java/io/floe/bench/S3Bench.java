@@ -80,8 +80,9 @@ public final class S3Bench {
     S3Report run(String commandLine) throws Exception {
         S3Report report = new S3Report(opts, commandLine);
         out.printf("floe-bench s3: %d B records, acks=all, %d partitions; %,d records/s for %d s, then %,d records "
-                        + "unthrottled; intervals %s ms; run %s%n", opts.common.recordSize, opts.partitions, opts.rate,
-                opts.seconds, opts.records, opts.intervalsMs, runId);
+                        + "unthrottled; intervals %s ms; S3 producers add %s; run %s%n", opts.common.recordSize,
+                opts.partitions, opts.rate, opts.seconds, opts.records, opts.intervalsMs,
+                S3BenchOptions.propsText(opts.s3ProducerProps), runId);
         try {
             if (opts.runS3) {
                 s3 = S3ProxyProcess.start(S3ProxyProcess.locateJar(opts.common.outDir), tools.logsDir(), out);
@@ -176,7 +177,7 @@ public final class S3Bench {
                     BrokerBench.createTopic(admin, warm, opts.partitions);
                     out.printf("-- %s: warm-up, %,d records (not measured)%n", setup.label(), opts.common.warmupRecords);
                     tools.produce(setup.label(), "s3 warm-up", warm, bootstrap, opts.partitions, "all",
-                            opts.common.warmupRecords, -1);
+                            opts.common.warmupRecords, -1, producerProps(setup));
                 }
                 BrokerBench.createTopic(admin, rateTopic, opts.partitions);
                 BrokerBench.createTopic(admin, unlimitedTopic, opts.partitions);
@@ -225,10 +226,15 @@ public final class S3Bench {
                 rate > 0 ? String.format(Locale.ROOT, " at %,d records/s", rate) : "");
         PrometheusSamples before = scrape(started);
         CaseResult r = tools.produce(setup.label(), caseId, topic, started.broker().bootstrap(), opts.partitions,
-                "all", records, rate);
+                "all", records, rate, producerProps(setup));
         PrometheusSamples delta = delta(started, before);
         out.printf("-- %s: %s: %s%s%n", setup.label(), phase.text, BrokerBench.describe(r), s3Summary(delta, true));
         return new Row(setup, phase, r, delta);
+    }
+
+    /** What a setup's producers add to --producer-prop: the S3 settings on S3, nothing elsewhere. */
+    private Map<String, String> producerProps(Setup setup) {
+        return setup.store() == Store.S3 ? opts.s3ProducerProps : Map.of();
     }
 
     private Row catchUp(Setup setup, Started started, Phase phase, String topic, Row written)

@@ -3,7 +3,9 @@ package io.floe.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Command line of {@link S3Bench} ({@code bin/floe-bench s3 ...}). */
 final class S3BenchOptions {
@@ -13,6 +15,16 @@ final class S3BenchOptions {
     static final int QUICK_SECONDS = 10;
     static final long DEFAULT_RECORDS = 3_000_000L;
     static final long QUICK_RECORDS = 300_000L;
+
+    /**
+     * Producer settings of the Floe-on-S3 runs, over --producer-prop. A broker on S3 makes at most one PUT per
+     * s3.wal.upload.interval.ms, so an acks=all request waits about the interval plus a PUT and a commit; with 5
+     * requests in flight per connection, a producer reaches its throughput only if each request carries much:
+     * 1 MiB batches per partition, requests of up to 8 MiB, and room in its buffer for what is in flight.
+     */
+    static final Map<String, String> DEFAULT_S3_PRODUCER_PROPS = defaultS3ProducerProps();
+    /** s3.wal.upload.bytes unless overridden: a WAL object is sealed at this size even before the interval. */
+    static final long DEFAULT_WAL_UPLOAD_BYTES = 8L << 20;
 
     boolean help;
     boolean runKafka = true;
@@ -28,6 +40,8 @@ final class S3BenchOptions {
     /** How long to wait after the produce runs for compaction to rewrite what they wrote; 0: not at all. */
     long compactionWaitSec;
     final List<String> floeOverrides = new ArrayList<>();
+    /** {@link #DEFAULT_S3_PRODUCER_PROPS} with --s3-producer-prop applied: what the S3 runs' producers add. */
+    final Map<String, String> s3ProducerProps = new LinkedHashMap<>(DEFAULT_S3_PRODUCER_PROPS);
     /** What {@link BrokerBench}'s tool runner reads: record size, heap, timeouts, output dir, warm-up, idle wait. */
     final BenchOptions common = new BenchOptions();
 
@@ -62,8 +76,11 @@ final class S3BenchOptions {
                   --record-size BYTES     record size (default 1024)
                   --brokers LIST          rows to run: kafka, local, s3 (default all three)
                   --floe-override K=V     extra FloeBroker --override for every Floe broker (repeatable)
-                  --producer-prop K=V     extra producer property of every produce run (repeatable), e.g.
-                                          batch.size=1048576 (default: the producer's defaults)
+                  --producer-prop K=V     extra producer property of every produce run (repeatable)
+                                          (default: the producer's defaults)
+                  --s3-producer-prop K=V  producer property of the Floe-on-S3 runs only, over --producer-prop
+                                          (repeatable; K= drops a default); defaults:
+                                          %8$s
                   --warmup-records N      unmeasured unthrottled produce per broker first (default %7$d;
                                           --quick 0)
                   --compaction-wait SEC   after the produce runs, wait up to this long for Floe's compaction
@@ -78,7 +95,8 @@ final class S3BenchOptions {
                   --out DIR               where the results go (default bench/target)
                   -h, --help              this help
                 """.formatted(BenchOptions.kafkaVersion(), DEFAULT_RATE, DEFAULT_SECONDS, QUICK_SECONDS,
-                DEFAULT_RECORDS, QUICK_RECORDS, BenchOptions.DEFAULT_WARMUP_RECORDS);
+                DEFAULT_RECORDS, QUICK_RECORDS, BenchOptions.DEFAULT_WARMUP_RECORDS,
+                propsText(DEFAULT_S3_PRODUCER_PROPS));
     }
 
     static S3BenchOptions parse(String[] args) {
@@ -121,6 +139,17 @@ final class S3BenchOptions {
                             }
                             o.common.producerProps.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
                         }
+                        case "--s3-producer-prop" -> {
+                            int at = v.indexOf('=');
+                            if (at <= 0) {
+                                throw new IllegalArgumentException(a + " wants KEY=VALUE, got '" + v + "'");
+                            }
+                            if (at == v.length() - 1) {
+                                o.s3ProducerProps.remove(v.substring(0, at));
+                            } else {
+                                o.s3ProducerProps.put(v.substring(0, at), v.substring(at + 1));
+                            }
+                        }
                         case "--floe-override" -> {
                             if (v.indexOf('=') <= 0) {
                                 throw new IllegalArgumentException(a + " wants KEY=VALUE, got '" + v + "'");
@@ -155,6 +184,35 @@ final class S3BenchOptions {
             throw new IllegalArgumentException("--intervals names no interval");
         }
         return o;
+    }
+
+    /** s3.wal.upload.bytes as the Floe brokers get it: the last --floe-override of it, else the default. */
+    long walUploadBytes() {
+        long bytes = DEFAULT_WAL_UPLOAD_BYTES;
+        for (String o : floeOverrides) {
+            if (o.startsWith("s3.wal.upload.bytes=")) {
+                bytes = Long.parseLong(o.substring(o.indexOf('=') + 1).strip());
+            }
+        }
+        return bytes;
+    }
+
+    static String propsText(Map<String, String> props) {
+        if (props.isEmpty()) {
+            return "none";
+        }
+        List<String> kv = new ArrayList<>();
+        props.forEach((k, v) -> kv.add(k + "=" + v));
+        return String.join(" ", kv);
+    }
+
+    private static Map<String, String> defaultS3ProducerProps() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("batch.size", "1048576");
+        m.put("linger.ms", "20");
+        m.put("max.request.size", "8388608");
+        m.put("buffer.memory", "67108864");
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private void setBrokers(String v) {

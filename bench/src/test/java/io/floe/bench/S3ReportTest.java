@@ -51,15 +51,18 @@ class S3ReportTest {
         // Given a rate-limited run that committed 2 GiB in 600 WAL objects, with a p99 of 400 ms at 250 ms
         Row row = new Row(S3_250, Phase.RATE, produce(400), delta(600, 0, 0, 2L << 30, 600, 0));
 
-        // Then p99 is 1.6x the interval (goal not met), 300 WAL objects per GB of 2048 / 600 MiB each
+        // Then p99 is 1.6x the interval (goal not met), 300 WAL objects per GB of 2048 / 600 MiB each, and at
+        // 20 MiB/s one object per 250 ms holds 5 MiB: 1024 / 5 WAL PUTs per GB
         assertEquals(1.6, S3Report.p99OverInterval(row), 1e-9);
+        assertEquals(204.8, S3Report.walPutsFloorPerGb(row, 8L << 20), 1e-9);
+        assertEquals(256, S3Report.walPutsFloorPerGb(row, 4L << 20), 1e-9); // sealed at 4 MiB first
         assertEquals(300, S3Report.walObjectsPerGb(row), 1e-9);
         assertEquals(2048.0 / 600, S3Report.avgObjectMb(row), 1e-9);
         S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
         report.rows.add(row);
         String md = report.markdown();
         assertTrue(md.contains("| Floe S3 250 ms | 10,000 rec/s | 20.0 | 20,480 | 100 / 400 | 1.60x | 300 | 3.41 |"
-                + " NOT met |"), md);
+                + " 205 | NOT met |"), md);
     }
 
     @Test
@@ -73,7 +76,7 @@ class S3ReportTest {
         S3Report report = new S3Report(S3BenchOptions.parse(new String[] {"--out", "target"}), "");
         report.writes.add(w);
         String md = report.markdown();
-        assertTrue(md.contains("| Floe S3 250 ms | 2.00 | 150 | 100 | 50 | 5 | 1 | $0.00076 | 97% (waited 140 s) | met |"),
+        assertTrue(md.contains("| Floe S3 250 ms | 2.00 | 150 | 100 | 50 | 0 | 5 | 1 | $0.00076 | 97% (waited 140 s) | met |"),
                 md);
         assertTrue(md.contains("$0.005 per 1,000"), md);
         assertTrue(md.contains("$0.0004 per 1,000"), md);
