@@ -22,7 +22,7 @@ final class FailoverOptions {
     int recordSize = 1024;
     /** broker.session.timeout.ms and broker.heartbeat.interval.ms: the brokers' defaults unless given. */
     long sessionTimeoutMs = 6_000;
-    long heartbeatMs = 1_000;
+    long heartbeatMs = 500;
     /** How long a round waits for the moved partitions, and the restarted broker for partitions of its own. */
     long roundTimeoutSec = 60;
     String heap = "1g";
@@ -54,7 +54,7 @@ final class FailoverOptions {
                   --rate N                records/s the producer offers (default 1000)
                   --record-size BYTES     record size (default 1024)
                   --session-timeout-ms MS broker.session.timeout.ms (default 6000, the broker's default)
-                  --heartbeat-ms MS       broker.heartbeat.interval.ms (default 1000, the broker's default)
+                  --heartbeat-ms MS       broker.heartbeat.interval.ms (default 500, the broker's default)
                   --round-timeout SEC     longest wait for the moved partitions, and for the restarted broker
                                           to lead again (default 60)
                   --floe-override K=V     extra FloeBroker --override for every broker (repeatable)

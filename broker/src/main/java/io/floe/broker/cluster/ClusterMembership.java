@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * PartitionAssignor}). Every round ends by handing the new {@link ClusterView} and topics to the listener,
  * which opens what this broker now owns and lets go of the rest.
  *
+ * <p>Where the database offers session locks (PostgreSQL), each broker also holds a liveness lock on a
+ * connection of its own: when its process dies the database ends that session at once, and the broker counts
+ * as dead after three missed heartbeats instead of the whole session timeout. A broker that hangs or is cut
+ * off keeps its lock or loses its session; either way the session timeout still decides.
+ *
  * <p>A broker that cannot heartbeat for a whole session timeout stops serving (the others are taking its
  * partitions over) and registers again once the store answers. A broker whose registration was replaced by
  * another process with the same node id stops for good: two processes must not share a node id.
@@ -150,6 +155,7 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
   }
 
   private void register() {
+    store.holdLivenessLock(settings.nodeId());
     brokerEpoch = store.registerBroker(settings.nodeId(), settings.host(), settings.port().getAsInt(), settings.rack());
     lastHeartbeatMs = System.currentTimeMillis();
     LOG.info("Broker {} joined the cluster as {}:{} (broker epoch {})", settings.nodeId(), settings.host(),
@@ -182,14 +188,19 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
       register();
     } else if (store.heartbeat(settings.nodeId(), brokerEpoch)) {
       lastHeartbeatMs = System.currentTimeMillis();
+      store.holdLivenessLock(settings.nodeId());
     } else {
       replaced = true;
       LOG.error("Broker {} was registered again by another process (broker epoch {} is stale); this process stops"
           + " serving. Give each broker its own node.id", settings.nodeId(), brokerEpoch);
+      store.releaseLivenessLock();
       publish(ClusterView.detached(settings.nodeId()), lastTopics);
       return;
     }
-    List<BrokerRegistration> liveList = store.liveBrokers(settings.sessionTimeoutMs());
+    // A broker whose process died (its liveness lock freed with its database session) is dead after a few
+    // missed heartbeats rather than the whole session timeout.
+    List<BrokerRegistration> liveList =
+        store.liveBrokers(settings.sessionTimeoutMs(), 3 * settings.heartbeatIntervalMs());
     Map<Integer, BrokerRegistration> live = new LinkedHashMap<>();
     liveList.forEach(b -> live.put(b.nodeId(), b));
     List<TopicRecord> all = topics.topics();
@@ -293,5 +304,6 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
             settings.nodeId(), e);
       }
     }
+    store.releaseLivenessLock();
   }
 }

@@ -93,7 +93,7 @@ public final class BrokerConfig {
     d.put(REST_CATALOG_ENABLE, "true");
     d.put(REST_CATALOG_LISTENERS, "http://127.0.0.1:8181");
     // Shorter than Kafka's 9000 ms: a Floe broker taking over copies no data, so detection is the whole failover.
-    d.put(BROKER_HEARTBEAT_INTERVAL_MS, "1000");
+    d.put(BROKER_HEARTBEAT_INTERVAL_MS, "500");
     d.put(BROKER_SESSION_TIMEOUT_MS, "6000");
     return d;
   }

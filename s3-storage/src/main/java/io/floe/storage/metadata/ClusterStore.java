@@ -38,7 +38,28 @@ public interface ClusterStore {
   void unregisterBroker(int nodeId, long brokerEpoch);
 
   /** Brokers whose last heartbeat is at most {@code sessionTimeoutMs} old, by node id. */
-  List<BrokerRegistration> liveBrokers(long sessionTimeoutMs);
+  default List<BrokerRegistration> liveBrokers(long sessionTimeoutMs) {
+    return liveBrokers(sessionTimeoutMs, sessionTimeoutMs);
+  }
+
+  /**
+   * Brokers whose last heartbeat is at most {@code sessionTimeoutMs} old, less those whose process is known to be
+   * gone: where the database can tell (PostgreSQL), a broker's liveness lock is released the moment its process
+   * dies and its connection drops, and a broker without its lock whose heartbeat is older than {@code
+   * lockGraceMs} is dead at once. A hung or cut-off broker keeps its lock or its heartbeat only until the
+   * session timeout.
+   */
+  List<BrokerRegistration> liveBrokers(long sessionTimeoutMs, long lockGraceMs);
+
+  /**
+   * Takes (or keeps) this process's liveness lock for {@code nodeId}, held by a database session of its own for
+   * as long as the process lives. Returns whether it is held; false where the database has no such locks, or
+   * while an earlier process of the node still holds it. Call every heartbeat.
+   */
+  boolean holdLivenessLock(int nodeId);
+
+  /** Releases the liveness lock (clean shutdown, after unregistering). */
+  void releaseLivenessLock();
 
   /** Every owned resource and its owner. */
   Map<String, Owner> owners();

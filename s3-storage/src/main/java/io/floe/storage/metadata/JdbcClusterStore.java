@@ -10,15 +10,74 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@link ClusterStore} in the tables {@code brokers} and {@code owners} of a {@link JdbcMetadataStore}. */
+/**
+ * {@link ClusterStore} in the tables {@code brokers} and {@code owners} of a {@link JdbcMetadataStore}. On
+ * PostgreSQL the liveness lock is a session-level advisory lock (keys: Floe's constant, the node id) on a
+ * connection of its own.
+ */
 public final class JdbcClusterStore implements ClusterStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcClusterStore.class);
+  /** The first key of every liveness lock: "Flo" + 'L', telling Floe's advisory locks from others'. */
+  private static final int LIVENESS_LOCK_CLASS = 0x466c6f4c;
 
   private final JdbcMetadataStore store;
   private final String now;
+  private final boolean sessionLocks;
+  private java.sql.Connection lockSession;
+  private boolean lockHeld;
 
   public JdbcClusterStore(JdbcMetadataStore store) {
     this.store = store;
     this.now = store.dialect().nowMillisSql();
+    this.sessionLocks = store.dialect() == Dialect.POSTGRESQL;
+  }
+
+  @Override
+  public synchronized boolean holdLivenessLock(int nodeId) {
+    if (!sessionLocks) {
+      return false;
+    }
+    try {
+      if (lockSession == null || !lockSession.isValid(2)) {
+        closeLockSession();
+        lockSession = java.sql.DriverManager.getConnection(store.jdbcUrl(), Dialect.POSTGRESQL.connectionDefaults());
+        lockSession.setAutoCommit(true);
+        lockHeld = false;
+      }
+      if (!lockHeld) {
+        try (PreparedStatement ps = lockSession.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+          ps.setInt(1, LIVENESS_LOCK_CLASS);
+          ps.setInt(2, nodeId);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            lockHeld = rs.getBoolean(1);
+          }
+        }
+      }
+      return lockHeld;
+    } catch (java.sql.SQLException e) {
+      LOG.warn("Cannot hold the liveness lock of broker {} ({}); liveness falls back to heartbeats alone", nodeId,
+          e.getMessage());
+      closeLockSession();
+      return false;
+    }
+  }
+
+  @Override
+  public synchronized void releaseLivenessLock() {
+    closeLockSession();
+  }
+
+  private void closeLockSession() {
+    if (lockSession != null) {
+      try {
+        lockSession.close(); // ends the session, which releases its advisory locks
+      } catch (java.sql.SQLException e) {
+        LOG.debug("Closing the liveness lock session failed", e);
+      }
+      lockSession = null;
+      lockHeld = false;
+    }
   }
 
   @Override
@@ -75,15 +134,26 @@ public final class JdbcClusterStore implements ClusterStore {
   }
 
   @Override
-  public List<BrokerRegistration> liveBrokers(long sessionTimeoutMs) {
+  public List<BrokerRegistration> liveBrokers(long sessionTimeoutMs, long lockGraceMs) {
+    // A broker whose liveness lock is free (its database session ended with its process) is dead once its
+    // heartbeat is older than the grace; a running broker that lost its lock session still heartbeats.
+    String lockHeld = sessionLocks
+        ? " AND (heartbeat_ms >= " + now + " - ? OR EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'"
+            + " AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            + " AND l.classid::bigint = " + LIVENESS_LOCK_CLASS + " AND l.objid::bigint = brokers.node_id"
+            + " AND l.objsubid = 2))"
+        : "";
     return store.read(
         "read live brokers",
         c -> {
           PreparedStatement ps =
               c.statement(
                   "SELECT node_id, broker_epoch, host, port, rack FROM brokers WHERE heartbeat_ms >= " + now
-                      + " - ? ORDER BY node_id");
+                      + " - ?" + lockHeld + " ORDER BY node_id");
           ps.setLong(1, sessionTimeoutMs);
+          if (sessionLocks) {
+            ps.setLong(2, lockGraceMs);
+          }
           List<BrokerRegistration> out = new ArrayList<>();
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

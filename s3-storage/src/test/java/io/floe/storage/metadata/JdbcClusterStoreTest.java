@@ -97,6 +97,33 @@ class JdbcClusterStoreTest {
     assertEquals(2, stores[0].liveBrokers(10_000).size());
   }
 
+  @org.junit.jupiter.api.Test
+  void aBrokerWhoseSessionEndedIsDeadAfterTheGraceNotTheWholeSessionTimeout() throws Exception {
+    ClusterStore[] stores = open("postgresql");
+    // Given two brokers with fresh heartbeats, broker 1 holding its liveness lock, broker 2 not taking one
+    assertTrue(stores[0].holdLivenessLock(1));
+    stores[0].registerBroker(1, "127.0.0.1", 9092, null);
+    long epoch2 = stores[1].registerBroker(2, "127.0.0.1", 9093, null);
+    // A second process cannot take node 1's lock while the first holds it
+    JdbcClusterStore other = new JdbcClusterStore(second);
+    assertFalse(other.holdLivenessLock(1));
+    other.releaseLivenessLock();
+
+    // When broker 1's process dies (its lock session ends) and its heartbeat ages past the grace
+    stores[0].releaseLivenessLock();
+    Thread.sleep(300);
+    assertTrue(stores[1].heartbeat(2, epoch2));
+
+    // Then it is dead after the grace, not the session timeout, while broker 2, whose lock session broke but
+    // which still heartbeats, stays live
+    assertEquals(List.of(2), stores[1].liveBrokers(60_000, 200).stream().map(BrokerRegistration::nodeId).toList());
+    assertEquals(List.of(1, 2), stores[1].liveBrokers(60_000, 60_000).stream().map(BrokerRegistration::nodeId)
+        .toList());
+    // And the lock can be taken again by a new process of node 1
+    assertTrue(other.holdLivenessLock(1));
+    other.releaseLivenessLock();
+  }
+
   @ParameterizedTest
   @MethodSource("databases")
   void ownerEpochsRiseOnlyWhenTheOwnerChanges(String database) {
