@@ -154,11 +154,23 @@ final class StreamObjectCompactor {
   /**
    * The runs to compact among {@code ranges} (consecutive ranges of one stream, in offset order): maximal sequences
    * of candidates, cut at {@link CompactionConfig#maxObjectBytes()}, each without a leading stream object larger than
-   * the rest together (WAL ranges are always rewritten: that is what releases the shared objects); a run of one
+   * the rest together (WAL ranges under {@link #WAL_RANGE_KEPT_BYTES} are always rewritten: that is what releases
+   * the shared objects); a run of one
    * range only if it is in a WAL object (rewriting it alone releases its share of that object; rewriting a lone
    * stream object would change nothing).
    */
   static List<List<StreamRange>> planRuns(List<StreamRange> ranges, CompactionConfig config) {
+    return planRunsOf(ranges, config);
+  }
+
+  /**
+   * WAL ranges of at least this size are left where they are: a busy broker's WAL objects (8 MiB over a handful
+   * of partitions) are already read in large pieces, and compacting them would add about one PUT per 16 MiB to
+   * every GB written for little gain.
+   */
+  static final long WAL_RANGE_KEPT_BYTES = 1L << 20;
+
+  private static List<List<StreamRange>> planRunsOf(List<StreamRange> ranges, CompactionConfig config) {
     List<List<StreamRange>> runs = new ArrayList<>();
     List<StreamRange> run = new ArrayList<>();
     long runBytes = 0;
@@ -181,7 +193,9 @@ final class StreamObjectCompactor {
 
   private static boolean isCandidate(StreamRange r, CompactionConfig config) {
     if (isWal(r)) {
-      return r.length() <= config.maxObjectBytes();
+      // A large slice is already cheap to read (one GET per MiB or more); rewriting it would cost a PUT per
+      // maxObjectBytes for little gain. It stays in its WAL object until retention releases it.
+      return r.length() < WAL_RANGE_KEPT_BYTES && r.length() <= config.maxObjectBytes();
     }
     return StreamObjectFormat.objectId(r.objectKey()) >= 0 && r.length() < config.smallObjectBytes();
   }

@@ -43,6 +43,19 @@ class StreamObjectCompactorPlanTest {
   }
 
   @Test
+  void largeWalSlicesStayInTheirWalObjects() {
+    // Given a busy broker's WAL ranges of 1 MiB or more, between small ones
+    CompactionConfig config = CompactionConfig.defaults();
+    wal(100);
+    wal(StreamObjectCompactor.WAL_RANGE_KEPT_BYTES);
+    wal(100);
+    wal(100);
+
+    // Then the large slice is left where it is (already cheap to read); the small ones around it merge
+    assertEquals(List.of(List.of(0L), List.of(2L, 3L)), plan(config));
+  }
+
+  @Test
   void aLargerFirstRangeIsNotRewrittenForLittleNewData() {
     // Given a small stream object of 390 bytes followed by two WAL ranges of 100 bytes
     stream(390);
@@ -69,7 +82,11 @@ class StreamObjectCompactorPlanTest {
 
   /** The runs, as lists of the ranges' start offsets (one offset per range). */
   private List<List<Long>> plan() {
-    return StreamObjectCompactor.planRuns(ranges, CONFIG).stream()
+    return plan(CONFIG);
+  }
+
+  private List<List<Long>> plan(CompactionConfig config) {
+    return StreamObjectCompactor.planRuns(ranges, config).stream()
         .map(run -> run.stream().map(StreamRange::startOffset).toList())
         .toList();
   }
