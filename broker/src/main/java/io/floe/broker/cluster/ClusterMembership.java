@@ -203,9 +203,11 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
         store.liveBrokers(settings.sessionTimeoutMs(), 3 * settings.heartbeatIntervalMs());
     Map<Integer, BrokerRegistration> live = new LinkedHashMap<>();
     liveList.forEach(b -> live.put(b.nodeId(), b));
+    // Owners before topics: a topic created in between then looks unowned (and is placed), never the other way
+    // round, where its fresh owners would look like leftovers of a deleted topic and be removed.
+    Map<String, Owner> owners = new HashMap<>(store.owners());
     List<TopicRecord> all = topics.topics();
     lastTopics = all;
-    Map<String, Owner> owners = new HashMap<>(store.owners());
     ClusterView next = new ClusterView(settings.nodeId(), live, owners, readAt);
     if (next.isController()) {
       List<List<String>> units = units(all);
