@@ -2,7 +2,6 @@ package io.floe.broker.cluster;
 
 import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
 import io.floe.storage.metadata.ClusterStore.Owner;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,10 +31,6 @@ public record ClusterView(
     return "stream:" + streamId;
   }
 
-  public Collection<BrokerRegistration> liveBrokers() {
-    return live.values();
-  }
-
   /** Whether this broker owns the resource (it serves it even before others see it live). */
   public boolean ownsLocally(String resource) {
     Owner o = owners.get(resource);
@@ -54,8 +49,27 @@ public record ClusterView(
     return o == null ? 0 : o.epoch();
   }
 
-  /** The controller: the live broker with the lowest node id; it assigns resources to brokers. */
+  /**
+   * The controller: the live broker with the lowest node id; it assigns resources to brokers. This broker when
+   * none is live yet (before its first round).
+   */
+  public int controllerId() {
+    return live.keySet().stream().mapToInt(Integer::intValue).min().orElse(localNodeId);
+  }
+
   public boolean isController() {
-    return !live.isEmpty() && live.keySet().stream().mapToInt(Integer::intValue).min().getAsInt() == localNodeId;
+    return !live.isEmpty() && controllerId() == localNodeId;
+  }
+
+  /**
+   * The brokers clients are told of: the live ones, and this broker (with its advertised endpoint) even before
+   * it is seen live, since the client is talking to it.
+   */
+  public java.util.List<BrokerRegistration> listedBrokers(String localHost, int localPort) {
+    java.util.List<BrokerRegistration> out = new java.util.ArrayList<>(live.values());
+    if (!live.containsKey(localNodeId)) {
+      out.add(new BrokerRegistration(localNodeId, 0, localHost, localPort, null));
+    }
+    return out;
   }
 }

@@ -12,7 +12,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
 
-/** The cluster as clients see it: this broker, which is also the controller. */
+/** The cluster as clients see it: the live brokers and the controller (see {@link ClusterView}). */
 public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest> {
 
   private final BrokerInfo broker;
@@ -33,17 +33,12 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     DescribeClusterResponseData out = new DescribeClusterResponseData()
         .setErrorCode(Errors.NONE.code())
         .setClusterId(broker.clusterId())
-        .setControllerId(broker.nodeId())
         .setEndpointType(request.data().endpointType());
     ClusterView view = cluster.view();
-    view.live().keySet().stream().mapToInt(Integer::intValue).min().ifPresent(out::setControllerId);
-    for (BrokerRegistration b : view.liveBrokers()) {
+    out.setControllerId(view.controllerId());
+    for (BrokerRegistration b : view.listedBrokers(broker.host(), broker.port())) {
       out.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host()).setPort(b.port())
           .setRack(b.rack()));
-    }
-    if (!view.live().containsKey(broker.nodeId())) {
-      out.brokers().add(new DescribeClusterBroker().setBrokerId(broker.nodeId()).setHost(broker.host())
-          .setPort(broker.port()));
     }
     return CompletableFuture.completedFuture(Response.of(new DescribeClusterResponse(out)));
   }

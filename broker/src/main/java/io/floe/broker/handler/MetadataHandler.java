@@ -71,14 +71,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
       MetadataResponseData out = new MetadataResponseData()
           .setClusterId(broker.clusterId())
-          .setControllerId(controller(view));
-      for (BrokerRegistration b : view.liveBrokers()) {
+          .setControllerId(view.controllerId());
+      for (BrokerRegistration b : view.listedBrokers(broker.host(), broker.port())) {
         out.brokers().add(new MetadataResponseBroker()
             .setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
-      }
-      if (!view.live().containsKey(broker.nodeId())) {
-        out.brokers().add(new MetadataResponseBroker()
-            .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()));
       }
       for (CompletableFuture<MetadataResponseTopic> t : topics) {
         out.topics().add(t.join());
@@ -106,10 +102,6 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         : CompletableFuture.completedFuture(logs.topic(name));
     return found.thenApply(t -> t.map(this::describe).orElseGet(() ->
         new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())));
-  }
-
-  private static int controller(ClusterView view) {
-    return view.live().keySet().stream().mapToInt(Integer::intValue).min().orElse(view.localNodeId());
   }
 
   private MetadataResponseTopic describe(TopicState t) {
