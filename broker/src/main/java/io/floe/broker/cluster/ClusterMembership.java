@@ -116,20 +116,9 @@ public final class ClusterMembership implements Cluster, AutoCloseable {
   @Override
   public Map<String, Owner> placeNew(List<String> resources, boolean together) {
     ClusterView v = view;
-    Map<Integer, Integer> load = new java.util.TreeMap<>();
-    v.live().keySet().forEach(n -> load.put(n, 0));
-    load.putIfAbsent(settings.nodeId(), 0);
-    v.owners().values().forEach(o -> load.computeIfPresent(o.nodeId(), (n, c) -> c + 1));
-    Map<String, Integer> placement = new LinkedHashMap<>();
-    for (String resource : resources) {
-      int node = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-      if (together && !placement.isEmpty()) {
-        node = placement.values().iterator().next();
-      }
-      placement.put(resource, node);
-      load.merge(node, 1, Integer::sum);
-    }
-    return store.assignOwners(placement);
+    Set<Integer> nodes = new HashSet<>(v.live().keySet());
+    nodes.add(settings.nodeId()); // it is creating the topic, so it is up even before its first round
+    return store.assignOwners(PartitionAssignor.placeNew(nodes, v.owners(), resources, together));
   }
 
   @Override

@@ -95,6 +95,24 @@ public final class PartitionAssignor {
     return changes;
   }
 
+  /**
+   * Owners for new resources (a new topic's streams): each to the least loaded of {@code nodes} by the resources
+   * {@code current} gives them, or all to the least loaded one when {@code together}.
+   */
+  public static Map<String, Integer> placeNew(
+      Set<Integer> nodes, Map<String, Owner> current, List<String> resources, boolean together) {
+    Map<Integer, Integer> load = new HashMap<>();
+    nodes.forEach(n -> load.put(n, 0));
+    current.values().forEach(o -> load.computeIfPresent(o.nodeId(), (n, c) -> c + 1));
+    Map<String, Integer> placement = new LinkedHashMap<>();
+    for (String resource : resources) {
+      int node = together && !placement.isEmpty() ? placement.values().iterator().next() : leastLoaded(load);
+      placement.put(resource, node);
+      load.merge(node, 1, Integer::sum);
+    }
+    return placement;
+  }
+
   /** The live node owning most of the unit's resources, or null if none of them has a live owner. */
   private static Integer currentNode(List<String> unit, Map<String, Owner> current, Set<Integer> liveNodes) {
     Map<Integer, Integer> votes = new TreeMap<>();

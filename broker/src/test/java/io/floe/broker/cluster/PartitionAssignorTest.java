@@ -78,6 +78,16 @@ class PartitionAssignorTest {
   }
 
   @Test
+  void newResourcesGoToTheLeastLoadedBrokersOrAllToOneWhenTogether() {
+    Map<String, Owner> owners = Map.of("stream:1", new Owner(1, 1), "stream:2", new Owner(1, 1),
+        "stream:3", new Owner(2, 1));
+    assertEquals(Map.of("stream:10", 3, "stream:11", 2, "stream:12", 3),
+        PartitionAssignor.placeNew(Set.of(1, 2, 3), owners, List.of("stream:10", "stream:11", "stream:12"), false));
+    assertEquals(Map.of("stream:10", 3, "stream:11", 3, "stream:12", 3),
+        PartitionAssignor.placeNew(Set.of(1, 2, 3), owners, List.of("stream:10", "stream:11", "stream:12"), true));
+  }
+
+  @Test
   void noLiveBrokersMeansNoChanges() {
     assertTrue(PartitionAssignor.assign(Set.of(), singles(3), Map.of()).isEmpty());
   }
