@@ -28,6 +28,8 @@ public final class FloeStorage implements AutoCloseable {
   private final JdbcMetadataStore metadata;
   private final RetryingObjectStorage objects;
   private final DefaultStreamStore streams;
+  /** One per broker: it holds the broker's liveness lock session. */
+  private final io.floe.storage.metadata.JdbcClusterStore cluster;
 
   private FloeStorage(
       StorageConfig config, JdbcMetadataStore metadata, RetryingObjectStorage objects, DefaultStreamStore streams) {
@@ -35,6 +37,7 @@ public final class FloeStorage implements AutoCloseable {
     this.metadata = metadata;
     this.objects = objects;
     this.streams = streams;
+    this.cluster = new io.floe.storage.metadata.JdbcClusterStore(metadata);
   }
 
   /** Creates the directories if needed, opens (and migrates) the metadata store, and starts the stream store. */
@@ -74,7 +77,7 @@ public final class FloeStorage implements AutoCloseable {
 
   /** Broker registrations and resource owners, in the same database as the rest of the metadata. */
   public io.floe.storage.metadata.ClusterStore clusterStore() {
-    return new io.floe.storage.metadata.JdbcClusterStore(metadata);
+    return cluster;
   }
 
   public DefaultStreamStore streamStore() {
