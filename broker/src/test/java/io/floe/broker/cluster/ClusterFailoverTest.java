@@ -104,12 +104,7 @@ class ClusterFailoverTest {
   }
 
   private Map<Integer, Integer> leaders(Admin admin) throws Exception {
-    TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
-    Map<Integer, Integer> out = new HashMap<>();
-    for (TopicPartitionInfo p : d.partitions()) {
-      out.put(p.partition(), p.leader() == null ? -1 : p.leader().id());
-    }
-    return out;
+    return leadersOf(admin, TOPIC);
   }
 
   private static void await(String what, long timeoutMs, java.util.concurrent.Callable<Boolean> condition)
