@@ -58,6 +58,53 @@ record PrometheusSamples(Map<String, Double> values) {
         return v == null ? Double.NaN : v;
     }
 
+    /**
+     * The {@code q} quantile of histogram {@code name} in milliseconds, as Prometheus' {@code histogram_quantile}
+     * estimates it (linear within the bucket it falls in); NaN when the histogram is absent or empty. On a delta
+     * it is the quantile of what was recorded in between.
+     */
+    double histogramQuantileMs(String name, double q) {
+        return histogramQuantileMs(name, "", q);
+    }
+
+    /** As {@link #histogramQuantileMs(String, double)}, of the series with {@code labels} ({@code api="PRODUCE"}). */
+    double histogramQuantileMs(String name, String labels, double q) {
+        java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
+        String prefix = name + "_bucket{" + (labels.isEmpty() ? "" : labels + ",") + "le=\"";
+        values.forEach((series, v) -> {
+            if (series.startsWith(prefix)) {
+                String le = series.substring(prefix.length(), series.length() - 2);
+                cumulative.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), v);
+            }
+        });
+        Double total = cumulative.get(Double.POSITIVE_INFINITY);
+        if (total == null || total <= 0) {
+            return Double.NaN;
+        }
+        double rank = q * total;
+        double lowerBound = 0;
+        double lowerCount = 0;
+        for (Map.Entry<Double, Double> e : cumulative.entrySet()) {
+            if (e.getValue() >= rank) {
+                if (e.getKey().isInfinite()) {
+                    return lowerBound * 1000; // above the last bound: that bound is all that is known
+                }
+                double inBucket = e.getValue() - lowerCount;
+                double fraction = inBucket <= 0 ? 1 : (rank - lowerCount) / inBucket;
+                return (lowerBound + (e.getKey() - lowerBound) * fraction) * 1000;
+            }
+            lowerBound = e.getKey();
+            lowerCount = e.getValue();
+        }
+        return Double.NaN;
+    }
+
+    /** The mean of histogram {@code name} in milliseconds ({@code _sum / _count}); NaN when empty. */
+    double histogramMeanMs(String name) {
+        double count = get(name + "_count");
+        return count > 0 ? get(name + "_sum") / count * 1000 : Double.NaN;
+    }
+
     /** How much each series of {@code this} grew since {@code before} (a series new since then counts from 0). */
     PrometheusSamples minus(PrometheusSamples before) {
         Map<String, Double> d = new LinkedHashMap<>();

@@ -229,6 +229,7 @@ public final class S3Bench {
                 "all", records, rate, producerProps(setup));
         PrometheusSamples delta = delta(started, before);
         out.printf("-- %s: %s: %s%s%n", setup.label(), phase.text, BrokerBench.describe(r), s3Summary(delta, true));
+        walSummary(delta).ifPresent(s -> out.printf("-- %s: %s: %s%n", setup.label(), phase.text, s));
         return new Row(setup, phase, r, delta);
     }
 
@@ -335,6 +336,30 @@ public final class S3Bench {
     private PrometheusSamples delta(Started started, PrometheusSamples before) {
         PrometheusSamples now = before == null ? null : scrape(started);
         return now == null ? null : now.minus(before);
+    }
+
+    static final String PRODUCE_LATENCY = "floe_request_latency_seconds";
+    static final String PRODUCE_API = "api=\"Produce\"";
+
+    /** Where the broker's time went, from its WAL histograms: what a produce waits for inside the broker. */
+    static java.util.Optional<String> walSummary(PrometheusSamples d) {
+        if (d == null || Double.isNaN(d.histogramQuantileMs("floe_wal_append_latency_seconds", 0.5))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(Locale.ROOT,
+                "broker Produce request p50/p99 %.0f/%.0f ms; WAL append to commit p50/p99 %.0f/%.0f ms; buffer open p50/p99 %.0f/%.0f ms; upload mean %.0f ms, "
+                        + "p99 %.0f ms; index commit mean %.1f ms; seals: %.0f interval, %.0f size, %.0f idle",
+                d.histogramQuantileMs(PRODUCE_LATENCY, PRODUCE_API, 0.5),
+                d.histogramQuantileMs(PRODUCE_LATENCY, PRODUCE_API, 0.99),
+                d.histogramQuantileMs("floe_wal_append_latency_seconds", 0.5),
+                d.histogramQuantileMs("floe_wal_append_latency_seconds", 0.99),
+                d.histogramQuantileMs("floe_wal_seal_age_seconds", 0.5),
+                d.histogramQuantileMs("floe_wal_seal_age_seconds", 0.99),
+                d.histogramMeanMs("floe_wal_upload_latency_seconds"),
+                d.histogramQuantileMs("floe_wal_upload_latency_seconds", 0.99),
+                d.histogramMeanMs("floe_wal_commit_latency_seconds"),
+                d.get("floe_wal_seals_total{reason=\"interval\"}"), d.get("floe_wal_seals_total{reason=\"size\"}"),
+                d.get("floe_wal_seals_total{reason=\"idle\"}")));
     }
 
     private static String s3Summary(PrometheusSamples d, boolean written) {

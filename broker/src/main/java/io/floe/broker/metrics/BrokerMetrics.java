@@ -83,6 +83,18 @@ public final class BrokerMetrics {
     single(t, "floe_wal_batches_failed_total", "counter", "Batches whose upload or commit failed (never acknowledged)", wal.batchesFailed());
     single(t, "floe_wal_upload_retries_total", "counter", "WAL object uploads retried", wal.uploadRetries());
     single(t, "floe_wal_buffered_bytes", "gauge", "Appended bytes not yet durable", wal.bufferedBytes());
+    t.family("floe_wal_seals_total", "counter",
+        "WAL buffers sealed into objects, by reason (size, interval, idle, flush)");
+    wal.seals().forEach((reason, n) -> t.sample("floe_wal_seals_total", n, "reason", reason.label()));
+    t.histogram("floe_wal_append_latency_seconds",
+        "From a batch's append to the WAL until its object is committed (what an acks=all produce waits for)",
+        wal.timings().append());
+    t.histogram("floe_wal_seal_age_seconds", "How long a WAL buffer was open before it was sealed",
+        wal.timings().sealAge());
+    t.histogram("floe_wal_upload_latency_seconds", "One WAL object's upload, retries included",
+        wal.timings().upload());
+    t.histogram("floe_wal_commit_latency_seconds", "One metadata transaction committing WAL objects",
+        wal.timings().commit());
 
     Retrier.Stats retries = storage.objectStoreRetryStats();
     single(t, "floe_object_store_calls_total", "counter", "Object store calls", retries.calls());

@@ -1,5 +1,6 @@
 package io.floe.broker.metrics;
 
+import io.floe.storage.stats.LatencyHistogram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ public final class PrometheusText {
   private final StringBuilder out = new StringBuilder(4096);
   private final Map<String, Boolean> declared = new LinkedHashMap<>();
 
-  /** Declares a family once; {@code type} is counter or gauge. */
+  /** Declares a family once; {@code type} is counter, gauge or histogram. */
   public PrometheusText family(String name, String type, String help) {
     if (declared.putIfAbsent(name, true) == null) {
       out.append("# HELP ").append(name).append(' ').append(help).append('\n');
@@ -40,6 +41,33 @@ public final class PrometheusText {
       out.append(value);
     }
     out.append('\n');
+    return this;
+  }
+
+  /**
+   * Writes one {@code histogram} family from a latency histogram: cumulative {@code _bucket} samples with
+   * {@code le} in seconds, {@code _sum} in seconds and {@code _count}.
+   */
+  public PrometheusText histogram(String name, String help, LatencyHistogram.Snapshot h) {
+    family(name, "histogram", help);
+    return histogramSamples(name, h);
+  }
+
+  /**
+   * Writes one histogram's samples, with {@code labels} (name, value pairs) on each, in a family declared with
+   * {@link #family} and type histogram.
+   */
+  public PrometheusText histogramSamples(String name, LatencyHistogram.Snapshot h, String... labels) {
+    String[] withLe = java.util.Arrays.copyOf(labels, labels.length + 2);
+    withLe[labels.length] = "le";
+    for (int i = 0; i < LatencyHistogram.BOUNDS_MS.length; i++) {
+      withLe[labels.length + 1] = String.valueOf(LatencyHistogram.BOUNDS_MS[i] / 1000);
+      sample(name + "_bucket", h.cumulative(i), withLe);
+    }
+    withLe[labels.length + 1] = "+Inf";
+    sample(name + "_bucket", h.count(), withLe);
+    sample(name + "_sum", h.sumSeconds(), labels);
+    sample(name + "_count", h.count(), labels);
     return this;
   }
 

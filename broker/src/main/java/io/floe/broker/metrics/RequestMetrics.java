@@ -1,15 +1,21 @@
 package io.floe.broker.metrics;
 
+import io.floe.storage.stats.LatencyHistogram;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.common.protocol.ApiKeys;
 
-/** Requests served and failed, per Kafka API, counted by the network layer. */
+/**
+ * Requests served and failed, per Kafka API, and how long each took (Kafka's {@code TotalTimeMs}), counted by
+ * the network layer.
+ */
 public final class RequestMetrics {
 
   private static final int SLOTS = 128;
   private final AtomicLongArray requests = new AtomicLongArray(SLOTS);
   private final AtomicLongArray errors = new AtomicLongArray(SLOTS);
   private final AtomicLongArray closedConnections = new AtomicLongArray(1);
+  private final AtomicReferenceArray<LatencyHistogram> latencies = new AtomicReferenceArray<>(SLOTS);
 
   public void request(ApiKeys key) {
     if (key.id >= 0 && key.id < SLOTS) {
@@ -20,6 +26,21 @@ public final class RequestMetrics {
   public void error(ApiKeys key) {
     if (key.id >= 0 && key.id < SLOTS) {
       errors.incrementAndGet(key.id);
+    }
+  }
+
+  /**
+   * A request answered: from when its frame was read until its response was handed to the connection (after
+   * every earlier response on it, as Kafka answers in order).
+   */
+  public void latency(ApiKeys key, long nanos) {
+    if (key.id >= 0 && key.id < SLOTS) {
+      LatencyHistogram h = latencies.get(key.id);
+      if (h == null) {
+        latencies.compareAndSet(key.id, null, new LatencyHistogram());
+        h = latencies.get(key.id);
+      }
+      h.recordNanos(nanos);
     }
   }
 
@@ -40,6 +61,14 @@ public final class RequestMetrics {
     for (ApiKeys k : ApiKeys.values()) {
       if (k.id < SLOTS && requests.get(k.id) > 0) {
         text.sample("floe_request_errors_total", errors.get(k.id), "api", k.name);
+      }
+    }
+    text.family("floe_request_latency_seconds", "histogram",
+        "Time from a request's arrival until its response was sent, by API (acks=all produces wait for the WAL)");
+    for (ApiKeys k : ApiKeys.values()) {
+      LatencyHistogram h = k.id < SLOTS ? latencies.get(k.id) : null;
+      if (h != null) {
+        text.histogramSamples("floe_request_latency_seconds", h.snapshot(), "api", k.name);
       }
     }
     text.family("floe_rejected_connections_total", "counter",

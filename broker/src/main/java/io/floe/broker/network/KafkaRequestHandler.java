@@ -59,10 +59,12 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     final RequestHeader header;
     final AbstractRequest request;
     final short responseVersion;
+    final long receivedNanos;
     Response response;
 
-    Pending(RequestHeader header, AbstractRequest request, short responseVersion) {
+    Pending(RequestHeader header, AbstractRequest request, short responseVersion, long receivedNanos) {
       this.header = header;
+      this.receivedNanos = receivedNanos;
       this.request = request;
       this.responseVersion = responseVersion;
     }
@@ -91,6 +93,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(ChannelHandlerContext ctx, ByteBuf frame) {
+    long receivedNanos = System.nanoTime();
     ByteBuffer buffer = frame.nioBuffer();
     int size = buffer.remaining();
     RequestHeader header;
@@ -106,7 +109,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     if (!registry.supports(key, version)) {
       if (key == ApiKeys.API_VERSIONS) {
         // Kafka answers in v0, which every client can read, listing the versions it does support.
-        enqueue(ctx, header, null, (short) 0, CompletableFuture.completedFuture(Response.of(unsupportedApiVersions())));
+        enqueue(ctx, header, null, (short) 0, receivedNanos, CompletableFuture.completedFuture(Response.of(unsupportedApiVersions())));
         return;
       }
       ApiHandler<?> h = registry.handler(key);
@@ -132,7 +135,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     } catch (Throwable t) {
       future = CompletableFuture.failedFuture(t);
     }
-    enqueue(ctx, header, request, version, future);
+    enqueue(ctx, header, request, version, receivedNanos, future);
   }
 
   /**
@@ -157,8 +160,8 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
 
   private void enqueue(
       ChannelHandlerContext ctx, RequestHeader header, AbstractRequest request, short responseVersion,
-      CompletableFuture<Response> future) {
-    Pending p = new Pending(header, request, responseVersion);
+      long receivedNanos, CompletableFuture<Response> future) {
+    Pending p = new Pending(header, request, responseVersion, receivedNanos);
     pending.add(p);
     if (pending.size() >= maxInFlight) {
       ctx.channel().config().setAutoRead(false);
@@ -197,6 +200,7 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private boolean write(ChannelHandlerContext ctx, Pending p) {
+    metrics.latency(p.header.apiKey(), System.nanoTime() - p.receivedNanos);
     Response r = p.response;
     if (r.body() == null) {
       r.onSent().run();

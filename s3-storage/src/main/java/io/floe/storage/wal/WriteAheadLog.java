@@ -10,6 +10,7 @@ import io.floe.storage.metadata.StreamRange;
 import io.floe.storage.objectstore.ObjectStorage;
 import io.floe.storage.objectstore.ObjectStorageException;
 import io.floe.storage.retry.Retrier;
+import io.floe.storage.stats.LatencyHistogram;
 import io.floe.storage.stream.StreamFencedException;
 import io.floe.storage.wal.WalStream.CommittedBatch;
 import io.netty.buffer.ByteBuf;
@@ -109,7 +110,28 @@ public final class WriteAheadLog implements AutoCloseable {
   private final LongAdder indexCommits = new LongAdder();
   private final LongAdder bytesCommitted = new LongAdder();
   private final LongAdder batchesFailed = new LongAdder();
+  private final LongAdder[] seals = new LongAdder[SealReason.values().length];
+  private final LatencyHistogram appendLatency = new LatencyHistogram();
+  private final LatencyHistogram uploadLatency = new LatencyHistogram();
+  private final LatencyHistogram commitLatency = new LatencyHistogram();
+  private final LatencyHistogram sealAge = new LatencyHistogram();
   private final Retrier uploadRetrier;
+
+  /** Why a buffer was sealed into an object. */
+  public enum SealReason {
+    /** It reached {@link WalConfig#uploadBytes()}. */
+    SIZE,
+    /** {@link WalConfig#uploadIntervalMs()} passed since its first append. */
+    INTERVAL,
+    /** No upload was in flight ({@link WalConfig#sealWhenIdle()}). */
+    IDLE,
+    /** {@link #flush()} or close. */
+    FLUSH;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public WriteAheadLog(ObjectStorage storage, StreamIndexStore index, WalConfig config) {
     this.storage = storage;
@@ -119,6 +141,9 @@ public final class WriteAheadLog implements AutoCloseable {
     this.nextObjectId = index.allocateObjectIds(OBJECT_ID_BLOCK);
     this.objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
     this.firstObjectId = nextObjectId;
+    for (int i = 0; i < seals.length; i++) {
+      seals[i] = new LongAdder();
+    }
     this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("floe-wal-timer"));
     this.timer.setRemoveOnCancelPolicy(true);
     this.uploadRetrier =
@@ -221,7 +246,20 @@ public final class WriteAheadLog implements AutoCloseable {
   /** Counters for monitoring and tests. */
   public record Stats(
       long objectsCommitted, long indexCommits, long bytesCommitted, long batchesFailed, long uploadRetries,
-      long bufferedBytes) {}
+      long bufferedBytes, Map<SealReason, Long> seals, Timings timings) {}
+
+  /**
+   * Where an acknowledged append's time goes: from {@link #append} until its future completed, and the parts of
+   * the pipeline that make it up.
+   *
+   * @param append from the append call until its object was committed (waiting for buffer space included)
+   * @param sealAge how long a buffer was open, from its first append until it was sealed
+   * @param upload one object's upload, retries included
+   * @param commit one index transaction (it may commit several objects)
+   */
+  public record Timings(
+      LatencyHistogram.Snapshot append, LatencyHistogram.Snapshot sealAge, LatencyHistogram.Snapshot upload,
+      LatencyHistogram.Snapshot commit) {}
 
   public Stats stats() {
     long buffered;
@@ -234,7 +272,17 @@ public final class WriteAheadLog implements AutoCloseable {
     return new Stats(
         objectsCommitted.sum(), indexCommits.sum(), bytesCommitted.sum(), batchesFailed.sum(),
         uploadRetrier.stats().retries(),
-        buffered);
+        buffered,
+        sealCounts(),
+        new Timings(appendLatency.snapshot(), sealAge.snapshot(), uploadLatency.snapshot(), commitLatency.snapshot()));
+  }
+
+  private Map<SealReason, Long> sealCounts() {
+    Map<SealReason, Long> counts = new java.util.EnumMap<>(SealReason.class);
+    for (SealReason r : SealReason.values()) {
+      counts.put(r, seals[r.ordinal()].sum());
+    }
+    return counts;
   }
 
   /**
@@ -363,7 +411,10 @@ public final class WriteAheadLog implements AutoCloseable {
       long intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs());
       boolean due = ageNanos >= intervalNanos;
       if (force || openBytes >= config.uploadBytes() || (slotFree && (idle || due))) {
-        seal();
+        seal(force ? SealReason.FLUSH
+            : openBytes >= config.uploadBytes() ? SealReason.SIZE
+            : due ? SealReason.INTERVAL
+            : SealReason.IDLE, ageNanos);
       } else if (!due && sealTimer == null && !closed) {
         // Once due, a finishing upload seals the buffer; until then the timer does.
         sealTimer = timer.schedule(this::onSealTimer, intervalNanos - ageNanos, TimeUnit.NANOSECONDS);
@@ -393,7 +444,9 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /** Turns the open buffer into a sealed object laid out stream by stream. Call with the lock held. */
-  private void seal() {
+  private void seal(SealReason reason, long ageNanos) {
+    seals[reason.ordinal()].increment();
+    sealAge.recordNanos(ageNanos);
     if (sealTimer != null) {
       sealTimer.cancel(false);
       sealTimer = null;
@@ -435,9 +488,13 @@ public final class WriteAheadLog implements AutoCloseable {
 
   /** Uploads {@code o}, retrying retriable failures: a PUT of the same bytes under the same key is idempotent. */
   private void upload(SealedObject o) {
+    long start = System.nanoTime();
     uploadRetrier
         .run("upload WAL object " + o.key, () -> storage.write(o.key, o.data))
-        .whenComplete((v, err) -> onUploaded(o, unwrap(err)));
+        .whenComplete((v, err) -> {
+          uploadLatency.recordSince(start);
+          onUploaded(o, unwrap(err));
+        });
   }
 
   private void onUploaded(SealedObject o, Throwable failure) {
@@ -548,8 +605,10 @@ public final class WriteAheadLog implements AutoCloseable {
       for (SealedObject o : written) {
         commits.add(o.toCommit());
       }
+      long start = System.nanoTime();
       try {
         index.commitObjects(commits);
+        commitLatency.recordSince(start);
         indexCommits.increment();
         break;
       } catch (StaleStreamEpochException e) {
@@ -571,7 +630,7 @@ public final class WriteAheadLog implements AutoCloseable {
     for (SealedObject o : written) {
       objectsCommitted.increment();
       bytesCommitted.add(o.data.readableBytes());
-      o.completeCommitted();
+      o.completeCommitted(appendLatency);
     }
   }
 
@@ -624,6 +683,7 @@ public final class WriteAheadLog implements AutoCloseable {
     final ByteBuf batch;
     final int framedBytes;
     final CompletableFuture<Void> future = new CompletableFuture<>();
+    final long appendedNanos = System.nanoTime();
     boolean finished;
     /** When it started waiting for buffer space, if it had to. */
     long waitingSinceNanos;
@@ -808,7 +868,7 @@ public final class WriteAheadLog implements AutoCloseable {
       return new ObjectCommit(objectId, key, data.readableBytes(), ranges, epochs);
     }
 
-    void completeCommitted() {
+    void completeCommitted(LatencyHistogram appendLatency) {
       for (StreamGroup g : groups) {
         if (g.dropped) {
           continue;
@@ -825,6 +885,7 @@ public final class WriteAheadLog implements AutoCloseable {
               g.stream.streamId(), err);
         }
         for (PendingEntry e : g.entries) {
+          appendLatency.recordSince(e.appendedNanos);
           e.future.complete(null);
         }
       }

@@ -138,6 +138,15 @@ class WriteAheadLogTest {
     assertTrue(elapsedMs >= 300, "acknowledged after " + elapsedMs + " ms");
     assertEquals(5, a.confirmed);
     assertEquals(5, b.confirmed);
+    // and the stats say why and how long: one seal on the interval, ten appends each waiting at most the run
+    WriteAheadLog.Stats stats = wal.stats();
+    assertEquals(1, stats.seals().get(WriteAheadLog.SealReason.INTERVAL));
+    assertEquals(0, stats.seals().get(WriteAheadLog.SealReason.IDLE));
+    assertEquals(10, stats.timings().append().count());
+    assertTrue(stats.timings().append().sumNanos() <= 10 * (elapsedMs + 1) * 1_000_000L);
+    assertTrue(stats.timings().sealAge().sumNanos() >= 300_000_000L, "the buffer was open for the interval");
+    assertEquals(1, stats.timings().upload().count());
+    assertEquals(1, stats.timings().commit().count());
   }
 
   @Test
@@ -150,6 +159,7 @@ class WriteAheadLogTest {
     await(append(a, 1));
     assertTrue((System.nanoTime() - start) / 1_000_000 < 30_000);
     assertEquals(1, wal.stats().objectsCommitted());
+    assertEquals(1, wal.stats().seals().get(WriteAheadLog.SealReason.IDLE));
   }
 
   @Test
