@@ -19,8 +19,9 @@ final class S3BenchOptions {
     /**
      * Producer settings of the Floe-on-S3 runs, over --producer-prop. A broker on S3 makes at most one PUT per
      * s3.wal.upload.interval.ms, so an acks=all request waits about the interval plus a PUT and a commit; with 5
-     * requests in flight per connection, a producer reaches its throughput only if each request carries much:
-     * 1 MiB batches per partition, requests of up to 8 MiB, and room in its buffer for what is in flight.
+     * requests in flight per connection, a producer reaches its throughput only if each request carries much
+     * (Little's law). These are the producer settings AutoMQ recommends for its S3 WAL (linger.ms=100, 1 MiB
+     * batches, requests of up to 16 MiB), plus room in the buffer for what is in flight.
      */
     static final Map<String, String> DEFAULT_S3_PRODUCER_PROPS = defaultS3ProducerProps();
     /** s3.wal.upload.bytes unless overridden: a WAL object is sealed at this size even before the interval. */
@@ -209,8 +210,8 @@ final class S3BenchOptions {
     private static Map<String, String> defaultS3ProducerProps() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("batch.size", "1048576");
-        m.put("linger.ms", "20");
-        m.put("max.request.size", "8388608");
+        m.put("linger.ms", "100");
+        m.put("max.request.size", "16777216");
         m.put("buffer.memory", "67108864");
         return java.util.Collections.unmodifiableMap(m);
     }
