@@ -164,11 +164,13 @@ final class StreamObjectCompactor {
   }
 
   /**
-   * WAL ranges of at least this size are left where they are: a busy broker's WAL objects (8 MiB over a handful
-   * of partitions) are already read in large pieces, and compacting them would add about one PUT per 16 MiB to
-   * every GB written for little gain.
+   * WAL ranges of at least this size are left where they are. Such a slice is read with one GET per 512 KiB or
+   * more (at most 2,048 GETs, $0.0008 at S3's list price, per GB read back from cold objects), while rewriting it
+   * costs a PUT ($0.005 per 1,000) per slice when it sits alone between larger ones, as a moderately busy
+   * broker's slices do (a WAL object sealed on the interval between ones sealed on size): several times what
+   * reading it would cost, unless the same cold data is read again and again.
    */
-  static final long WAL_RANGE_KEPT_BYTES = 1L << 20;
+  static final long WAL_RANGE_KEPT_BYTES = 512L << 10;
 
   private static List<List<StreamRange>> planRunsOf(List<StreamRange> ranges, CompactionConfig config) {
     List<List<StreamRange>> runs = new ArrayList<>();
@@ -193,8 +195,8 @@ final class StreamObjectCompactor {
 
   private static boolean isCandidate(StreamRange r, CompactionConfig config) {
     if (isWal(r)) {
-      // A large slice is already cheap to read (one GET per MiB or more); rewriting it would cost a PUT per
-      // maxObjectBytes for little gain. It stays in its WAL object until retention releases it.
+      // A large slice is already cheap to read (one GET per 512 KiB or more); rewriting it would cost a PUT
+      // for little gain. It stays in its WAL object until retention releases it.
       return r.length() < WAL_RANGE_KEPT_BYTES && r.length() <= config.maxObjectBytes();
     }
     return StreamObjectFormat.objectId(r.objectKey()) >= 0 && r.length() < config.smallObjectBytes();

@@ -44,7 +44,7 @@ class StreamObjectCompactorPlanTest {
 
   @Test
   void largeWalSlicesStayInTheirWalObjects() {
-    // Given a busy broker's WAL ranges of 1 MiB or more, between small ones
+    // Given a busy broker's WAL ranges of 512 KiB or more, between small ones
     CompactionConfig config = CompactionConfig.defaults();
     wal(100);
     wal(StreamObjectCompactor.WAL_RANGE_KEPT_BYTES);
