@@ -15,8 +15,10 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -103,6 +105,7 @@ final class StreamObjectCompactor {
       int runsLeft = config.maxRunsPerCycle();
       int streamsCompacted = 0;
       Tally tally = new Tally();
+      Set<Long> pinned = pinnedWalObjects(order);
       for (int i = 0; i < order.size() && runsLeft > 0 && !stopped.getAsBoolean(); i++) {
         DefaultStream stream = order.get((first + i) % order.size());
         if (stream.isFenced()) {
@@ -110,7 +113,7 @@ final class StreamObjectCompactor {
           continue;
         }
         long upTo = stream.compactableOffset(System.currentTimeMillis(), config.minAgeMs());
-        List<List<StreamRange>> runs = planRuns(stream.rangesBelow(upTo), config);
+        List<List<StreamRange>> runs = planRuns(stream.rangesBelow(upTo), config, pinned);
         int before = tally.objectsWritten;
         int done = 0;
         for (List<StreamRange> run : runs) {
@@ -155,12 +158,28 @@ final class StreamObjectCompactor {
    * The runs to compact among {@code ranges} (consecutive ranges of one stream, in offset order): maximal sequences
    * of candidates, cut at {@link CompactionConfig#maxObjectBytes()}, each without a leading stream object larger than
    * the rest together (WAL ranges under {@link #WAL_RANGE_KEPT_BYTES} are always rewritten: that is what releases
-   * the shared objects); a run of one
-   * range only if it is in a WAL object (rewriting it alone releases its share of that object; rewriting a lone
-   * stream object would change nothing).
+   * the shared objects). A run of one range only if it is in a WAL object that is not in {@code pinnedWalObjects}:
+   * rewriting it alone merges nothing, and is only worth its PUT when it helps release its WAL object; a lone
+   * stream object is never rewritten (that would change nothing).
    */
-  static List<List<StreamRange>> planRuns(List<StreamRange> ranges, CompactionConfig config) {
-    return planRunsOf(ranges, config);
+  static List<List<StreamRange>> planRuns(List<StreamRange> ranges, CompactionConfig config, Set<Long> pinnedWalObjects) {
+    return planRunsOf(ranges, config, pinnedWalObjects);
+  }
+
+  /**
+   * The WAL objects some open stream keeps a large slice in (see {@link #WAL_RANGE_KEPT_BYTES}): they stay until
+   * retention whatever compaction does, so a lone small slice in one is not worth a PUT of its own.
+   */
+  private static Set<Long> pinnedWalObjects(List<DefaultStream> streams) {
+    Set<Long> pinned = new HashSet<>();
+    for (DefaultStream stream : streams) {
+      for (StreamRange r : stream.rangesBelow(Long.MAX_VALUE)) {
+        if (isWal(r) && r.length() >= WAL_RANGE_KEPT_BYTES) {
+          pinned.add(r.objectId());
+        }
+      }
+    }
+    return pinned;
   }
 
   /**
@@ -172,7 +191,8 @@ final class StreamObjectCompactor {
    */
   static final long WAL_RANGE_KEPT_BYTES = 512L << 10;
 
-  private static List<List<StreamRange>> planRunsOf(List<StreamRange> ranges, CompactionConfig config) {
+  private static List<List<StreamRange>> planRunsOf(
+      List<StreamRange> ranges, CompactionConfig config, Set<Long> pinnedWalObjects) {
     List<List<StreamRange>> runs = new ArrayList<>();
     List<StreamRange> run = new ArrayList<>();
     long runBytes = 0;
@@ -180,7 +200,7 @@ final class StreamObjectCompactor {
       boolean candidate = isCandidate(r, config);
       boolean consecutive = run.isEmpty() || run.get(run.size() - 1).endOffset() == r.startOffset();
       if (!candidate || !consecutive || runBytes + r.length() > config.maxObjectBytes()) {
-        addRun(runs, run);
+        addRun(runs, run, pinnedWalObjects);
         run = new ArrayList<>();
         runBytes = 0;
       }
@@ -189,7 +209,7 @@ final class StreamObjectCompactor {
         runBytes += r.length();
       }
     }
-    addRun(runs, run);
+    addRun(runs, run, pinnedWalObjects);
     return runs;
   }
 
@@ -202,7 +222,7 @@ final class StreamObjectCompactor {
     return StreamObjectFormat.objectId(r.objectKey()) >= 0 && r.length() < config.smallObjectBytes();
   }
 
-  private static void addRun(List<List<StreamRange>> runs, List<StreamRange> run) {
+  private static void addRun(List<List<StreamRange>> runs, List<StreamRange> run, Set<Long> pinnedWalObjects) {
     long rest = 0;
     for (StreamRange r : run) {
       rest += r.length();
@@ -217,7 +237,8 @@ final class StreamObjectCompactor {
       from++;
     }
     List<StreamRange> kept = run.subList(from, run.size());
-    if (kept.size() >= 2 || (kept.size() == 1 && isWal(kept.get(0)))) {
+    if (kept.size() >= 2
+        || (kept.size() == 1 && isWal(kept.get(0)) && !pinnedWalObjects.contains(kept.get(0).objectId()))) {
       runs.add(List.copyOf(kept));
     }
   }

@@ -56,6 +56,21 @@ class StreamObjectCompactorPlanTest {
   }
 
   @Test
+  void aLoneSmallWalSliceIsLeftInAnObjectThatALargeSliceKeepsAnyway() {
+    // Given a lone small WAL slice between large ones, in a WAL object where another stream has a large slice
+    CompactionConfig config = CompactionConfig.defaults();
+    wal(StreamObjectCompactor.WAL_RANGE_KEPT_BYTES);
+    wal(100);
+    wal(StreamObjectCompactor.WAL_RANGE_KEPT_BYTES);
+    long objectOfSmallSlice = ranges.get(1).objectId();
+
+    // Then it is not rewritten alone: that would cost a PUT, merge nothing and release nothing
+    assertEquals(List.of(), plan(config, java.util.Set.of(objectOfSmallSlice)));
+    // while without the pin it is, to release its object
+    assertEquals(List.of(List.of(1L)), plan(config));
+  }
+
+  @Test
   void aLargerFirstRangeIsNotRewrittenForLittleNewData() {
     // Given a small stream object of 390 bytes followed by two WAL ranges of 100 bytes
     stream(390);
@@ -86,7 +101,11 @@ class StreamObjectCompactorPlanTest {
   }
 
   private List<List<Long>> plan(CompactionConfig config) {
-    return StreamObjectCompactor.planRuns(ranges, config).stream()
+    return plan(config, java.util.Set.of());
+  }
+
+  private List<List<Long>> plan(CompactionConfig config, java.util.Set<Long> pinnedWalObjects) {
+    return StreamObjectCompactor.planRuns(ranges, config, pinnedWalObjects).stream()
         .map(run -> run.stream().map(StreamRange::startOffset).toList())
         .toList();
   }
