@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,6 +60,8 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   /** Larger objects are read with copies even when reads are mapped (a mapping is addressed by int). */
   private static final long MAX_MAPPED_OBJECT_BYTES = 1L << 30;
 
+  /** Names of temporary files; the temporary directory is this store's own and is emptied when it opens. */
+  private final java.util.concurrent.atomic.AtomicLong tmpSequence = new java.util.concurrent.atomic.AtomicLong();
   private final Path root;
   private final Path tmpDir;
   private final boolean fsync;
@@ -122,7 +123,8 @@ public final class LocalFileObjectStorage implements ObjectStorage {
         "write " + key,
         () -> {
           Path target = pathOf(key);
-          Path tmp = tmpDir.resolve(UUID.randomUUID() + ".tmp");
+          Path tmp = tmpDir.resolve(tmpSequence.incrementAndGet() + ".tmp");
+          boolean moved = false;
           try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
               // nioBuffers shares content but not indexes: the caller's ByteBuf is left untouched.
@@ -135,15 +137,24 @@ public final class LocalFileObjectStorage implements ObjectStorage {
                 ch.force(true);
               }
             }
-            Files.createDirectories(target.getParent());
-            moveAtomically(tmp, target);
+            try {
+              moveAtomically(tmp, target);
+            } catch (NoSuchFileException e) {
+              // The first object under this prefix: its directory does not exist yet. (Checking every time
+              // would cost a system call per write.)
+              Files.createDirectories(target.getParent());
+              moveAtomically(tmp, target);
+            }
+            moved = true;
             openObjects.invalidate(key);
             if (fsync) {
               fsyncDirectory(target.getParent());
             }
             return null;
           } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+              Files.deleteIfExists(tmp);
+            }
           }
         });
   }
