@@ -85,7 +85,6 @@ public final class WriteAheadLog implements AutoCloseable {
   private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService committer;
-  private volatile Thread commitThread;
 
   private final ReentrantLock lock = new ReentrantLock();
   // Guarded by lock.
@@ -161,13 +160,7 @@ public final class WriteAheadLog implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>(),
-            r ->
-                new NamedThreadFactory("floe-wal-commit")
-                    .newThread(
-                        () -> {
-                          commitThread = Thread.currentThread();
-                          r.run();
-                        }));
+            new NamedThreadFactory("floe-wal-commit"));
   }
 
   public WalConfig config() {
