@@ -6,8 +6,9 @@ import io.floe.broker.group.GroupCoordinatorConfig;
 import io.floe.broker.handler.ApiHandler;
 import io.floe.broker.handler.GroupHandlers;
 import io.floe.broker.handler.HandlerRegistry;
-import io.floe.storage.metadata.GroupOffsetStore;
 import io.floe.broker.cluster.ClusterView;
+import io.floe.storage.metadata.GroupOffsetStore;
+import io.floe.storage.metadata.OwnerFence;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,7 +25,9 @@ final class GroupServices implements AutoCloseable {
   private final GroupCoordinatorConfig coordinatorConfig;
   private final GroupOffsetStore offsets;
   private final AtomicReference<GroupCoordinator> coordinator = new AtomicReference<>();
-  private boolean active;
+  private static final int NOT_OWNED = -1;
+  /** The owner epoch of the "groups" resource the running coordinator was started with; NOT_OWNED when stopped. */
+  private int activeEpoch = NOT_OWNED;
 
   GroupServices(BrokerConfig config, GroupOffsetStore offsets) {
     GroupCoordinatorConfig.Builder b = GroupCoordinatorConfig.builder()
@@ -52,15 +55,18 @@ final class GroupServices implements AutoCloseable {
   /** Starts or stops coordinating as the cluster view says; called one round at a time. */
   synchronized void onView(ClusterView view) {
     boolean owns = view.ownsLocally(ClusterView.GROUPS);
-    if (owns == active) {
+    int epoch = owns ? view.ownerEpoch(ClusterView.GROUPS) : NOT_OWNED;
+    // A new epoch while owning means the coordinator was elsewhere meanwhile: start over from the stored offsets.
+    if (epoch == activeEpoch) {
       return;
     }
-    active = owns;
+    activeEpoch = epoch;
     GroupCoordinator next;
     if (owns) {
-      next = GroupCoordinator.builder().config(coordinatorConfig).offsetStore(offsets).build();
+      next = GroupCoordinator.builder().config(coordinatorConfig).offsetStore(offsets)
+          .offsetFence(new OwnerFence(ClusterView.GROUPS, view.localNodeId(), epoch)).build();
       next.start().join();
-      LOG.info("Broker {} is the group coordinator now", view.localNodeId());
+      LOG.info("Broker {} is the group coordinator now (owner epoch {})", view.localNodeId(), epoch);
     } else {
       next = stopped();
       LOG.info("Broker {} is no longer the group coordinator", view.localNodeId());

@@ -1,6 +1,8 @@
 package io.floe.broker.group;
 
 import io.floe.storage.metadata.GroupOffsetStore.CommittedOffset;
+import io.floe.storage.metadata.OwnerFence;
+import io.floe.storage.metadata.StaleOwnerException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -68,12 +70,17 @@ final class CommittedOffsets {
   private final GroupEventLoop loop;
   private final GroupStateMachine groups;
   private final OffsetStoreWorker store;
+  /** Checked by every offset commit, or null for none. */
+  private final OwnerFence fence;
 
-  CommittedOffsets(GroupCoordinatorConfig config, GroupEventLoop loop, GroupStateMachine groups, OffsetStoreWorker store) {
+  CommittedOffsets(
+      GroupCoordinatorConfig config, GroupEventLoop loop, GroupStateMachine groups, OffsetStoreWorker store,
+      OwnerFence fence) {
     this.config = config;
     this.loop = loop;
     this.groups = groups;
     this.store = store;
+    this.fence = fence;
   }
 
   /** Reads every group's committed offsets from the store (on the worker thread). */
@@ -155,7 +162,7 @@ final class CommittedOffsets {
     onLoopWhenDone(
         store.call(
             s -> {
-              s.commitOffsets(groupId, toWrite);
+              s.commitOffsets(groupId, toWrite, fence);
               return null;
             }),
         failure -> {
@@ -164,6 +171,11 @@ final class CommittedOffsets {
             if (groups.isCurrent(target)) {
               target.putCommittedOffsets(toWrite);
             }
+          } else if (isStaleOwner(failure)) {
+            // Another broker coordinates the groups now: the client finds it and commits there.
+            LOG.warn("Group {}: offset commit refused, this broker is no longer the group coordinator: {}", groupId,
+                failure.getMessage());
+            written.forEach(p -> p.setErrorCode(Errors.NOT_COORDINATOR.code()));
           } else {
             LOG.warn("Group {}: cannot commit {} offsets to the offset store", groupId, toWrite.size(), failure);
             written.forEach(p -> p.setErrorCode(STORE_FAILURE.code()));
@@ -470,6 +482,15 @@ final class CommittedOffsets {
    * itself retries nothing.
    */
   private static final Errors STORE_FAILURE = Errors.COORDINATOR_NOT_AVAILABLE;
+
+  private static boolean isStaleOwner(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof StaleOwnerException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private void onLoopWhenDone(CompletableFuture<?> storeCall, Consumer<Throwable> onLoop, Runnable ifLoopGone) {
     onLoopWhenDone(storeCall, (result, failure) -> onLoop.accept(failure), ifLoopGone);

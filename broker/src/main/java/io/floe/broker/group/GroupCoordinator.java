@@ -1,6 +1,7 @@
 package io.floe.broker.group;
 
 import io.floe.storage.metadata.GroupOffsetStore;
+import io.floe.storage.metadata.OwnerFence;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -86,12 +87,13 @@ public final class GroupCoordinator {
   private final CommittedOffsets offsets;
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.CREATED);
 
-  private GroupCoordinator(GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker) {
+  private GroupCoordinator(
+      GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker, OwnerFence offsetFence) {
     this.config = config;
     this.loop = loop;
     this.storeWorker = storeWorker;
     this.stateMachine = new GroupStateMachine(config, loop);
-    this.offsets = new CommittedOffsets(config, loop, stateMachine, storeWorker);
+    this.offsets = new CommittedOffsets(config, loop, stateMachine, storeWorker, offsetFence);
   }
 
   public static Builder builder() {
@@ -344,6 +346,7 @@ public final class GroupCoordinator {
     private GroupOffsetStore offsetStore;
     private GroupEventLoop eventLoop;
     private Executor offsetStoreExecutor;
+    private OwnerFence offsetFence;
 
     private Builder() {}
 
@@ -354,6 +357,16 @@ public final class GroupCoordinator {
 
     public Builder offsetStore(GroupOffsetStore offsetStore) {
       this.offsetStore = Objects.requireNonNull(offsetStore, "offsetStore");
+      return this;
+    }
+
+    /**
+     * Commits offsets only while {@code fence} holds (checked in the store's transaction): a coordinator that lost
+     * its place to another broker, even one paused and resumed without noticing, then commits nothing and answers
+     * NOT_COORDINATOR. Default none: a lone broker's commits are not checked.
+     */
+    public Builder offsetFence(OwnerFence fence) {
+      this.offsetFence = Objects.requireNonNull(fence, "fence");
       return this;
     }
 
@@ -381,7 +394,7 @@ public final class GroupCoordinator {
           offsetStoreExecutor != null
               ? OffsetStoreWorker.on(offsetStore, offsetStoreExecutor)
               : OffsetStoreWorker.dedicatedThread(offsetStore, config.maxQueuedOffsetStoreOperations());
-      return new GroupCoordinator(config, loop, worker);
+      return new GroupCoordinator(config, loop, worker, offsetFence);
     }
   }
 }

@@ -37,5 +37,17 @@ class MetricsTest {
         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
     assertEquals(50, end);
     assertTrue(body.contains("floe_wal_objects_committed_total"), body);
+    // and how long produces took, in the broker and in the WAL: histograms with every produce counted
+    assertTrue(body.contains("# TYPE floe_request_latency_seconds histogram"), body);
+    assertTrue(sample(body, "floe_request_latency_seconds_count{api=\"Produce\"}") >= 1, body);
+    assertTrue(sample(body, "floe_wal_append_latency_seconds_bucket{le=\"+Inf\"}") >= 1, body);
+    assertEquals(sample(body, "floe_wal_objects_committed_total"),
+        sample(body, "floe_wal_upload_latency_seconds_count"), "one upload timed per WAL object");
+    assertTrue(sample(body, "floe_wal_seals_total{reason=\"idle\"}") >= 1, "the local store seals when idle");
+  }
+
+  private static double sample(String body, String series) {
+    return body.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(
+        series.length() + 1))).findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + body));
   }
 }

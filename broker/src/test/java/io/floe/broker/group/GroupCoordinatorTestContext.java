@@ -75,6 +75,7 @@ final class GroupCoordinatorTestContext {
         GroupCoordinator.builder()
             .config(config)
             .offsetStore(store)
+            .offsetFence(new io.floe.storage.metadata.OwnerFence("groups", 1, 1))
             .eventLoop(loop)
             .offsetStoreExecutor(Runnable::run)
             .build();

@@ -192,6 +192,20 @@ class GroupOffsetsTest {
   }
 
   @Test
+  void aCommitRefusedBecauseAnotherBrokerCoordinatesNowTellsTheClientToFindIt() {
+    // Given the store refuses this coordinator's fence: the groups moved to another broker meanwhile
+    ctx.store.staleFence(true);
+
+    // When a consumer commits here
+    Errors error = ctx.commit(GROUP, "", -1, TOPIC, 0, 9L);
+
+    // Then it is told to look up the coordinator again, and nothing was committed
+    assertEquals(Errors.NOT_COORDINATOR, error);
+    assertEquals(-1L, ctx.committedOffset(GROUP, TOPIC, 0));
+    assertTrue(ctx.store.fetchOffsets(GROUP).isEmpty());
+  }
+
+  @Test
   void commitMetadataAboveTheLimitIsRejectedPerPartition() {
     GroupCoordinatorTestContext c =
         GroupCoordinatorTestContext.builder().config(b -> b.offsetMetadataMaxBytes(3)).build();

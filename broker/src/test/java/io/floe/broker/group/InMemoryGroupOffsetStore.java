@@ -1,6 +1,8 @@
 package io.floe.broker.group;
 
 import io.floe.storage.metadata.GroupOffsetStore;
+import io.floe.storage.metadata.OwnerFence;
+import io.floe.storage.metadata.StaleOwnerException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,12 @@ final class InMemoryGroupOffsetStore implements GroupOffsetStore {
 
   private final Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets = new TreeMap<>();
   private boolean failWrites;
+  private boolean staleFence;
+
+  /** While set, every fenced commit is refused, as after the coordinator moved to another broker. */
+  synchronized void staleFence(boolean stale) {
+    this.staleFence = stale;
+  }
 
   /** While set, every write throws, as a store whose disk is gone would. */
   synchronized void failWrites(boolean fail) {
@@ -18,8 +26,11 @@ final class InMemoryGroupOffsetStore implements GroupOffsetStore {
   }
 
   @Override
-  public synchronized void commitOffsets(String group, List<CommittedOffset> committed) {
+  public synchronized void commitOffsets(String group, List<CommittedOffset> committed, OwnerFence fence) {
     checkWritable();
+    if (fence != null && staleFence) {
+      throw new StaleOwnerException("node " + fence.nodeId() + " no longer owns " + fence.resource());
+    }
     for (CommittedOffset o : committed) {
       offsets
           .computeIfAbsent(group, g -> new TreeMap<>())

@@ -324,30 +324,49 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   // ---------------------------------------------------------------- group offsets
 
   @Override
-  public void commitOffsets(String group, List<CommittedOffset> offsets) {
-    blindWrite(
-        "commit offsets of group " + group,
-        c -> {
-          PreparedStatement ps =
-              c.statement(
-                  "INSERT INTO group_offsets (group_id, topic_name, partition_id, committed_offset, leader_epoch,"
-                      + " metadata, commit_ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (group_id, topic_name, partition_id) DO UPDATE SET"
-                      + " committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,"
-                      + " metadata = excluded.metadata, commit_ts_ms = excluded.commit_ts_ms");
-          for (CommittedOffset o : offsets) {
-            ps.setString(1, group);
-            ps.setString(2, o.topic());
-            ps.setInt(3, o.partition());
-            ps.setLong(4, o.offset());
-            ps.setInt(5, o.leaderEpoch());
-            ps.setString(6, o.metadata());
-            ps.setLong(7, o.commitTimestampMs());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-          return null;
-        });
+  public void commitOffsets(String group, List<CommittedOffset> offsets, OwnerFence fence) {
+    String what = "commit offsets of group " + group;
+    if (fence == null) {
+      blindWrite(what, c -> upsertOffsets(c, group, offsets));
+      return;
+    }
+    // Serializable: an owner change committed meanwhile makes one of the two transactions fail and retry, so a
+    // commit either happened before the new owner read the offsets or sees the new owner and is refused.
+    write(what, c -> {
+      PreparedStatement q = c.statement("SELECT node_id, owner_epoch FROM owners WHERE resource = ?");
+      q.setString(1, fence.resource());
+      try (ResultSet rs = q.executeQuery()) {
+        boolean holds = rs.next() && rs.getInt(1) == fence.nodeId() && rs.getInt(2) == fence.epoch();
+        if (!holds) {
+          throw new StaleOwnerException("Cannot " + what + ": node " + fence.nodeId() + " no longer owns "
+              + fence.resource() + " at owner epoch " + fence.epoch());
+        }
+      }
+      return upsertOffsets(c, group, offsets);
+    });
+  }
+
+  private static Void upsertOffsets(PooledConnection c, String group, List<CommittedOffset> offsets)
+      throws SQLException {
+    PreparedStatement ps =
+        c.statement(
+            "INSERT INTO group_offsets (group_id, topic_name, partition_id, committed_offset, leader_epoch,"
+                + " metadata, commit_ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (group_id, topic_name, partition_id) DO UPDATE SET"
+                + " committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,"
+                + " metadata = excluded.metadata, commit_ts_ms = excluded.commit_ts_ms");
+    for (CommittedOffset o : offsets) {
+      ps.setString(1, group);
+      ps.setString(2, o.topic());
+      ps.setInt(3, o.partition());
+      ps.setLong(4, o.offset());
+      ps.setInt(5, o.leaderEpoch());
+      ps.setString(6, o.metadata());
+      ps.setLong(7, o.commitTimestampMs());
+      ps.addBatch();
+    }
+    ps.executeBatch();
+    return null;
   }
 
   @Override

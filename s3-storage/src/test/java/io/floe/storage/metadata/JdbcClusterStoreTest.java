@@ -2,6 +2,7 @@ package io.floe.storage.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
@@ -143,5 +144,29 @@ class JdbcClusterStoreTest {
 
     stores[0].removeOwners(List.of("stream:1"));
     assertEquals(Map.of("groups", new Owner(3, 2)), stores[1].owners());
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void anOffsetCommitFencedByAnOldOwnerEpochIsRefusedAndWritesNothing(String database) {
+    ClusterStore[] stores = open(database);
+    // Given node 1 owns the group coordinator at epoch 1 and commits an offset under that fence
+    stores[0].assignOwners(Map.of("groups", 1));
+    OwnerFence node1 = new OwnerFence("groups", 1, 1);
+    first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 0, 5, 0, "", 1)), node1);
+
+    // When the coordinator moves to node 2 (epoch 2) and node 1, unaware, commits again
+    stores[1].assignOwners(Map.of("groups", 2));
+    StaleOwnerException refused = assertThrows(StaleOwnerException.class,
+        () -> first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 0, 3, 0, "", 2)), node1));
+
+    // Then its commit is refused, naming the fence, and the offset is the one committed before
+    assertTrue(refused.getMessage().contains("no longer owns groups at owner epoch 1"), refused.getMessage());
+    assertEquals(5, second.fetchOffsets("g").get("t").get(0).offset());
+    // while the new owner commits under its own fence, and a node without a fence at all is not checked
+    second.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 0, 7, 0, "", 3)), new OwnerFence("groups", 2, 2));
+    assertEquals(7, first.fetchOffsets("g").get("t").get(0).offset());
+    first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 1, 1, 0, "", 4)), null);
+    assertEquals(1, second.fetchOffsets("g").get("t").get(1).offset());
   }
 }
