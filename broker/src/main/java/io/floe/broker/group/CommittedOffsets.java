@@ -70,12 +70,12 @@ final class CommittedOffsets {
   private final GroupEventLoop loop;
   private final GroupStateMachine groups;
   private final OffsetStoreWorker store;
-  /** Checked by every offset commit, or null for none. */
-  private final OwnerFence fence;
+  /** Checked by every offset commit, when present. */
+  private final Optional<OwnerFence> fence;
 
   CommittedOffsets(
       GroupCoordinatorConfig config, GroupEventLoop loop, GroupStateMachine groups, OffsetStoreWorker store,
-      OwnerFence fence) {
+      Optional<OwnerFence> fence) {
     this.config = config;
     this.loop = loop;
     this.groups = groups;
@@ -162,7 +162,11 @@ final class CommittedOffsets {
     onLoopWhenDone(
         store.call(
             s -> {
-              s.commitOffsets(groupId, toWrite, fence);
+              if (fence.isPresent()) {
+                s.commitOffsets(groupId, toWrite, fence.get());
+              } else {
+                s.commitOffsets(groupId, toWrite);
+              }
               return null;
             }),
         failure -> {

@@ -4,6 +4,7 @@ import io.floe.storage.metadata.GroupOffsetStore;
 import io.floe.storage.metadata.OwnerFence;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,7 +89,8 @@ public final class GroupCoordinator {
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.CREATED);
 
   private GroupCoordinator(
-      GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker, OwnerFence offsetFence) {
+      GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker,
+      Optional<OwnerFence> offsetFence) {
     this.config = config;
     this.loop = loop;
     this.storeWorker = storeWorker;
@@ -346,7 +348,7 @@ public final class GroupCoordinator {
     private GroupOffsetStore offsetStore;
     private GroupEventLoop eventLoop;
     private Executor offsetStoreExecutor;
-    private OwnerFence offsetFence;
+    private Optional<OwnerFence> offsetFence = Optional.empty();
 
     private Builder() {}
 
@@ -366,7 +368,7 @@ public final class GroupCoordinator {
      * NOT_COORDINATOR. Default none: a lone broker's commits are not checked.
      */
     public Builder offsetFence(OwnerFence fence) {
-      this.offsetFence = Objects.requireNonNull(fence, "fence");
+      this.offsetFence = Optional.of(Objects.requireNonNull(fence, "fence"));
       return this;
     }
 

@@ -109,7 +109,8 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
     if (!registry.supports(key, version)) {
       if (key == ApiKeys.API_VERSIONS) {
         // Kafka answers in v0, which every client can read, listing the versions it does support.
-        enqueue(ctx, header, null, (short) 0, receivedNanos, CompletableFuture.completedFuture(Response.of(unsupportedApiVersions())));
+        enqueue(ctx, header, null, (short) 0, receivedNanos,
+            CompletableFuture.completedFuture(Response.of(unsupportedApiVersions())));
         return;
       }
       ApiHandler<?> h = registry.handler(key);
@@ -200,12 +201,12 @@ public final class KafkaRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private boolean write(ChannelHandlerContext ctx, Pending p) {
-    metrics.latency(p.header.apiKey(), System.nanoTime() - p.receivedNanos);
     Response r = p.response;
     if (r.body() == null) {
       r.onSent().run();
       return false;
     }
+    metrics.latency(p.header.apiKey(), System.nanoTime() - p.receivedNanos);
     ByteBuf out;
     try {
       Send send = r.body().toSend(p.header.toResponseHeader(), p.responseVersion);

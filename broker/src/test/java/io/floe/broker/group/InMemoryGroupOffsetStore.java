@@ -27,10 +27,15 @@ final class InMemoryGroupOffsetStore implements GroupOffsetStore {
 
   @Override
   public synchronized void commitOffsets(String group, List<CommittedOffset> committed, OwnerFence fence) {
-    checkWritable();
-    if (fence != null && staleFence) {
+    if (staleFence) {
       throw new StaleOwnerException("node " + fence.nodeId() + " no longer owns " + fence.resource());
     }
+    commitOffsets(group, committed);
+  }
+
+  @Override
+  public synchronized void commitOffsets(String group, List<CommittedOffset> committed) {
+    checkWritable();
     for (CommittedOffset o : committed) {
       offsets
           .computeIfAbsent(group, g -> new TreeMap<>())

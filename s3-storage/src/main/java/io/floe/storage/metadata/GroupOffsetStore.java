@@ -6,9 +6,12 @@ import java.util.Map;
 /** Durable committed offsets of consumer groups. */
 public interface GroupOffsetStore {
 
+  /** Commits the given offsets of {@code group} atomically (insert or replace). */
+  void commitOffsets(String group, List<CommittedOffset> offsets);
+
   /**
-   * Commits the given offsets of {@code group} atomically (insert or replace), only if {@code fence} (when not
-   * null) still holds in the same transaction; otherwise throws {@link StaleOwnerException} and writes nothing.
+   * Commits the given offsets of {@code group} atomically (insert or replace) if {@code fence} still holds in the
+   * same transaction; otherwise throws {@link StaleOwnerException} and writes nothing.
    */
   void commitOffsets(String group, List<CommittedOffset> offsets, OwnerFence fence);
 

@@ -324,12 +324,13 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
   // ---------------------------------------------------------------- group offsets
 
   @Override
+  public void commitOffsets(String group, List<CommittedOffset> offsets) {
+    blindWrite("commit offsets of group " + group, c -> upsertOffsets(c, group, offsets));
+  }
+
+  @Override
   public void commitOffsets(String group, List<CommittedOffset> offsets, OwnerFence fence) {
     String what = "commit offsets of group " + group;
-    if (fence == null) {
-      blindWrite(what, c -> upsertOffsets(c, group, offsets));
-      return;
-    }
     // Serializable: an owner change committed meanwhile makes one of the two transactions fail and retry, so a
     // commit either happened before the new owner read the offsets or sees the new owner and is refused.
     write(what, c -> {

@@ -166,7 +166,7 @@ class JdbcClusterStoreTest {
     // while the new owner commits under its own fence, and a node without a fence at all is not checked
     second.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 0, 7, 0, "", 3)), new OwnerFence("groups", 2, 2));
     assertEquals(7, first.fetchOffsets("g").get("t").get(0).offset());
-    first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 1, 1, 0, "", 4)), null);
+    first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 1, 1, 0, "", 4)));
     assertEquals(1, second.fetchOffsets("g").get("t").get(1).offset());
   }
 }

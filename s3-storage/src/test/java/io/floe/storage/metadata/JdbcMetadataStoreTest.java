@@ -113,9 +113,9 @@ class JdbcMetadataStoreTest {
   @Test
   void groupOffsetsAreUpsertedFetchedAndDeleted() {
     // Given offsets committed twice for one partition, including a null metadata
-    store.commitOffsets("g1", List.of(new CommittedOffset("t", 0, 5, 1, "m", 100), new CommittedOffset("t", 1, 7, 1, null, 100)), null);
-    store.commitOffsets("g1", List.of(new CommittedOffset("t", 0, 9, 2, "m2", 200)), null);
-    store.commitOffsets("g2", List.of(new CommittedOffset("u", 0, 1, 0, "", 300)), null);
+    store.commitOffsets("g1", List.of(new CommittedOffset("t", 0, 5, 1, "m", 100), new CommittedOffset("t", 1, 7, 1, null, 100)));
+    store.commitOffsets("g1", List.of(new CommittedOffset("t", 0, 9, 2, "m2", 200)));
+    store.commitOffsets("g2", List.of(new CommittedOffset("u", 0, 1, 0, "", 300)));
 
     // Then the latest commit wins and null metadata stays null
     Map<String, Map<Integer, CommittedOffset>> g1 = store.fetchOffsets("g1");
