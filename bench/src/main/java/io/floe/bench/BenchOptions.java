@@ -46,7 +46,7 @@ final class BenchOptions {
                     (Apache Kafka: KRaft combined broker+controller, formatted with kafka.tools.StorageTool;
                      Floe: io.floe.broker.FloeBroker --override listeners=... --override floe.data.dir=...),
                     unless --kafka-bootstrap / --floe-bootstrap name an already running broker;
-                  - a warm-up produce run (not measured), then for each partition count (topic created via Admin):
+                  - a warm-up produce and read (not measured), then for each partition count (topic created via Admin):
                     ProducerPerformance --record-size <size> --throughput -1 --num-records <n> with acks=all and
                     acks=1 (one topic each), then ConsumerPerformance --messages <n> over the acks=all topic;
                   - stops it and deletes its temp dir.
@@ -76,7 +76,7 @@ final class BenchOptions {
                   --record-size BYTES       record size (default 1024)
                   --partitions LIST         partition counts, one topic each (default 1,6)
                   --acks LIST               producer acks cases (default all,1)
-                  --warmup-records N        unmeasured warm-up produce per broker (default %3$d; 0 = none)
+                  --warmup-records N        unmeasured warm-up produce and read per broker (default %3$d; 0 = none)
                   --producer-prop K=V       extra producer property for every produce case (repeatable)
                   --repeat N                run every case N times (fresh topic and group each time) and
                                             report the run of median MB/s (default 1)

@@ -334,6 +334,13 @@ public final class BrokerBench {
                             opts.partitions.get(opts.partitions.size() - 1), "1", opts.warmupRecords);
                     if (!w.ok()) {
                         out.println("-- warm-up: " + w.status());
+                    } else {
+                        // Read it back too, so neither broker's fetch path is compiled during a measured case.
+                        CaseResult r = consume(run.label, "warm-up read", topic, bootstrap,
+                                opts.partitions.get(opts.partitions.size() - 1), opts.warmupRecords);
+                        if (!r.ok()) {
+                            out.println("-- warm-up read: " + r.status());
+                        }
                     }
                 }
                 for (int p : opts.partitions) {
