@@ -6,10 +6,9 @@ import io.floe.storage.internal.NamedThreadFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -86,16 +85,16 @@ public final class LocalFileObjectStorage implements ObjectStorage {
    * @param ioThreads threads running the file operations
    * @param mmapReads serve ranged reads as slices of memory-mapped objects instead of copies: no copy and no
    *     allocation per read (about half the CPU per byte read), the pages loaded on the I/O thread so readers do
-   *     not fault on them. A mapping is released only when the garbage collector frees its last slice, so a
-   *     deleted object's disk space comes back only then, and many mappings may be alive between collections
-   *     (the JVM collects and retries once when the mapping limit is reached).
+   *     not fault on them. A mapping is unmapped once the read cache closes the object and every slice read from it
+   *     is released (see {@link ObjectMapping}), so a deleted object's disk space comes back then, not at some
+   *     later garbage collection. Needs {@code sun.misc.Unsafe}, as Netty's fast buffers do; without it reads copy.
    */
   public LocalFileObjectStorage(Path root, boolean fsync, int ioThreads, boolean mmapReads) {
     checkArgument(ioThreads > 0, "Cannot create local object storage: ioThreads must be positive, got %s", ioThreads);
     this.root = root.toAbsolutePath().normalize();
     this.tmpDir = this.root.resolve(TMP_DIR);
     this.fsync = fsync;
-    this.mmapReads = mmapReads;
+    this.mmapReads = mmapReads && PlatformDependent.hasUnsafe();
     this.allocator = PooledByteBufAllocator.DEFAULT;
     try {
       Files.createDirectories(tmpDir);
@@ -181,10 +180,8 @@ public final class LocalFileObjectStorage implements ObjectStorage {
             }
             // Like S3, a range reaching past the end returns the bytes that exist.
             int length = Math.toIntExact(Math.min(end, size) - start);
-            if (object.mapped != null) {
-              MappedByteBuffer slice = object.mapped.slice((int) start, length);
-              slice.load();
-              return Unpooled.wrappedBuffer(slice);
+            if (object.mapping != null) {
+              return object.mapping.slice((int) start, length);
             }
             ByteBuf buf = allocator.directBuffer(length, length);
             try {
@@ -366,15 +363,15 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   private static final class OpenObject {
     final FileChannel channel;
     final long size;
-    /** The whole object mapped, when reads are served from mappings; else null. */
-    final MappedByteBuffer mapped;
+    /** The whole object mapped, when reads are served from mappings; else null. Released with the channel. */
+    final ObjectMapping mapping;
     /** References: the cache's (while cached) and each read's in progress; the channel closes at 0. */
     int refs;
 
-    OpenObject(FileChannel channel, long size, MappedByteBuffer mapped, int refs) {
+    OpenObject(FileChannel channel, long size, ObjectMapping mapping, int refs) {
       this.channel = channel;
       this.size = size;
-      this.mapped = mapped;
+      this.mapping = mapping;
       this.refs = refs;
     }
   }
@@ -405,7 +402,10 @@ public final class LocalFileObjectStorage implements ObjectStorage {
       }
       FileChannel ch;
       try {
-        ch = FileChannel.open(pathOf(key), StandardOpenOption.READ);
+        // A private mapping needs a channel open for writing too; nothing is ever written through either.
+        ch = mmapReads
+            ? FileChannel.open(pathOf(key), StandardOpenOption.READ, StandardOpenOption.WRITE)
+            : FileChannel.open(pathOf(key), StandardOpenOption.READ);
       } catch (NoSuchFileException e) {
         throw new ObjectNotFoundException(key);
       }
@@ -413,7 +413,8 @@ public final class LocalFileObjectStorage implements ObjectStorage {
       try {
         long size = ch.size();
         boolean map = mmapReads && size > 0 && size <= MAX_MAPPED_OBJECT_BYTES;
-        opened = new OpenObject(ch, size, map ? ch.map(FileChannel.MapMode.READ_ONLY, 0, size) : null, 1);
+        opened = new OpenObject(ch, size,
+            map ? new ObjectMapping(ch.map(FileChannel.MapMode.PRIVATE, 0, size)) : null, 1);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;
@@ -479,6 +480,9 @@ public final class LocalFileObjectStorage implements ObjectStorage {
     }
 
     private static void closeQuietly(OpenObject o) {
+      if (o.mapping != null) {
+        o.mapping.release(); // unmapped now, or once the last slice read from it is released
+      }
       try {
         o.channel.close();
       } catch (IOException e) {

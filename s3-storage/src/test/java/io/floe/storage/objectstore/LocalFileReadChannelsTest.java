@@ -2,6 +2,7 @@ package io.floe.storage.objectstore;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,31 @@ class LocalFileReadChannelsTest {
     assertEquals("v2", read("wal/m", 0, 10));
     await(storage.delete(List.of("wal/m")));
     assertInstanceOf(ObjectNotFoundException.class, failure(storage.rangeRead("wal/m", 0, 5)));
+  }
+
+  @Test
+  void aDeletedObjectIsUnmappedOnceItsLastSliceIsReleasedNotAtSomeLaterGc() throws Exception {
+    // Given a mapped read of an object whose slice a reader still holds (Linux shows mappings in /proc)
+    Path maps = Path.of("/proc/self/maps");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(maps), "needs /proc/self/maps");
+    storage.close();
+    storage = new LocalFileObjectStorage(dir, false, 2, true);
+    await(storage.write("streams/1/unmapped-object", Unpooled.copiedBuffer("0123456789", UTF_8)));
+    ByteBuf held = await(storage.rangeRead("streams/1/unmapped-object", 2, 6));
+    assertTrue(mapped(maps, "unmapped-object"), "mapped while read");
+
+    // When the object is deleted, the slice still reads its bytes
+    await(storage.delete(List.of("streams/1/unmapped-object")));
+    assertEquals("2345", held.toString(UTF_8));
+    assertTrue(mapped(maps, "unmapped-object"), "kept mapped while a slice is held");
+
+    // Then releasing the slice unmaps the object at once: its disk space comes back without a GC
+    held.release();
+    assertFalse(mapped(maps, "unmapped-object"), "unmapped after the last release");
+  }
+
+  private static boolean mapped(Path maps, String name) throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(maps).stream().anyMatch(l -> l.contains(name));
   }
 
   private String read(String key, long start, long end) throws Exception {
