@@ -43,7 +43,11 @@ class MetricsTest {
     assertTrue(sample(body, "floe_wal_append_latency_seconds_bucket{le=\"+Inf\"}") >= 1, body);
     assertEquals(sample(body, "floe_wal_objects_committed_total"),
         sample(body, "floe_wal_upload_latency_seconds_count"), "one upload timed per WAL object");
-    assertTrue(sample(body, "floe_wal_seals_total{reason=\"idle\"}") >= 1, "the local store seals when idle");
+    double seals = 0;
+    for (String reason : List.of("size", "interval", "idle", "flush")) {
+      seals += sample(body, "floe_wal_seals_total{reason=\"" + reason + "\"}");
+    }
+    assertTrue(seals >= sample(body, "floe_wal_objects_committed_total"), "every committed object was sealed once");
   }
 
   private static double sample(String body, String series) {
