@@ -19,9 +19,12 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -128,7 +131,7 @@ public final class WriteAheadLog implements AutoCloseable {
     FLUSH;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -271,11 +274,11 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   private Map<SealReason, Long> sealCounts() {
-    Map<SealReason, Long> counts = new java.util.EnumMap<>(SealReason.class);
+    Map<SealReason, Long> counts = new EnumMap<>(SealReason.class);
     for (SealReason r : SealReason.values()) {
       counts.put(r, seals[r.ordinal()].sum());
     }
-    return counts;
+    return Collections.unmodifiableMap(counts);
   }
 
   /**
