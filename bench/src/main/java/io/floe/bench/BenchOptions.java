@@ -106,26 +106,15 @@ final class BenchOptions {
         Long records = null;
         Long warmup = null;
         boolean quick = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0 && !a.equals("--")) {
-                v = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
+        for (ArgReader r = new ArgReader(args); r.next(); ) {
+            String a = r.name();
             switch (a) {
                 case "-h", "--help" -> o.help = true;
                 case "--quick" -> quick = true;
                 case "--keep-data" -> o.keepData = true;
                 case "--no-build" -> { /* handled by bin/floe-bench */ }
                 default -> {
-                    if (v == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("missing value for " + a);
-                        }
-                        v = args[++i];
-                    }
+                    String v = r.value();
                     o.set(a, v);
                     if (a.equals("--records")) {
                         records = o.records;

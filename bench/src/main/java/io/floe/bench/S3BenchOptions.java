@@ -107,25 +107,14 @@ final class S3BenchOptions {
         Long records = null;
         Long warmup = null;
         Long compactionWait = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                v = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
+        for (ArgReader r = new ArgReader(args); r.next(); ) {
+            String a = r.name();
             switch (a) {
                 case "-h", "--help" -> o.help = true;
                 case "--quick" -> quick = true;
                 case "--no-build" -> { /* handled by bin/floe-bench */ }
                 default -> {
-                    if (v == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("missing value for " + a);
-                        }
-                        v = args[++i];
-                    }
+                    String v = r.value();
                     switch (a) {
                         case "--intervals" -> o.intervalsMs = parseLongs(a, v);
                         case "--rate" -> o.rate = positive(a, Long.parseLong(v.replace("_", "")));
