@@ -83,7 +83,7 @@ class LocalFileReadChannelsTest {
   void mappedReadsReturnTheSameBytesAndNeverAReplacedOrDeletedObject() throws Exception {
     // Given a store serving reads from mappings
     storage.close();
-    storage = new LocalFileObjectStorage(dir, false, 2, true);
+    storage = new LocalFileObjectStorage(dir, false, 2, true, 0);
     StringBuilder big = new StringBuilder();
     for (int i = 0; i < 10_000; i++) {
       big.append(i).append(',');
@@ -108,7 +108,7 @@ class LocalFileReadChannelsTest {
     // Floe builds and runs its tests on Linux (CI and the docker image): a machine without /proc fails here loudly
     assertTrue(java.nio.file.Files.isReadable(maps), "this test reads the process's mappings from /proc/self/maps");
     storage.close();
-    storage = new LocalFileObjectStorage(dir, false, 2, true);
+    storage = new LocalFileObjectStorage(dir, false, 2, true, 0);
     await(storage.write("streams/1/unmapped-object", Unpooled.copiedBuffer("0123456789", UTF_8)));
     ByteBuf held = await(storage.rangeRead("streams/1/unmapped-object", 2, 6));
     assertTrue(mapped(maps, "unmapped-object"), "mapped while read");
