@@ -129,7 +129,9 @@ public final class S3Bench {
     private void measureFloe(Setup setup, List<String> storeOverrides, S3Report report) throws IOException {
         Path data = Files.createTempDirectory("floe-bench-s3data-");
         Cleanup.registerDir(data, false);
-        List<String> base = new ArrayList<>(opts.floeOverrides);
+        // Compaction every minute (not the default 5), so that the bench sees it rewrite what was written.
+        List<String> base = new ArrayList<>(List.of("s3.stream.object.compaction.interval.ms=60000"));
+        base.addAll(opts.floeOverrides);
         base.addAll(storeOverrides);
         base.add("floe.data.dir=" + data); // after the bench's own floe.data.dir: this one wins
         String slug = setup.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");

@@ -45,7 +45,7 @@ import java.util.Optional;
  *     for S3, e.g. 32 MiB); 0 disables read-ahead
  * @param readParallelism object reads one stream read issues at a time; default 8
  * @param compaction the background rewrite of small objects into per-stream objects ({@link CompactionConfig}):
- *     {@link Builder#compactionEnabled} default true, {@link Builder#compactionIntervalMs} default 60 s, {@link
+ *     {@link Builder#compactionEnabled} default true, {@link Builder#compactionIntervalMs} default 5 minutes, {@link
  *     Builder#compactionSmallObjectBytes} default 8 MiB (at most half the max object size), {@link
  *     Builder#compactionMaxObjectBytes} default 16 MiB, {@link Builder#compactionMinAgeMs} default 60 s, {@link
  *     Builder#compactionMaxRunsPerCycle} default 32
@@ -309,7 +309,7 @@ public record StorageConfig(
       return this;
     }
 
-    /** Time between compaction cycles (AutoMQ: {@code s3.stream.object.compaction.interval.minutes}); default 60 s. */
+    /** Time between compaction cycles (AutoMQ: {@code s3.stream.object.compaction.interval.minutes}); default 5 minutes. */
     public Builder compactionIntervalMs(long v) {
       this.compactionIntervalMs = v;
       return this;

@@ -44,7 +44,7 @@ class FloeStorageTest {
     assertEquals(
         StorageConfig.DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS,
         StorageConfig.builder(dir).metadataJdbcUrl("jdbc:postgresql://db/floe").build().orphanMinAgeMs());
-    assertEquals(new CompactionConfig(true, 60_000, 8L << 20, 16L << 20, 60_000, 32), config.compaction());
+    assertEquals(new CompactionConfig(true, 300_000, 8L << 20, 16L << 20, 60_000, 32), config.compaction());
     assertEquals(config.compaction(), config.streamStoreConfig().compaction());
   }
 

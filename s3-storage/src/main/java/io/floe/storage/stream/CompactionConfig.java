@@ -28,7 +28,11 @@ public record CompactionConfig(
     long minAgeMs,
     int maxRunsPerCycle) {
 
-  public static final long DEFAULT_INTERVAL_MS = 60_000;
+  /**
+   * AutoMQ's default for rewriting WAL (stream set) objects. Compaction rewrites what the WAL wrote, a core's worth
+   * of work while it runs on a small machine, so it runs rarely and in large batches.
+   */
+  public static final long DEFAULT_INTERVAL_MS = 5 * 60_000;
   public static final long DEFAULT_SMALL_OBJECT_BYTES = 8L << 20;
   /**
    * A read without a position hint inside a range reads the range's rest (see {@link DefaultStream}), so objects
