@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the file {@code <root>/a/b/c}.
  *
  * <p>A write goes to a temporary file under {@code <root>/.tmp} and is then atomically renamed into place,
- * so a reader sees either the previous object or the whole new one, never a partial one. The data is
+ * so a reader sees either the previous object or the whole new one, never a partial one. The temporary file is
+ * one of the empty {@link SpareFiles} created ahead by a background thread, when one is ready. The data is
  * fsync'ed before the rename only when {@code fsync} is set: like Kafka's default, durability against a
  * process crash comes from the OS page cache, and against machine loss from replication (S3 in production).
  *
@@ -74,6 +75,7 @@ public final class LocalFileObjectStorage implements ObjectStorage {
   private final boolean mmapReads;
   private final long minMappedObjectBytes;
   private final OpenObjects openObjects = new OpenObjects(MAX_OPEN_OBJECTS);
+  private final SpareFiles spares;
 
   /** A store under {@code root} without fsync, with the default number of I/O threads. */
   public LocalFileObjectStorage(Path root) {
@@ -120,6 +122,7 @@ public final class LocalFileObjectStorage implements ObjectStorage {
     } catch (IOException e) {
       throw new ObjectStorageException("Cannot create local object storage at " + this.root, e, false);
     }
+    this.spares = new SpareFiles(tmpDir);
     this.executor =
         new ThreadPoolExecutor(
             ioThreads,
@@ -140,10 +143,13 @@ public final class LocalFileObjectStorage implements ObjectStorage {
         "write " + key,
         () -> {
           Path target = pathOf(key);
-          Path tmp = tmpDir.resolve(tmpSequence.incrementAndGet() + ".tmp");
+          Path spare = spares.take();
+          Path tmp = spare != null ? spare : tmpDir.resolve(tmpSequence.incrementAndGet() + ".tmp");
           boolean moved = false;
           try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = spare != null
+                ? FileChannel.open(tmp, StandardOpenOption.WRITE)
+                : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
               // nioBuffers shares content but not indexes: the caller's ByteBuf is left untouched.
               ByteBuffer[] buffers = data.nioBuffers(data.readerIndex(), data.readableBytes());
               long remaining = data.readableBytes();
@@ -295,7 +301,13 @@ public final class LocalFileObjectStorage implements ObjectStorage {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    spares.close();
     openObjects.close();
+  }
+
+  /** How many empty files are ready for writes now (for tests). */
+  int spareFileCount() {
+    return spares.readyCount();
   }
 
   /** How many objects are open for reading now (for tests). */
@@ -340,10 +352,13 @@ public final class LocalFileObjectStorage implements ObjectStorage {
     }
   }
 
+  /** Removes what the last run left in the temporary directory: unfinished writes and unused spare files. */
   private void clearTemporaryFiles() throws IOException {
-    try (Stream<Path> leftovers = Files.list(tmpDir)) {
-      for (Path p : (Iterable<Path>) leftovers::iterator) {
-        Files.deleteIfExists(p);
+    try (Stream<Path> leftovers = Files.walk(tmpDir)) {
+      for (Path p : (Iterable<Path>) leftovers.sorted(Comparator.reverseOrder())::iterator) {
+        if (!p.equals(tmpDir)) {
+          Files.deleteIfExists(p);
+        }
       }
     }
   }
