@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * inode group fills, which is most of what a small WAL object costs to write.
  *
  * <p>A background thread creates the files in batches of {@value #BATCH} under their own directory ({@code
- * <tmp>/spare-N}), so that a writer renaming a spare away never waits for the directory the creator is working in.
+ * <tmp>/spare-<unique>}), so that a writer renaming a spare away never waits for the directory the creator is working in.
  * It keeps between {@value #LOW_WATER} and {@value #HIGH_WATER} files ready, starting at the first {@link #take}:
  * a store that is never written to creates none. Emptied batch directories are removed on later refills; what is
  * left at close is removed with the rest of the temporary directory when the store opens next.
@@ -44,14 +44,15 @@ final class SpareFiles implements AutoCloseable {
   private final ExecutorService creator;
   // Used by the creator thread only.
   private final Deque<Path> batches = new ArrayDeque<>();
-  private long nextBatch;
 
   /** Spares under {@code dir}, which must exist and hold nothing else this instance does not create. */
   SpareFiles(Path dir) {
     this.dir = dir;
     // One thread, one queued refill at most (refilling guards it): the queue can never grow.
-    this.creator = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(1),
+    ThreadPoolExecutor creator = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1),
         new NamedThreadFactory("floe-objectstore-spares"));
+    creator.allowCoreThreadTimeOut(true);
+    this.creator = creator;
   }
 
   /**
@@ -80,8 +81,8 @@ final class SpareFiles implements AutoCloseable {
     try {
       removeEmptiedBatches();
       while (readyCount.get() < HIGH_WATER && !creator.isShutdown()) {
-        Path batch = dir.resolve("spare-" + nextBatch++);
-        Files.createDirectory(batch);
+        // A unique name: a store reopened on the same directory (after a crash) never meets this one's batches.
+        Path batch = Files.createTempDirectory(dir, "spare-");
         batches.addLast(batch);
         for (int i = 0; i < BATCH; i++) {
           ready.add(Files.createFile(batch.resolve(Integer.toString(i))));
