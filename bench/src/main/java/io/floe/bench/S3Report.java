@@ -416,8 +416,9 @@ final class S3Report {
 
                 From before Floe's first produce run (the warm-up, if any) until compaction has rewritten at least
                 95% of what was written into per-partition objects (it leaves data younger than
-                `s3.stream.object.compaction.min.age.ms` alone; the bench runs it every minute, not every 5), or until it made no progress
-                for 90 s, or `--compaction-wait` passed: the growth of `floe_s3_requests_total{type=...}` over the
+                `s3.stream.object.compaction.min.age.ms` alone; the bench runs it every minute, not every 5), or
+                until it made no progress for 90 s, or `--compaction-wait` passed: the growth of
+                `floe_s3_requests_total{type=...}` over the
                 GB committed to the WAL. PUTs (all): `floe_s3_requests_total{type="put"}`; WAL PUTs:
                 `floe_wal_objects_committed_total`; compaction PUTs: `floe_compaction_objects_written_total`; other
                 PUTs: the rest (retried or abandoned uploads); compaction's GETs read the WAL objects back. The goal

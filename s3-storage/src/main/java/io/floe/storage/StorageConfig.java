@@ -309,7 +309,10 @@ public record StorageConfig(
       return this;
     }
 
-    /** Time between compaction cycles (AutoMQ: {@code s3.stream.object.compaction.interval.minutes}); default 5 minutes. */
+    /**
+     * Time between compaction cycles (AutoMQ: {@code s3.stream.object.compaction.interval.minutes}); default 5
+     * minutes.
+     */
     public Builder compactionIntervalMs(long v) {
       this.compactionIntervalMs = v;
       return this;

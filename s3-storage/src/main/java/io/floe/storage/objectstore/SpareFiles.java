@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Empty files created ahead of the writes that will fill them, so that a write does not wait for the file system
- * to allocate an inode. On ext4 that allocation grows from about 25 to about 100 microseconds once the directory's
- * inode group fills, which is most of what a small WAL object costs to write.
+ * to allocate an inode. On ext4 that allocation takes about 25 microseconds, and up to 100 after many files were
+ * created or deleted in the last minutes: most of what a small WAL object costs to write.
  *
  * <p>A background thread creates the files in batches of {@value #BATCH} under their own directory ({@code
- * <tmp>/spare-<unique>}), so that a writer renaming a spare away never waits for the directory the creator is working in.
+ * <tmp>/spare-<unique>}), so that a writer renaming a spare away never waits for the directory the creator is
+ * working in.
  * It keeps between {@value #LOW_WATER} and {@value #HIGH_WATER} files ready, starting at the first {@link #take}:
  * a store that is never written to creates none. Emptied batch directories are removed on later refills; what is
  * left at close is removed with the rest of the temporary directory when the store opens next.
@@ -45,7 +46,7 @@ final class SpareFiles implements AutoCloseable {
   // Used by the creator thread only.
   private final Deque<Path> batches = new ArrayDeque<>();
 
-  /** Spares under {@code dir}, which must exist and hold nothing else this instance does not create. */
+  /** Spares in batch directories this instance creates under {@code dir}, which must exist. */
   SpareFiles(Path dir) {
     this.dir = dir;
     // One thread, one queued refill at most (refilling guards it): the queue can never grow.

@@ -45,7 +45,8 @@ class LocalFileObjectStorageTest extends ObjectStorageContractTest {
       Thread.sleep(5);
     }
     assertTrue(local.spareFileCount() >= SpareFiles.LOW_WATER, "spares ready: " + local.spareFileCount());
-    Set<Object> spareInodes = temporaryFiles().stream().map(LocalFileObjectStorageTest::inode).collect(Collectors.toSet());
+    Set<Object> spareInodes =
+        temporaryFiles().stream().map(LocalFileObjectStorageTest::inode).collect(Collectors.toSet());
 
     // When another object is written
     await(local.write("wal/2", Unpooled.copiedBuffer("two", UTF_8)));
