@@ -377,11 +377,23 @@ final class CommittedOffsets {
         store.call(
             s -> {
               // The store has no batch delete; a failure part way leaves some deleted, which a retry repeats.
-              toDelete.forEach(tp -> s.deleteOffsets(groupId, tp.topic(), tp.partition()));
+              for (OffsetDeleteRequestPartitionOf tp : toDelete) {
+                if (fence.isPresent()) {
+                  s.deleteOffsets(groupId, tp.topic(), tp.partition(), fence.get());
+                } else {
+                  s.deleteOffsets(groupId, tp.topic(), tp.partition());
+                }
+              }
               return null;
             }),
         failure -> {
           group.offsetOperationFinished();
+          if (failure != null && isStaleOwner(failure)) {
+            LOG.warn("Group {}: offset delete refused, this broker is no longer the group coordinator: {}", groupId,
+                failure.getMessage());
+            future.complete(GroupApiResponses.offsetDeleteError(Errors.NOT_COORDINATOR));
+            return;
+          }
           if (failure != null) {
             LOG.warn("Group {}: cannot delete {} offsets from the offset store", groupId, toDelete.size(), failure);
             future.complete(GroupApiResponses.offsetDeleteError(STORE_FAILURE));
@@ -427,7 +439,11 @@ final class CommittedOffsets {
               Map<String, RuntimeException> failures = new HashMap<>();
               for (String groupId : deleting.keySet()) {
                 try {
-                  s.deleteGroup(groupId);
+                  if (fence.isPresent()) {
+                    s.deleteGroup(groupId, fence.get());
+                  } else {
+                    s.deleteGroup(groupId);
+                  }
                 } catch (RuntimeException e) {
                   failures.put(groupId, e);
                 }
@@ -440,6 +456,11 @@ final class CommittedOffsets {
             if (groupFailure == null) {
               groups.removeGroup(group);
               LOG.info("Group {}: deleted", group.groupId());
+            } else if (isStaleOwner(groupFailure)) {
+              LOG.warn("Group {}: delete refused, this broker is no longer the group coordinator: {}",
+                  group.groupId(), groupFailure.getMessage());
+              groups.restoreAfterFailedDelete(group);
+              response.results().find(group.groupId()).setErrorCode(Errors.NOT_COORDINATOR.code());
             } else {
               LOG.warn("Group {}: cannot delete it from the offset store", group.groupId(), groupFailure);
               groups.restoreAfterFailedDelete(group);

@@ -151,6 +151,21 @@ class GroupAdminTest {
   }
 
   @Test
+  void aDeleteRefusedBecauseAnotherBrokerCoordinatesNowTellsTheClientToFindIt() {
+    // Given an empty group with an offset, and a store that refuses this coordinator's fence from now on
+    ctx.commit("idle", "", -1, TOPIC, 0, 5L);
+    ctx.store.staleFence(true);
+
+    // When an admin deletes the group here
+    DeleteGroupsResponseData response = ctx.deleteGroups("idle");
+
+    // Then it is told to look up the coordinator again, and the group and its offset are kept
+    assertEquals(Errors.NOT_COORDINATOR, Errors.forCode(response.results().find("idle").errorCode()));
+    assertEquals(5L, ctx.store.fetchOffsets("idle").get(TOPIC).get(0).offset());
+    assertEquals("Empty", ctx.describe((short) 5, "idle").groups().get(0).groupState());
+  }
+
+  @Test
   void emptyGroupsWithoutOffsetsAreForgottenByThePeriodicCheck() {
     GroupCoordinatorTestContext c =
         GroupCoordinatorTestContext.builder().config(b -> b.unusedGroupCheckIntervalMs(60_000)).build();

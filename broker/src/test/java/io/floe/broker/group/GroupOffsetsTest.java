@@ -206,6 +206,20 @@ class GroupOffsetsTest {
   }
 
   @Test
+  void anOffsetDeleteRefusedBecauseAnotherBrokerCoordinatesNowTellsTheClientToFindIt() {
+    // Given an offset of an empty group, and a store that refuses this coordinator's fence from now on
+    ctx.commit(GROUP, "", -1, "archive", 0, 2L);
+    ctx.store.staleFence(true);
+
+    // When an admin deletes the offset here
+    OffsetDeleteResponseData response = deleteOffsets(GROUP, "archive");
+
+    // Then it is told to look up the coordinator again, and the offset is still stored
+    assertEquals(Errors.NOT_COORDINATOR, Errors.forCode(response.errorCode()));
+    assertEquals(2L, ctx.store.fetchOffsets(GROUP).get("archive").get(0).offset());
+  }
+
+  @Test
   void commitMetadataAboveTheLimitIsRejectedPerPartition() {
     GroupCoordinatorTestContext c =
         GroupCoordinatorTestContext.builder().config(b -> b.offsetMetadataMaxBytes(3)).build();

@@ -15,7 +15,7 @@ final class InMemoryGroupOffsetStore implements GroupOffsetStore {
   private boolean failWrites;
   private boolean staleFence;
 
-  /** While set, every fenced commit is refused, as after the coordinator moved to another broker. */
+  /** While set, every fenced write is refused, as after the coordinator moved to another broker. */
   synchronized void staleFence(boolean stale) {
     this.staleFence = stale;
   }
@@ -27,10 +27,26 @@ final class InMemoryGroupOffsetStore implements GroupOffsetStore {
 
   @Override
   public synchronized void commitOffsets(String group, List<CommittedOffset> committed, OwnerFence fence) {
+    checkFence(fence);
+    commitOffsets(group, committed);
+  }
+
+  @Override
+  public synchronized void deleteOffsets(String group, String topic, int partition, OwnerFence fence) {
+    checkFence(fence);
+    deleteOffsets(group, topic, partition);
+  }
+
+  @Override
+  public synchronized void deleteGroup(String group, OwnerFence fence) {
+    checkFence(fence);
+    deleteGroup(group);
+  }
+
+  private void checkFence(OwnerFence fence) {
     if (staleFence) {
       throw new StaleOwnerException("node " + fence.nodeId() + " no longer owns " + fence.resource());
     }
-    commitOffsets(group, committed);
   }
 
   @Override

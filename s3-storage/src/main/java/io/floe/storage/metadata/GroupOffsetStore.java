@@ -23,7 +23,19 @@ public interface GroupOffsetStore {
 
   void deleteOffsets(String group, String topic, int partition);
 
+  /**
+   * Deletes one committed offset of {@code group} if {@code fence} still holds in the same transaction; otherwise
+   * throws {@link StaleOwnerException} and deletes nothing.
+   */
+  void deleteOffsets(String group, String topic, int partition, OwnerFence fence);
+
   void deleteGroup(String group);
+
+  /**
+   * Deletes every committed offset of {@code group} if {@code fence} still holds in the same transaction; otherwise
+   * throws {@link StaleOwnerException} and deletes nothing.
+   */
+  void deleteGroup(String group, OwnerFence fence);
 
   /** Removes the offsets of every group for {@code topic} (when the topic is deleted). */
   void deleteTopicOffsets(String topic);

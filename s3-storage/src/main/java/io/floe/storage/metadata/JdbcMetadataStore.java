@@ -330,9 +330,16 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void commitOffsets(String group, List<CommittedOffset> offsets, OwnerFence fence) {
-    String what = "commit offsets of group " + group;
-    // Serializable: an owner change committed meanwhile makes one of the two transactions fail and retry, so a
-    // commit either happened before the new owner read the offsets or sees the new owner and is refused.
+    fencedWrite("commit offsets of group " + group, fence, c -> upsertOffsets(c, group, offsets));
+  }
+
+  /**
+   * {@code work} in a transaction that first checks that {@code fence} still holds, and refuses with {@link
+   * StaleOwnerException} if not. Serializable: an owner change committed meanwhile makes one of the two
+   * transactions fail and retry, so the write either happened before the new owner read the offsets or sees the
+   * new owner and is refused.
+   */
+  private void fencedWrite(String what, OwnerFence fence, SqlWork<?> work) {
     write(what, c -> {
       PreparedStatement q = c.statement("SELECT node_id, owner_epoch FROM owners WHERE resource = ?");
       q.setString(1, fence.resource());
@@ -343,7 +350,7 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
               + fence.resource() + " at owner epoch " + fence.epoch());
         }
       }
-      return upsertOffsets(c, group, offsets);
+      return work.run(c);
     });
   }
 
@@ -412,29 +419,40 @@ public final class JdbcMetadataStore implements MetadataStore, StreamIndexStore 
 
   @Override
   public void deleteOffsets(String group, String topic, int partition) {
-    blindWrite(
-        "delete offset of group " + group,
-        c -> {
-          PreparedStatement ps =
-              c.statement("DELETE FROM group_offsets WHERE group_id = ? AND topic_name = ? AND partition_id = ?");
-          ps.setString(1, group);
-          ps.setString(2, topic);
-          ps.setInt(3, partition);
-          ps.executeUpdate();
-          return null;
-        });
+    blindWrite("delete offset of group " + group, c -> deleteOffset(c, group, topic, partition));
+  }
+
+  @Override
+  public void deleteOffsets(String group, String topic, int partition, OwnerFence fence) {
+    fencedWrite("delete offset of group " + group, fence, c -> deleteOffset(c, group, topic, partition));
+  }
+
+  private static Void deleteOffset(PooledConnection c, String group, String topic, int partition)
+      throws SQLException {
+    PreparedStatement ps =
+        c.statement("DELETE FROM group_offsets WHERE group_id = ? AND topic_name = ? AND partition_id = ?");
+    ps.setString(1, group);
+    ps.setString(2, topic);
+    ps.setInt(3, partition);
+    ps.executeUpdate();
+    return null;
   }
 
   @Override
   public void deleteGroup(String group) {
-    blindWrite(
-        "delete group " + group,
-        c -> {
-          PreparedStatement ps = c.statement("DELETE FROM group_offsets WHERE group_id = ?");
-          ps.setString(1, group);
-          ps.executeUpdate();
-          return null;
-        });
+    blindWrite("delete group " + group, c -> deleteGroupOffsets(c, group));
+  }
+
+  @Override
+  public void deleteGroup(String group, OwnerFence fence) {
+    fencedWrite("delete group " + group, fence, c -> deleteGroupOffsets(c, group));
+  }
+
+  private static Void deleteGroupOffsets(PooledConnection c, String group) throws SQLException {
+    PreparedStatement ps = c.statement("DELETE FROM group_offsets WHERE group_id = ?");
+    ps.setString(1, group);
+    ps.executeUpdate();
+    return null;
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.floe.storage.testing.PostgresServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -168,5 +169,33 @@ class JdbcClusterStoreTest {
     assertEquals(7, first.fetchOffsets("g").get("t").get(0).offset());
     first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 1, 1, 0, "", 4)));
     assertEquals(1, second.fetchOffsets("g").get("t").get(1).offset());
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void deletesFencedByAnOldOwnerEpochAreRefusedAndDeleteNothing(String database) {
+    ClusterStore[] stores = open(database);
+    // Given offsets committed while node 1 owned the group coordinator, which has since moved to node 2
+    stores[0].assignOwners(Map.of("groups", 1));
+    OwnerFence node1 = new OwnerFence("groups", 1, 1);
+    first.commitOffsets("g", List.of(new GroupOffsetStore.CommittedOffset("t", 0, 5, 0, "", 1),
+        new GroupOffsetStore.CommittedOffset("t", 1, 6, 0, "", 1)), node1);
+    stores[1].assignOwners(Map.of("groups", 2));
+
+    // When node 1, unaware, deletes an offset and then the whole group
+    StaleOwnerException offsetRefused =
+        assertThrows(StaleOwnerException.class, () -> first.deleteOffsets("g", "t", 0, node1));
+    StaleOwnerException groupRefused = assertThrows(StaleOwnerException.class, () -> first.deleteGroup("g", node1));
+
+    // Then both are refused, naming the fence, and every offset is still there
+    assertTrue(offsetRefused.getMessage().contains("no longer owns groups at owner epoch 1"), offsetRefused.getMessage());
+    assertTrue(groupRefused.getMessage().contains("no longer owns groups at owner epoch 1"), groupRefused.getMessage());
+    assertEquals(Set.of(0, 1), second.fetchOffsets("g").get("t").keySet());
+    // while the new owner deletes under its own fence
+    OwnerFence node2 = new OwnerFence("groups", 2, 2);
+    second.deleteOffsets("g", "t", 0, node2);
+    assertEquals(Set.of(1), first.fetchOffsets("g").get("t").keySet());
+    second.deleteGroup("g", node2);
+    assertTrue(first.fetchOffsets("g").isEmpty());
   }
 }
