@@ -1,7 +1,6 @@
 package io.floe.broker.group;
 
 import io.floe.storage.metadata.GroupOffsetStore.CommittedOffset;
-import io.floe.storage.metadata.OwnerFence;
 import io.floe.storage.metadata.StaleOwnerException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,18 +68,14 @@ final class CommittedOffsets {
   private final GroupCoordinatorConfig config;
   private final GroupEventLoop loop;
   private final GroupStateMachine groups;
+  /** The store, fenced by the coordinator's owner epoch in a cluster (see {@link FencedGroupOffsetStore}). */
   private final OffsetStoreWorker store;
-  /** Checked by every offset commit, when present. */
-  private final Optional<OwnerFence> fence;
 
-  CommittedOffsets(
-      GroupCoordinatorConfig config, GroupEventLoop loop, GroupStateMachine groups, OffsetStoreWorker store,
-      Optional<OwnerFence> fence) {
+  CommittedOffsets(GroupCoordinatorConfig config, GroupEventLoop loop, GroupStateMachine groups, OffsetStoreWorker store) {
     this.config = config;
     this.loop = loop;
     this.groups = groups;
     this.store = store;
-    this.fence = fence;
   }
 
   /** Reads every group's committed offsets from the store (on the worker thread). */
@@ -162,11 +157,7 @@ final class CommittedOffsets {
     onLoopWhenDone(
         store.call(
             s -> {
-              if (fence.isPresent()) {
-                s.commitOffsets(groupId, toWrite, fence.get());
-              } else {
-                s.commitOffsets(groupId, toWrite);
-              }
+              s.commitOffsets(groupId, toWrite);
               return null;
             }),
         failure -> {
@@ -377,13 +368,7 @@ final class CommittedOffsets {
         store.call(
             s -> {
               // The store has no batch delete; a failure part way leaves some deleted, which a retry repeats.
-              for (OffsetDeleteRequestPartitionOf tp : toDelete) {
-                if (fence.isPresent()) {
-                  s.deleteOffsets(groupId, tp.topic(), tp.partition(), fence.get());
-                } else {
-                  s.deleteOffsets(groupId, tp.topic(), tp.partition());
-                }
-              }
+              toDelete.forEach(tp -> s.deleteOffsets(groupId, tp.topic(), tp.partition()));
               return null;
             }),
         failure -> {
@@ -439,11 +424,7 @@ final class CommittedOffsets {
               Map<String, RuntimeException> failures = new HashMap<>();
               for (String groupId : deleting.keySet()) {
                 try {
-                  if (fence.isPresent()) {
-                    s.deleteGroup(groupId, fence.get());
-                  } else {
-                    s.deleteGroup(groupId);
-                  }
+                  s.deleteGroup(groupId);
                 } catch (RuntimeException e) {
                   failures.put(groupId, e);
                 }

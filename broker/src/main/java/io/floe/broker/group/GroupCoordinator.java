@@ -4,7 +4,6 @@ import io.floe.storage.metadata.GroupOffsetStore;
 import io.floe.storage.metadata.OwnerFence;
 import java.util.Collection;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,14 +87,12 @@ public final class GroupCoordinator {
   private final CommittedOffsets offsets;
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.CREATED);
 
-  private GroupCoordinator(
-      GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker,
-      Optional<OwnerFence> offsetFence) {
+  private GroupCoordinator(GroupCoordinatorConfig config, GroupEventLoop loop, OffsetStoreWorker storeWorker) {
     this.config = config;
     this.loop = loop;
     this.storeWorker = storeWorker;
     this.stateMachine = new GroupStateMachine(config, loop);
-    this.offsets = new CommittedOffsets(config, loop, stateMachine, storeWorker, offsetFence);
+    this.offsets = new CommittedOffsets(config, loop, stateMachine, storeWorker);
   }
 
   public static Builder builder() {
@@ -348,7 +345,7 @@ public final class GroupCoordinator {
     private GroupOffsetStore offsetStore;
     private GroupEventLoop eventLoop;
     private Executor offsetStoreExecutor;
-    private Optional<OwnerFence> offsetFence = Optional.empty();
+    private OwnerFence offsetFence;
 
     private Builder() {}
 
@@ -363,12 +360,12 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Commits offsets only while {@code fence} holds (checked in the store's transaction): a coordinator that lost
-     * its place to another broker, even one paused and resumed without noticing, then commits nothing and answers
-     * NOT_COORDINATOR. Default none: a lone broker's commits are not checked.
+     * Commits and deletes offsets and groups only while {@code fence} holds (checked in the store's transaction): a
+     * coordinator that lost its place to another broker, even one paused and resumed without noticing, then writes
+     * nothing and answers NOT_COORDINATOR. Default none: a lone broker's writes are not checked.
      */
     public Builder offsetFence(OwnerFence fence) {
-      this.offsetFence = Optional.of(Objects.requireNonNull(fence, "fence"));
+      this.offsetFence = Objects.requireNonNull(fence, "fence");
       return this;
     }
 
@@ -392,11 +389,12 @@ public final class GroupCoordinator {
         throw new IllegalStateException("Cannot build the group coordinator: no offset store was set");
       }
       GroupEventLoop loop = eventLoop != null ? eventLoop : new SingleThreadGroupEventLoop();
+      GroupOffsetStore store = offsetFence != null ? new FencedGroupOffsetStore(offsetStore, offsetFence) : offsetStore;
       OffsetStoreWorker worker =
           offsetStoreExecutor != null
-              ? OffsetStoreWorker.on(offsetStore, offsetStoreExecutor)
-              : OffsetStoreWorker.dedicatedThread(offsetStore, config.maxQueuedOffsetStoreOperations());
-      return new GroupCoordinator(config, loop, worker, offsetFence);
+              ? OffsetStoreWorker.on(store, offsetStoreExecutor)
+              : OffsetStoreWorker.dedicatedThread(store, config.maxQueuedOffsetStoreOperations());
+      return new GroupCoordinator(config, loop, worker);
     }
   }
 }
