@@ -245,6 +245,7 @@ public final class BrokerServer implements AutoCloseable {
     if (config.get(BrokerConfig.WAL_UPLOAD_WHEN_IDLE) != null) {
       b.walSealWhenIdle(config.getBoolean(BrokerConfig.WAL_UPLOAD_WHEN_IDLE));
     }
+    config.walPath().ifPresent(b::walPath);
     // S3 (AWS, MinIO, S3Proxy) when s3.bucket is set; the local object store otherwise.
     java.util.function.Function<String, String> s3 = key -> {
       String v = config.get(key);

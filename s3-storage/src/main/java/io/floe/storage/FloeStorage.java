@@ -8,6 +8,7 @@ import io.floe.storage.objectstore.RetryingObjectStorage;
 import io.floe.storage.objectstore.S3ObjectStorage;
 import io.floe.storage.retry.Retrier;
 import io.floe.storage.stream.DefaultStreamStore;
+import io.floe.storage.wal.WalJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,13 +50,17 @@ public final class FloeStorage implements AutoCloseable {
       sqliteFile(config.metadataJdbcUrl()).ifPresent(FloeStorage::createParent);
       metadata = JdbcMetadataStore.open(config.metadataJdbcUrl());
       objects = new RetryingObjectStorage(openObjectStorage(config), objectStoreRetrier(config));
-      DefaultStreamStore streams = new DefaultStreamStore(objects, metadata, config.streamStoreConfig());
+      DefaultStreamStore streams = config.walPath().isPresent()
+          ? DefaultStreamStore.withJournal(objects, metadata, config.streamStoreConfig(),
+              new WalJournal(config.walPath().get(), WalJournal.DEFAULT_SEGMENT_BYTES, config.fsync()))
+          : new DefaultStreamStore(objects, metadata, config.streamStoreConfig());
       LOG.info(
-          "Floe storage: metadata at {}, objects {}, WAL objects of up to {} bytes every {} ms"
+          "Floe storage: metadata at {}, objects {}, {}WAL objects of up to {} bytes every {} ms"
               + " with {} parallel uploads, {} bytes of tail cache",
           metadata,
           config.s3().map(s3 -> "in " + s3.describe())
               .orElse("under " + config.objectsDir() + " (fsync " + (config.fsync() ? "on" : "off") + ")"),
+          config.walPath().map(p -> "appends acknowledged once in the WAL file in " + p + ", ").orElse(""),
           config.walUploadBytes(), config.walUploadIntervalMs(), config.walMaxInflightUploads(), config.cacheBytes());
       return new FloeStorage(config, metadata, objects, streams);
     } catch (IOException e) {

@@ -32,6 +32,10 @@ import java.util.Optional;
  * @param walMaxInflightUploads WAL objects uploaded in parallel; default 4
  * @param walBufferMaxBytes appended but uncommitted bytes before appends wait; default 64 MiB
  * @param walAppendTimeoutMs how long an append waits for WAL buffer space; default 10 s
+ * @param walPath a local directory for the WAL file (AutoMQ's {@code s3.wal.path}): appends are acknowledged once
+ *     written there and go into objects of up to {@code walUploadBytes} at least every {@code walUploadIntervalMs}
+ *     (default 250 ms with it); single broker only, so it requires the SQLite metadata store. Default none: an
+ *     append is acknowledged once its WAL object is in the index
  * @param cacheBytes tail cache of committed batches across all streams; default 256 MiB
  * @param fsync fsync each object before it is acknowledged; default false, like Kafka's log
  * @param objectDeleteGraceMs how long an unreferenced object stays for in-flight reads; default 60 s
@@ -63,6 +67,7 @@ public record StorageConfig(
     int walMaxInflightUploads,
     long walBufferMaxBytes,
     long walAppendTimeoutMs,
+    Optional<Path> walPath,
     long cacheBytes,
     boolean fsync,
     long objectDeleteGraceMs,
@@ -80,6 +85,7 @@ public record StorageConfig(
 
   public StorageConfig {
     checkNotNull(s3, "s3");
+    checkNotNull(walPath, "walPath");
     checkNotNull(compaction, "compaction");
     checkArgument(objectStoreRetryAttempts > 0,
         "Cannot configure storage: objectStoreRetryAttempts must be positive, got %s", objectStoreRetryAttempts);
@@ -129,6 +135,7 @@ public record StorageConfig(
     private int walMaxInflightUploads = WalConfig.DEFAULT_MAX_INFLIGHT_UPLOADS;
     private long walBufferMaxBytes = WalConfig.DEFAULT_BUFFER_MAX_BYTES;
     private long walAppendTimeoutMs = WalConfig.DEFAULT_APPEND_TIMEOUT_MS;
+    private Path walPath;
     private long cacheBytes = StreamStoreConfig.DEFAULT_CACHE_BYTES;
     private boolean fsync;
     private long objectDeleteGraceMs = StreamStoreConfig.DEFAULT_OBJECT_DELETE_GRACE_MS;
@@ -255,6 +262,12 @@ public record StorageConfig(
       return this;
     }
 
+    /** A local directory for the WAL file; default none (see {@link StorageConfig}). */
+    public Builder walPath(Path v) {
+      this.walPath = v;
+      return this;
+    }
+
     public Builder cacheBytes(long v) {
       this.cacheBytes = v;
       return this;
@@ -357,10 +370,16 @@ public record StorageConfig(
               ? orphanMinAgeMs
               : url.startsWith("jdbc:sqlite:") ? 0 : DEFAULT_SHARED_INDEX_ORPHAN_MIN_AGE_MS;
       Optional<S3Config> s3Config = s3Config();
+      checkArgument(walPath == null || url.startsWith("jdbc:sqlite:"),
+          "Cannot configure storage: a WAL file (s3.wal.path) needs the embedded SQLite metadata store, not %s:"
+              + " acknowledged batches stay in one broker's file until they are in objects, so no other broker may take"
+              + " its partitions over. Remove s3.wal.path to run brokers on a shared metadata store", url);
       long uploadIntervalMs =
           walUploadIntervalMs != null
               ? walUploadIntervalMs
-              : s3Config.isPresent() ? WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_S3 : WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_LOCAL;
+              : s3Config.isPresent() || walPath != null
+                  ? WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_S3
+                  : WalConfig.DEFAULT_UPLOAD_INTERVAL_MS_LOCAL;
       StorageConfig config =
           new StorageConfig(
               dir,
@@ -375,6 +394,7 @@ public record StorageConfig(
               walMaxInflightUploads,
               walBufferMaxBytes,
               walAppendTimeoutMs,
+              Optional.ofNullable(walPath).map(p -> p.toAbsolutePath().normalize()),
               cacheBytes,
               fsync,
               objectDeleteGraceMs,

@@ -41,6 +41,7 @@ public final class BrokerConfig {
   public static final String WAL_UPLOAD_INTERVAL_MS = "s3.wal.upload.interval.ms";
   public static final String WAL_BUFFER_MAX_BYTES = "s3.wal.buffer.max.bytes";
   public static final String WAL_UPLOAD_WHEN_IDLE = "s3.wal.upload.when.idle";
+  public static final String WAL_PATH = "s3.wal.path";
   public static final String CACHE_BYTES = "s3.block.cache.size";
   public static final String SHUTDOWN_TIMEOUT_MS = "floe.shutdown.timeout.ms";
   public static final String REST_CATALOG_ENABLE = "floe.rest.catalog.enable";
@@ -190,6 +191,35 @@ public final class BrokerConfig {
 
   public Path dataDir() {
     return Path.of(get(DATA_DIR)).toAbsolutePath().normalize();
+  }
+
+  /**
+   * The local WAL file's directory ({@code s3.wal.path}), if set: a path or a {@code file:} URI, optionally with
+   * AutoMQ's {@code <id>@} prefix ({@code 0@file:///data/wal}). A relative path is under the data directory.
+   */
+  public java.util.Optional<Path> walPath() {
+    String v = get(WAL_PATH);
+    if (v == null || v.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    String spec = v.trim().replaceFirst("^[0-9]+@", "");
+    if (spec.contains("?")) {
+      throw new ConfigException(WAL_PATH, v, "takes a directory only; AutoMQ's ?capacity=... options do not apply,"
+          + " the WAL file holds what is not yet in objects (at most s3.wal.buffer.max.bytes and one 64 MiB segment)");
+    }
+    Path path;
+    if (spec.startsWith("file:")) {
+      try {
+        path = Path.of(java.net.URI.create(spec));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(WAL_PATH, v, "is not a valid file: URI (" + e.getMessage() + ")");
+      }
+    } else if (spec.contains("://")) {
+      throw new ConfigException(WAL_PATH, v, "must be a local directory (a path or a file: URI)");
+    } else {
+      path = Path.of(spec);
+    }
+    return java.util.Optional.of(dataDir().resolve(path).normalize());
   }
 
   public Listener listener() {

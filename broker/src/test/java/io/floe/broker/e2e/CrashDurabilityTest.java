@@ -1,9 +1,11 @@
 package io.floe.broker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.broker.testing.FloeProcess;
+import io.floe.broker.testing.TestBackends;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,14 +27,44 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** kill -9 mid-stream loses nothing that was acknowledged, and no offset is ever handed out twice. */
+/**
+ * kill -9 mid-stream loses nothing that was acknowledged, and no offset is ever handed out twice: with the default WAL
+ * (acknowledged once in an object and the index) and with a WAL file ({@code s3.wal.path}: acknowledged once in the
+ * file, put into objects on restart).
+ */
 class CrashDurabilityTest {
 
-  @Test
-  void everyAcknowledgedRecordSurvivesKillNine() throws Exception {
-    try (FloeProcess broker = new FloeProcess(Map.of()).start()) {
+  /** The WAL settings each test runs with: none (objects only), or a WAL file under the data directory. */
+  private static Map<String, String> wal(String walPath) {
+    return walPath.isEmpty() ? Map.of() : Map.of("s3.wal.path", walPath);
+  }
+
+  /**
+   * With a shared (PostgreSQL) metadata store a WAL file is refused at start, with the reason, since another broker
+   * could take over partitions whose acknowledged records are in this broker's file: there the case checks that.
+   */
+  private static boolean refusedWithSharedMetadata(String walPath) throws Exception {
+    if (walPath.isEmpty() || !TestBackends.postgres()) {
+      return false;
+    }
+    try (FloeProcess broker = new FloeProcess(wal(walPath))) {
+      IllegalStateException refused = assertThrows(IllegalStateException.class, broker::start);
+      assertTrue(refused.getMessage().contains("a WAL file (s3.wal.path) needs the embedded SQLite metadata store"),
+          refused.getMessage());
+    }
+    return true;
+  }
+
+  @ParameterizedTest(name = "s3.wal.path=''{0}''")
+  @ValueSource(strings = {"", "wal"})
+  void everyAcknowledgedRecordSurvivesKillNine(String walPath) throws Exception {
+    if (refusedWithSharedMetadata(walPath)) {
+      return;
+    }
+    try (FloeProcess broker = new FloeProcess(wal(walPath)).start()) {
       // Given a topic with two partitions and a producer streaming acks=all records into it
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("durable", 2, (short) 1))).all().get();
@@ -48,6 +80,10 @@ class CrashDurabilityTest {
 
       // And restarted on the same data
       broker.start();
+      if (!walPath.isEmpty()) {
+        // What was acknowledged in the last interval before the kill was in the WAL file only
+        assertTrue(broker.log().contains("Recovered the WAL file"), "the restart recovered the WAL file");
+      }
 
       // Then every acknowledged record is there, at its offset, in order, with no gap before it
       Map<String, String> stored = readAll(broker);
@@ -76,9 +112,13 @@ class CrashDurabilityTest {
     }
   }
 
-  @Test
-  void sigtermFinishesOrFailsInFlightProducesAndLosesNothingAcknowledged() throws Exception {
-    try (FloeProcess broker = new FloeProcess(Map.of()).start()) {
+  @ParameterizedTest(name = "s3.wal.path=''{0}''")
+  @ValueSource(strings = {"", "wal"})
+  void sigtermFinishesOrFailsInFlightProducesAndLosesNothingAcknowledged(String walPath) throws Exception {
+    if (refusedWithSharedMetadata(walPath)) {
+      return;
+    }
+    try (FloeProcess broker = new FloeProcess(wal(walPath)).start()) {
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("durable", 2, (short) 1))).all().get();
       }

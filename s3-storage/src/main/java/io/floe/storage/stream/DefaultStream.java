@@ -16,7 +16,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -83,6 +85,11 @@ final class DefaultStream implements Stream, WalStream {
   private volatile long nextOffset;
   private volatile long confirmedOffset;
   private volatile Throwable fenceCause;
+  /**
+   * With a journal: acknowledged batches not yet in the index, by base offset, each holding a reference of its own.
+   * Also the lock for {@link #cacheDropped} changes.
+   */
+  private final NavigableMap<Long, CommittedBatch> unindexed = new TreeMap<>();
   /** Set once this instance was replaced or deleted: committed batches then go nowhere. */
   private volatile boolean cacheDropped;
 
@@ -172,13 +179,44 @@ final class DefaultStream implements Stream, WalStream {
   public void onCommitted(StreamRange range, List<CommittedBatch> batches) {
     ranges.put(range.startOffset(), range);
     rangeBytes.addAndGet(range.length());
+    confirmed(batches, range.endOffset());
+  }
+
+  @Override
+  public void onJournaled(List<CommittedBatch> batches) {
+    // The batches are in no object yet: they stay here (a second reference) until their range is indexed.
+    synchronized (unindexed) {
+      if (!cacheDropped) {
+        for (CommittedBatch b : batches) {
+          b.batch().retain();
+          unindexed.put(b.baseOffset(), b);
+        }
+      }
+    }
+    confirmed(batches, batches.get(batches.size() - 1).endOffset());
+  }
+
+  @Override
+  public void onIndexed(StreamRange range) {
+    ranges.put(range.startOffset(), range);
+    rangeBytes.addAndGet(range.length());
+    // Readers that miss the batches from now on find the range.
+    synchronized (unindexed) {
+      while (!unindexed.isEmpty() && unindexed.firstEntry().getValue().endOffset() <= range.endOffset()) {
+        unindexed.pollFirstEntry().getValue().batch().release();
+      }
+    }
+  }
+
+  /** Hands the batches to the tail cache and makes them readable up to {@code endOffset}. */
+  private void confirmed(List<CommittedBatch> batches, long endOffset) {
     if (cacheDropped) {
       batches.forEach(b -> b.batch().release());
     } else {
       store.cache().put(cacheSegment, batches);
     }
-    confirmedOffset = range.endOffset();
-    noteConfirmed(range.endOffset());
+    confirmedOffset = endOffset;
+    noteConfirmed(endOffset);
     for (Runnable listener : listeners) {
       try {
         listener.run();
@@ -200,8 +238,35 @@ final class DefaultStream implements Stream, WalStream {
 
   /** Releases the cached batches once this instance is replaced or deleted. */
   void dropCache() {
-    cacheDropped = true;
+    synchronized (unindexed) {
+      cacheDropped = true;
+      unindexed.values().forEach(b -> b.batch().release());
+      unindexed.clear();
+    }
     store.cache().drop(cacheSegment);
+  }
+
+  /**
+   * Adds to {@code out} retained slices of the acknowledged batches not yet in the index (with a journal), from the
+   * one containing {@code offset}, stopping before {@code until} or when {@code out} is full. Returns the offset
+   * after the last batch added, or {@code offset} if none holds it.
+   */
+  private long readUnindexed(long offset, long until, ReadBuffer out) {
+    synchronized (unindexed) {
+      Map.Entry<Long, CommittedBatch> first = unindexed.floorEntry(offset);
+      if (first == null || first.getValue().endOffset() <= offset) {
+        return offset;
+      }
+      long next = offset;
+      for (CommittedBatch b : unindexed.tailMap(first.getKey(), true).values()) {
+        if (b.baseOffset() >= until || b.baseOffset() > next || !out.fits(b.batch().readableBytes())) {
+          break;
+        }
+        out.add(b.batch().retainedSlice());
+        next = b.endOffset();
+      }
+      return next;
+    }
   }
 
   /** Drops the cached blocks of every range, once the stream is deleted. */
@@ -258,6 +323,9 @@ final class DefaultStream implements Stream, WalStream {
     CompletableFuture<ReadResult> step() {
       while (next < until && !out.full()) {
         long reached = store.cache().read(cacheSegment, next, until, out);
+        if (reached == next) {
+          reached = readUnindexed(next, until, out);
+        }
         if (reached != next) {
           next = reached;
           continue;
@@ -637,7 +705,20 @@ final class DefaultStream implements Stream, WalStream {
 
   @Override
   public CompletableFuture<Long> offsetForTimestamp(long timestamp) {
-    return offsetForTimestamp(timestamp, Long.MIN_VALUE);
+    return indexedFirst().thenCompose(v -> offsetForTimestamp(timestamp, Long.MIN_VALUE));
+  }
+
+  /**
+   * Completes once every acknowledged batch is in the index (at once without a journal), for the answers that
+   * are computed from the index's ranges.
+   */
+  private CompletableFuture<Void> indexedFirst() {
+    synchronized (unindexed) {
+      if (unindexed.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    return store.wal().flush();
   }
 
   /** The answer among the batches from the one holding {@code fromOffset} on. */
@@ -673,6 +754,10 @@ final class DefaultStream implements Stream, WalStream {
 
   @Override
   public CompletableFuture<Long> offsetKeepingLastBytes(long maxBytes) {
+    return indexedFirst().thenCompose(v -> indexedOffsetKeepingLastBytes(maxBytes));
+  }
+
+  private CompletableFuture<Long> indexedOffsetKeepingLastBytes(long maxBytes) {
     long start = startOffset;
     long kept = 0;
     long offset = confirmedOffset;
@@ -720,6 +805,11 @@ final class DefaultStream implements Stream, WalStream {
 
   @Override
   public CompletableFuture<Void> trim(long newStartOffset) {
+    // The index's start offset must not pass its end offset.
+    return indexedFirst().thenCompose(v -> trimIndexed(newStartOffset));
+  }
+
+  private CompletableFuture<Void> trimIndexed(long newStartOffset) {
     if (newStartOffset <= startOffset) {
       return CompletableFuture.completedFuture(null);
     }

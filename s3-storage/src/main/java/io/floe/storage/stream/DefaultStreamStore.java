@@ -6,6 +6,7 @@ import io.floe.storage.metadata.StreamIndexStore;
 import io.floe.storage.metadata.StreamRange;
 import io.floe.storage.objectstore.ObjectStorage;
 import io.floe.storage.objectstore.ObjectStorage.ObjectInfo;
+import io.floe.storage.wal.WalJournal;
 import io.floe.storage.wal.WalObjectFormat;
 import io.floe.storage.wal.WriteAheadLog;
 import io.netty.buffer.ByteBuf;
@@ -54,12 +55,31 @@ public final class DefaultStreamStore implements StreamStore {
   private final ScheduledFuture<?> compactionTask;
   private final Map<Long, CompletableFuture<DefaultStream>> streams = new HashMap<>();
   private volatile boolean closed;
+  private final boolean journaled;
 
+  /** A store whose WAL acknowledges appends once their object is in the index. */
   public DefaultStreamStore(ObjectStorage storage, StreamIndexStore index, StreamStoreConfig config) {
+    this(storage, index, config, null);
+  }
+
+  /**
+   * A store whose WAL acknowledges appends once they are written to {@code journal} (see {@link WriteAheadLog}),
+   * for a single broker. What the journal holds from an earlier run goes into objects first.
+   */
+  public static DefaultStreamStore withJournal(
+      ObjectStorage storage, StreamIndexStore index, StreamStoreConfig config, WalJournal journal) {
+    return new DefaultStreamStore(storage, index, config, journal);
+  }
+
+  private DefaultStreamStore(
+      ObjectStorage storage, StreamIndexStore index, StreamStoreConfig config, WalJournal journal) {
     this.storage = storage;
     this.index = index;
     this.config = config;
-    this.wal = new WriteAheadLog(storage, index, config.wal());
+    this.journaled = journal != null;
+    this.wal = journal != null
+        ? WriteAheadLog.withJournal(storage, index, config.wal(), journal)
+        : new WriteAheadLog(storage, index, config.wal());
     this.cache = new ConfirmedBatchCache(config.cacheBytes());
     // Read-ahead in flight is bounded too, by one read-ahead window: many sequential readers cannot flood the
     // object storage, and a reader that catches up with its read-ahead does not wait behind a deep queue of it
@@ -113,8 +133,10 @@ public final class DefaultStreamStore implements StreamStore {
           s.dropCache();
         }
       }
+      // A replaced instance's acknowledged batches must be in the index before the new epoch fences its commits.
+      CompletableFuture<Void> indexed = journaled && existing != null ? wal.flush() : CompletableFuture.completedFuture(null);
       CompletableFuture<DefaultStream> opened =
-          CompletableFuture.supplyAsync(() -> new DefaultStream(index.openStream(streamId), this), executor);
+          indexed.thenApplyAsync(v -> new DefaultStream(index.openStream(streamId), this), executor);
       streams.put(streamId, opened);
       opened.whenComplete(
           (s, err) -> {
@@ -279,7 +301,13 @@ public final class DefaultStreamStore implements StreamStore {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    // Releases the batches streams hold besides the cache (acknowledged, not yet indexed: in the WAL file).
     synchronized (streams) {
+      for (CompletableFuture<DefaultStream> f : streams.values()) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+          f.join().dropCache();
+        }
+      }
       streams.clear();
     }
     cache.clear();

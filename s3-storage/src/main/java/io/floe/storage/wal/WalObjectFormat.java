@@ -118,6 +118,34 @@ public final class WalObjectFormat {
     return new Prefix(entries, 0);
   }
 
+  /**
+   * Decodes a whole WAL object (or journal record): entries of any streams, each stream's contiguous and in offset
+   * order. Slices share {@code object}'s memory and reference count.
+   *
+   * @throws CorruptWalObjectException if the framing is inconsistent
+   */
+  public static List<Entry> parseAll(ByteBuf object) {
+    List<Entry> entries = new ArrayList<>();
+    int begin = object.readerIndex();
+    int end = object.writerIndex();
+    int index = begin;
+    while (index < end) {
+      if (end - index < ENTRY_HEADER_BYTES) {
+        throw new CorruptWalObjectException("the object ends inside an entry header");
+      }
+      long streamId = object.getLong(index);
+      int length = object.getInt(index + 28);
+      if (length < 0 || length > end - index - ENTRY_HEADER_BYTES) {
+        throw new CorruptWalObjectException("the entry at byte " + (index - begin) + " is truncated");
+      }
+      List<Entry> run = parse(object.slice(index, ENTRY_HEADER_BYTES + length), streamId);
+      Entry e = run.get(0);
+      entries.add(new Entry(e.streamId(), e.baseOffset(), e.count(), e.maxTimestamp(), e.batch(), index - begin));
+      index += ENTRY_HEADER_BYTES + length;
+    }
+    return entries;
+  }
+
   /** A WAL object's bytes do not match its framing or its index. */
   public static final class CorruptWalObjectException extends RuntimeException {
     public CorruptWalObjectException(String message) {

@@ -6,6 +6,7 @@ import io.floe.storage.internal.NamedThreadFactory;
 import io.floe.storage.metadata.ObjectCommit;
 import io.floe.storage.metadata.StaleStreamEpochException;
 import io.floe.storage.metadata.StreamIndexStore;
+import io.floe.storage.metadata.StreamMetadata;
 import io.floe.storage.metadata.StreamRange;
 import io.floe.storage.objectstore.ObjectStorage;
 import io.floe.storage.objectstore.ObjectStorageException;
@@ -69,6 +70,16 @@ import org.slf4j.LoggerFactory;
  * fails; the bytes of waiting appends are the callers' (requests already read), bounded by their own limits. Batch bytes are never copied:
  * an object is a {@link CompositeByteBuf} of entry headers and the appended buffers, which after the commit
  * are handed to the stream (its cache).
+ *
+ * <p><b>With a journal</b> ({@link #withJournal}, AutoMQ's {@code s3.wal.path}): what is sealed is first written
+ * to a local {@link WalJournal} file, and its appends are acknowledged once that write completes ({@link
+ * WalStream#onJournaled}). The journaled batches then go into objects of up to {@link WalConfig#uploadBytes()},
+ * at least every {@link WalConfig#uploadIntervalMs()}, one upload and one index commit at a time ({@link
+ * WalStream#onIndexed}); the journal space is released after that commit. An object upload or index commit that
+ * fails is retried with backoff and never fails an acknowledged append: until it succeeds the buffer fills and
+ * appends wait. On start, the records the journal still holds and the index lacks are put into objects before
+ * anything else happens. A journal suits a single broker only: acknowledged batches live in its local file until
+ * they are indexed, so no other broker may take its streams over.
  */
 public final class WriteAheadLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
@@ -81,6 +92,12 @@ public final class WriteAheadLog implements AutoCloseable {
   private static final long UPLOAD_RETRY_MAX_BACKOFF_MS = 2_000;
   /** An upload still failing after this long fails its batches, however many attempts are left. */
   private static final long UPLOAD_RETRY_MAX_ELAPSED_MS = 30_000;
+  /** With a journal: a record holds at most this much, and is written at most this long after its first append. */
+  private static final long JOURNAL_RECORD_BYTES = 1L << 20;
+  private static final long JOURNAL_RECORD_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** Backoff between attempts to index journaled batches after a failed upload or commit. */
+  private static final long INDEX_RETRY_BACKOFF_MS = 500;
+  private static final long INDEX_RETRY_MAX_BACKOFF_MS = 30_000;
 
   private final ObjectStorage storage;
   private final StreamIndexStore index;
@@ -108,7 +125,23 @@ public final class WriteAheadLog implements AutoCloseable {
   private final long firstObjectId;
   private boolean closed;
 
+  /** The local file appends are acknowledged after, or null when they are acknowledged after the index commit. */
+  private final WalJournal journal;
+  // Guarded by lock; used with a journal only.
+  /** Journaled objects not yet in the index, in journal order. Their bytes still count in bufferedBytes. */
+  private final ArrayDeque<SealedObject> unindexed = new ArrayDeque<>();
+  private long unindexedBytes;
+  private long nextSequence;
+  /** Index everything journaled up to this sequence now, whatever its size and age (a flush asked for it). */
+  private long indexRequestedThrough = -1;
+  private boolean indexing;
+  private ScheduledFuture<?> indexTimer;
+  private int indexFailuresInARow;
+  private long indexNotBeforeNanos;
+
   private final LongAdder objectsCommitted = new LongAdder();
+  private final LongAdder journalRecords = new LongAdder();
+  private final LongAdder indexFailures = new LongAdder();
   private final LongAdder indexCommits = new LongAdder();
   private final LongAdder bytesCommitted = new LongAdder();
   private final LongAdder batchesFailed = new LongAdder();
@@ -135,10 +168,33 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
+  /** A WAL that acknowledges an append once its object is committed to the index. */
   public WriteAheadLog(ObjectStorage storage, StreamIndexStore index, WalConfig config) {
+    this(storage, index, config, null);
+  }
+
+  /**
+   * A WAL that acknowledges an append once it is written to {@code journal}, and indexes it later (see the class
+   * comment). First puts what the journal holds from an earlier run and the index lacks into objects; fails if it
+   * cannot, since those appends were acknowledged.
+   */
+  public static WriteAheadLog withJournal(
+      ObjectStorage storage, StreamIndexStore index, WalConfig config, WalJournal journal) {
+    WriteAheadLog wal = new WriteAheadLog(storage, index, config, journal);
+    try {
+      wal.recover();
+    } catch (RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+    return wal;
+  }
+
+  private WriteAheadLog(ObjectStorage storage, StreamIndexStore index, WalConfig config, WalJournal journal) {
     this.storage = storage;
     this.index = index;
     this.config = config;
+    this.journal = journal;
     // Reserve ids up front: it checks the index works, and bounds which ids an earlier process could have used.
     this.nextObjectId = index.allocateObjectIds(OBJECT_ID_BLOCK);
     this.objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
@@ -222,7 +278,8 @@ public final class WriteAheadLog implements AutoCloseable {
 
   /**
    * Seals what is buffered and returns a future that completes once every batch appended before this call is
-   * committed or failed. It never completes exceptionally: each append's own future carries its outcome.
+   * committed or failed; with a journal, once every journaled batch is also in the index. It never completes
+   * exceptionally: each append's own future carries its outcome.
    */
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done;
@@ -231,18 +288,37 @@ public final class WriteAheadLog implements AutoCloseable {
     try {
       toUpload = sealIfDue(true);
       SealedObject last = sealed.peekLast();
-      done = last == null ? CompletableFuture.completedFuture(null) : last.processed;
+      if (journal == null) {
+        done = last == null ? CompletableFuture.completedFuture(null) : last.processed;
+      } else {
+        // Journaled appends are in objects and the index before this completes.
+        last = last != null ? last : unindexed.peekLast();
+        done = last == null ? CompletableFuture.completedFuture(null) : last.indexed;
+        indexRequestedThrough = nextSequence - 1;
+      }
     } finally {
       lock.unlock();
     }
     startUploads(toUpload);
+    if (journal != null) {
+      scheduleIndexing();
+    }
     return done;
   }
 
   /** Counters for monitoring and tests. */
   public record Stats(
       long objectsCommitted, long indexCommits, long bytesCommitted, long batchesFailed, long uploadRetries,
-      long bufferedBytes, Map<SealReason, Long> seals, Timings timings) {}
+      long bufferedBytes, Map<SealReason, Long> seals, Timings timings, Journal journal) {}
+
+  /**
+   * Journal counters (zero without a journal).
+   *
+   * @param records journal records written (each acknowledged the appends it holds)
+   * @param unindexedBytes journaled bytes not yet in an object and the index
+   * @param indexFailures object uploads or index commits of journaled batches that failed and will be retried
+   */
+  public record Journal(long records, long unindexedBytes, long indexFailures) {}
 
   /**
    * Where an acknowledged append's time goes: from {@link #append} until its future completed, and the parts of
@@ -259,9 +335,11 @@ public final class WriteAheadLog implements AutoCloseable {
 
   public Stats stats() {
     long buffered;
+    long notIndexed;
     lock.lock();
     try {
       buffered = bufferedBytes;
+      notIndexed = unindexedBytes;
     } finally {
       lock.unlock();
     }
@@ -270,7 +348,8 @@ public final class WriteAheadLog implements AutoCloseable {
         uploadRetrier.stats().retries(),
         buffered,
         sealCounts(),
-        new Timings(appendLatency.snapshot(), sealAge.snapshot(), uploadLatency.snapshot(), commitLatency.snapshot()));
+        new Timings(appendLatency.snapshot(), sealAge.snapshot(), uploadLatency.snapshot(), commitLatency.snapshot()),
+        new Journal(journalRecords.sum(), notIndexed, indexFailures.sum()));
   }
 
   private Map<SealReason, Long> sealCounts() {
@@ -317,6 +396,9 @@ public final class WriteAheadLog implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     failEverythingLeft(new IllegalStateException("The WAL was closed before the append was committed"));
+    if (journal != null) {
+      journal.close();
+    }
   }
 
   // ---------------------------------------------------------------- sealing and uploading
@@ -401,14 +483,17 @@ public final class WriteAheadLog implements AutoCloseable {
    */
   private List<SealedObject> sealIfDue(boolean force) {
     if (!open.isEmpty()) {
+      // A journal record is sealed like an object of the local store: at once when the writer is idle, else soon.
+      long sealBytes = journal != null ? Math.min(config.uploadBytes(), JOURNAL_RECORD_BYTES) : config.uploadBytes();
       boolean slotFree = uploadsInFlight + awaitingUpload.size() < config.maxInflightUploads();
-      boolean idle = config.sealWhenIdle() && uploadsInFlight == 0 && awaitingUpload.isEmpty();
+      boolean idle = (journal != null || config.sealWhenIdle()) && uploadsInFlight == 0 && awaitingUpload.isEmpty();
       long ageNanos = System.nanoTime() - openSinceNanos;
-      long intervalNanos = TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs());
+      long intervalNanos =
+          journal != null ? JOURNAL_RECORD_INTERVAL_NANOS : TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs());
       boolean due = ageNanos >= intervalNanos;
-      if (force || openBytes >= config.uploadBytes() || (slotFree && (idle || due))) {
+      if (force || openBytes >= sealBytes || (slotFree && (idle || due))) {
         seal(force ? SealReason.FLUSH
-            : openBytes >= config.uploadBytes() ? SealReason.SIZE
+            : openBytes >= sealBytes ? SealReason.SIZE
             : due ? SealReason.INTERVAL
             : SealReason.IDLE, ageNanos);
       } else if (!due && sealTimer == null && !closed) {
@@ -451,6 +536,14 @@ public final class WriteAheadLog implements AutoCloseable {
     long bytes = openBytes;
     open = new ArrayList<>();
     openBytes = 0;
+    if (journal != null) {
+      // A journal record: it gets its object id when its batches go into an object.
+      SealedObject record = SealedObject.build(-1, "", entries, bytes, allocator);
+      record.sequence = nextSequence++;
+      sealed.add(record);
+      awaitingUpload.add(record);
+      return;
+    }
     long objectId;
     try {
       objectId = nextObjectId();
@@ -485,6 +578,13 @@ public final class WriteAheadLog implements AutoCloseable {
   /** Uploads {@code o}, retrying retriable failures: a PUT of the same bytes under the same key is idempotent. */
   private void upload(SealedObject o) {
     long start = System.nanoTime();
+    if (journal != null) {
+      journal.append(o.sequence, o.data.retain()).whenComplete((v, err) -> {
+        uploadLatency.recordSince(start);
+        onUploaded(o, unwrap(err));
+      });
+      return;
+    }
     uploadRetrier
         .run("upload WAL object " + o.key, () -> storage.write(o.key, o.data))
         .whenComplete((v, err) -> {
@@ -495,8 +595,9 @@ public final class WriteAheadLog implements AutoCloseable {
 
   private void onUploaded(SealedObject o, Throwable failure) {
     if (failure != null) {
-      LOG.error("Upload of WAL object {} failed; failing its {} batches and fencing their streams", o.key,
-          o.entryCount(), failure);
+      LOG.error("{} failed; failing its {} batches and fencing their streams",
+          journal != null ? "Write of WAL record " + o.sequence : "Upload of WAL object " + o.key, o.entryCount(),
+          failure);
     }
     List<SealedObject> toUpload;
     lock.lock();
@@ -541,7 +642,11 @@ public final class WriteAheadLog implements AutoCloseable {
         return;
       }
       try {
-        commit(ready);
+        if (journal != null) {
+          confirmJournaled(ready);
+        } else {
+          commit(ready);
+        }
       } catch (Throwable t) {
         // A bug in a callback must not stall the pipeline; what was not completed is failed below.
         LOG.error("Unexpected error while completing WAL commits", t);
@@ -552,12 +657,21 @@ public final class WriteAheadLog implements AutoCloseable {
       long freed = 0;
       List<PendingEntry> refused;
       List<SealedObject> admitted;
+      List<SealedObject> notJournaled = new ArrayList<>();
       lock.lock();
       try {
         for (SealedObject o : ready) {
           SealedObject head = sealed.poll();
           assert head == o;
-          freed += o.bytes;
+          if (journal != null && o.heldBytes > 0) {
+            // Acknowledged; its bytes stay in the buffer until they are in an object.
+            unindexed.add(o);
+            unindexedBytes += o.heldBytes;
+            freed += o.bytes - o.heldBytes;
+          } else {
+            freed += o.bytes;
+            notJournaled.add(o);
+          }
         }
         bufferedBytes -= freed;
         refused = admitWaiting();
@@ -574,7 +688,370 @@ public final class WriteAheadLog implements AutoCloseable {
         o.release();
         o.processed.complete(null);
       }
+      for (SealedObject o : notJournaled) {
+        o.indexed.complete(null);
+      }
+      if (journal != null) {
+        indexIfDue();
+      }
     }
+  }
+
+  // ---------------------------------------------------------------- with a journal
+
+  /**
+   * Puts the batches the journal holds from an earlier run, and the index lacks, into objects, then clears the
+   * journal. A batch is taken only if it continues its stream exactly where the index ends: batches already
+   * indexed are skipped, and so are batches after a gap, which were never acknowledged (a later record written
+   * before an earlier one whose write the crash cut short). Streams deleted since are skipped.
+   */
+  private void recover() {
+    Map<Long, RecoveredStream> streams = new HashMap<>();
+    List<PendingEntry> entries = new ArrayList<>();
+    long[] bytes = {0};
+    long[] lastSequence = {-1};
+    int[] objects = {0};
+    long[] batches = {0};
+    int records;
+    try {
+      records = journal.recover(record -> {
+        lastSequence[0] = record.sequence();
+        for (WalObjectFormat.Entry e : WalObjectFormat.parseAll(record.payload())) {
+          RecoveredStream stream = streams.computeIfAbsent(e.streamId(), id -> new RecoveredStream(index.stream(id)));
+          if (!stream.takes(e)) {
+            continue;
+          }
+          ByteBuf batch = allocator.directBuffer(e.batch().readableBytes());
+          batch.writeBytes(e.batch(), e.batch().readerIndex(), e.batch().readableBytes());
+          PendingEntry entry = new PendingEntry(stream, e.baseOffset(), e.count(), e.maxTimestamp(), batch);
+          entries.add(entry);
+          bytes[0] += entry.framedBytes;
+          batches[0]++;
+          if (bytes[0] >= config.uploadBytes()) {
+            writeRecovered(entries, bytes[0]);
+            objects[0]++;
+            entries.clear();
+            bytes[0] = 0;
+          }
+        }
+      });
+      if (!entries.isEmpty()) {
+        writeRecovered(entries, bytes[0]);
+        objects[0]++;
+      }
+    } finally {
+      for (PendingEntry e : entries) {
+        e.batch.release();
+      }
+    }
+    journal.reset(lastSequence[0] + 1);
+    nextSequence = lastSequence[0] + 1;
+    if (records > 0) {
+      LOG.info("Recovered the WAL file in {}: {} records, {} batches not yet indexed put into {} objects",
+          journal.dir(), records, batches[0], objects[0]);
+    }
+  }
+
+  /** Writes and commits one object of recovered batches; the batches stay the caller's. */
+  private void writeRecovered(List<PendingEntry> entries, long bytes) {
+    long objectId = nextObjectId();
+    SealedObject object = SealedObject.build(objectId, WalObjectFormat.objectKey(objectId), entries, bytes, allocator);
+    try {
+      uploadRetrier.run("upload recovered WAL object " + object.key, () -> storage.write(object.key, object.data))
+          .join();
+      index.commitObjects(List.of(object.toCommit()));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Cannot put the acknowledged batches of the WAL file in " + journal.dir()
+          + " into objects; the broker cannot start without them: " + unwrap(e).getMessage(), unwrap(e));
+    } finally {
+      object.release();
+    }
+  }
+
+  /** A stream as the index has it, taking the recovered batches that continue it. */
+  private static final class RecoveredStream implements WalStream {
+    private final StreamMetadata metadata;
+    private long next;
+    private boolean gapLogged;
+
+    RecoveredStream(StreamMetadata metadata) {
+      this.metadata = metadata;
+      this.next = metadata.endOffset();
+    }
+
+    boolean takes(WalObjectFormat.Entry e) {
+      if (metadata.epoch() == 0 || e.endOffset() <= next) {
+        return false; // deleted, or indexed already
+      }
+      if (e.baseOffset() != next) {
+        if (!gapLogged) {
+          gapLogged = true;
+          LOG.warn("WAL file: stream {} continues at offset {}, not at {} where its index ends; the batches from"
+              + " there were never acknowledged and are skipped", metadata.streamId(), e.baseOffset(), next);
+        }
+        return false;
+      }
+      next = e.endOffset();
+      return true;
+    }
+
+    @Override
+    public long streamId() {
+      return metadata.streamId();
+    }
+
+    @Override
+    public long epoch() {
+      return metadata.epoch();
+    }
+
+    @Override
+    public boolean isFenced() {
+      return false;
+    }
+
+    @Override
+    public void fence(Throwable cause) {}
+
+    @Override
+    public void onCommitted(StreamRange range, List<CommittedBatch> batches) {
+      throw new UnsupportedOperationException("recovered batches are committed directly");
+    }
+
+    @Override
+    public void onJournaled(List<CommittedBatch> batches) {
+      throw new UnsupportedOperationException("recovered batches are committed directly");
+    }
+
+    @Override
+    public void onIndexed(StreamRange range) {
+      throw new UnsupportedOperationException("recovered batches are committed directly");
+    }
+  }
+
+  /** Acknowledges the appends of journal records written in order. Runs on the commit thread only. */
+  private void confirmJournaled(List<SealedObject> ready) {
+    for (SealedObject o : ready) {
+      if (o.uploadFailure != null) {
+        o.failAll(o.uploadFailure, batchesFailed);
+        continue;
+      }
+      o.dropFencedGroups(batchesFailed);
+      journalRecords.increment();
+      o.completeJournaled(appendLatency);
+    }
+  }
+
+  private void scheduleIndexing() {
+    try {
+      committer.execute(this::indexIfDue);
+    } catch (RejectedExecutionException e) {
+      // Closing: what is not indexed stays in the journal for the next start.
+    }
+  }
+
+  /**
+   * Starts putting journaled batches into an object if they are due: {@link WalConfig#uploadBytes()} of them, the
+   * oldest {@link WalConfig#uploadIntervalMs()} old, or a flush asked for them. One object at a time, so objects
+   * are committed in journal order. Runs on the commit thread only.
+   */
+  private void indexIfDue() {
+    List<SealedObject> batch = new ArrayList<>();
+    long objectId;
+    long bytes = 0;
+    lock.lock();
+    try {
+      if (indexing || unindexed.isEmpty()) {
+        return;
+      }
+      long now = System.nanoTime();
+      SealedObject head = unindexed.peekFirst();
+      long waitNanos = Math.max(
+          head.journaledNanos + TimeUnit.MILLISECONDS.toNanos(config.uploadIntervalMs()) - now,
+          indexNotBeforeNanos - now);
+      boolean requested = head.sequence <= indexRequestedThrough || closed;
+      if (waitNanos > 0 && (now < indexNotBeforeNanos || (!requested && unindexedBytes < config.uploadBytes()))) {
+        if (indexTimer == null) {
+          try {
+            indexTimer = timer.schedule(() -> {
+              lock.lock();
+              try {
+                indexTimer = null;
+              } finally {
+                lock.unlock();
+              }
+              scheduleIndexing();
+            }, waitNanos, TimeUnit.NANOSECONDS);
+          } catch (RejectedExecutionException e) {
+            // Closed: the next start indexes what the journal holds.
+          }
+        }
+        return;
+      }
+      for (SealedObject o : unindexed) {
+        if (!batch.isEmpty() && bytes + o.heldBytes > config.uploadBytes()) {
+          break;
+        }
+        batch.add(o);
+        bytes += o.heldBytes;
+      }
+      try {
+        objectId = nextObjectId();
+      } catch (RuntimeException e) {
+        indexFailed(e, "allocate an object id for");
+        return;
+      }
+      indexing = true;
+    } finally {
+      lock.unlock();
+    }
+    List<PendingEntry> entries = new ArrayList<>();
+    for (SealedObject o : batch) {
+      for (StreamGroup g : o.groups) {
+        if (!g.dropped) {
+          entries.addAll(g.entries);
+        }
+      }
+    }
+    SealedObject object =
+        SealedObject.build(objectId, WalObjectFormat.objectKey(objectId), entries, bytes, allocator);
+    long start = System.nanoTime();
+    uploadRetrier
+        .run("upload WAL object " + object.key, () -> storage.write(object.key, object.data))
+        .whenComplete((v, err) -> {
+          uploadLatency.recordSince(start);
+          try {
+            committer.execute(() -> finishIndexing(batch, object, unwrap(err)));
+          } catch (RejectedExecutionException closing) {
+            object.release();
+          }
+        });
+  }
+
+  /** Commits an uploaded object of journaled batches to the index and frees them. Runs on the commit thread. */
+  private void finishIndexing(List<SealedObject> batch, SealedObject object, Throwable uploadFailure) {
+    boolean indexed = false;
+    try {
+      if (uploadFailure != null) {
+        lock.lock();
+        try {
+          indexFailed(uploadFailure, "upload");
+        } finally {
+          lock.unlock();
+        }
+      } else {
+        indexed = commitJournaled(object);
+      }
+    } finally {
+      object.release();
+    }
+    if (!indexed) {
+      scheduleIndexing();
+      return;
+    }
+    List<PendingEntry> refused;
+    List<SealedObject> toUpload;
+    lock.lock();
+    try {
+      indexing = false;
+      indexFailuresInARow = 0;
+      indexNotBeforeNanos = 0;
+      long freed = 0;
+      for (SealedObject o : batch) {
+        SealedObject head = unindexed.poll();
+        assert head == o;
+        freed += o.heldBytes;
+      }
+      unindexedBytes -= freed;
+      bufferedBytes -= freed;
+      refused = admitWaiting();
+      toUpload = sealIfDue(false);
+    } finally {
+      lock.unlock();
+    }
+    for (SealedObject o : batch) {
+      o.releaseHeld();
+      o.indexed.complete(null);
+    }
+    journal.release(batch.get(batch.size() - 1).sequence);
+    for (PendingEntry e : refused) {
+      e.fail(new IllegalStateException("its stream was fenced while the append waited for buffer space"),
+          batchesFailed);
+    }
+    startUploads(toUpload);
+    indexIfDue();
+  }
+
+  /**
+   * Commits {@code object}, whose batches are acknowledged already. A stream the index no longer accepts (deleted,
+   * or reopened by a later owner) is left out with an error, since nothing else can be done with its batches.
+   * Returns false, to be retried later, if the commit failed otherwise.
+   */
+  private boolean commitJournaled(SealedObject object) {
+    for (int attempt = 1; ; attempt++) {
+      long start = System.nanoTime();
+      try {
+        ObjectCommit commit = object.toCommit();
+        if (!commit.ranges().isEmpty()) {
+          index.commitObjects(List.of(commit));
+          commitLatency.recordSince(start);
+          indexCommits.increment();
+        }
+        break;
+      } catch (StaleStreamEpochException e) {
+        boolean droppedAny = false;
+        for (StreamGroup g : object.groups) {
+          if (!g.dropped && e.streamIds().contains(g.stream.streamId())) {
+            g.dropped = true;
+            droppedAny = true;
+            LOG.error("Acknowledged batches of stream {} at offsets [{}, {}) cannot go into the index: the stream was"
+                    + " deleted or taken over ({})", g.stream.streamId(), g.entries.get(0).baseOffset,
+                g.range(object.objectId, object.key).endOffset(), e.getMessage());
+          }
+        }
+        if (!droppedAny || attempt == MAX_COMMIT_ATTEMPTS) {
+          lock.lock();
+          try {
+            indexFailed(e, "commit");
+          } finally {
+            lock.unlock();
+          }
+          return false;
+        }
+      } catch (RuntimeException e) {
+        lock.lock();
+        try {
+          indexFailed(e, "commit");
+        } finally {
+          lock.unlock();
+        }
+        return false;
+      }
+    }
+    objectsCommitted.increment();
+    bytesCommitted.add(object.data.readableBytes());
+    for (StreamGroup g : object.groups) {
+      if (g.dropped) {
+        continue;
+      }
+      try {
+        g.stream.onIndexed(g.range(object.objectId, object.key));
+      } catch (RuntimeException err) {
+        LOG.error("Stream {} failed to take its indexed range", g.stream.streamId(), err);
+      }
+    }
+    return true;
+  }
+
+  /** Notes a failed attempt to index journaled batches and when to try again. Call with the lock held. */
+  private void indexFailed(Throwable cause, String what) {
+    indexing = false;
+    indexFailures.increment();
+    long backoffMs = Math.min(INDEX_RETRY_MAX_BACKOFF_MS, INDEX_RETRY_BACKOFF_MS << Math.min(indexFailuresInARow, 16));
+    indexFailuresInARow++;
+    indexNotBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+    LOG.error("Cannot {} a WAL object of {} journaled bytes (failure {} in a row); the batches are acknowledged and"
+        + " stay in the WAL file, trying again in {} ms", what, unindexedBytes, indexFailuresInARow, backoffMs, cause);
   }
 
   private void commit(List<SealedObject> ready) {
@@ -642,6 +1119,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private void failEverythingLeft(Throwable cause) {
     List<PendingEntry> stranded;
     List<SealedObject> left;
+    List<SealedObject> notIndexed;
     lock.lock();
     try {
       stranded = new ArrayList<>(open);
@@ -650,6 +1128,12 @@ public final class WriteAheadLog implements AutoCloseable {
       open = new ArrayList<>();
       openBytes = 0;
       left = new ArrayList<>(sealed);
+      notIndexed = new ArrayList<>(unindexed);
+      unindexed.clear();
+      if (indexTimer != null) {
+        indexTimer.cancel(false);
+        indexTimer = null;
+      }
     } finally {
       lock.unlock();
     }
@@ -658,6 +1142,15 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     for (SealedObject o : left) {
       o.failRemaining(cause, batchesFailed);
+      o.indexed.complete(null);
+    }
+    if (!notIndexed.isEmpty()) {
+      // Acknowledged: they stay in the journal, and the next start puts them into objects.
+      LOG.warn("{} journaled WAL records are not in objects yet; the next start indexes them", notIndexed.size());
+    }
+    for (SealedObject o : notIndexed) {
+      o.releaseHeld();
+      o.indexed.complete(null);
     }
   }
 
@@ -765,6 +1258,14 @@ public final class WriteAheadLog implements AutoCloseable {
     final CompositeByteBuf data;
     final long bytes;
     final CompletableFuture<Void> processed = new CompletableFuture<>();
+    /** With a journal: completes once the record's batches are in the index, or were never acknowledged. */
+    final CompletableFuture<Void> indexed = new CompletableFuture<>();
+    /** With a journal: the record's sequence in it. */
+    long sequence = -1;
+    /** With a journal: when the record's appends were acknowledged. */
+    long journaledNanos;
+    /** With a journal: framed bytes of the acknowledged batches, whose buffers the WAL holds until indexed. */
+    long heldBytes;
     volatile boolean uploaded;
     volatile Throwable uploadFailure;
     /** Entries of an object that could not even be built (no id): failed, never uploaded. */
@@ -883,6 +1384,47 @@ public final class WriteAheadLog implements AutoCloseable {
         for (PendingEntry e : g.entries) {
           appendLatency.recordSince(e.appendedNanos);
           e.future.complete(null);
+        }
+      }
+    }
+
+    /**
+     * Acknowledges a journaled record's appends: hands each stream its batches, keeping a reference to each for the
+     * object they go into later.
+     */
+    void completeJournaled(LatencyHistogram appendLatency) {
+      journaledNanos = System.nanoTime();
+      for (StreamGroup g : groups) {
+        if (g.dropped) {
+          continue;
+        }
+        List<CommittedBatch> batches = new ArrayList<>(g.entries.size());
+        for (PendingEntry e : g.entries) {
+          e.finished = true;
+          e.batch.retain();
+          heldBytes += e.framedBytes;
+          batches.add(new CommittedBatch(e.baseOffset, e.count, e.maxTimestamp, e.batch));
+        }
+        try {
+          g.stream.onJournaled(batches);
+        } catch (RuntimeException err) {
+          LOG.error("Stream {} failed to take its journaled batches; they are acknowledged anyway",
+              g.stream.streamId(), err);
+        }
+        for (PendingEntry e : g.entries) {
+          appendLatency.recordSince(e.appendedNanos);
+          e.future.complete(null);
+        }
+      }
+    }
+
+    /** Releases the references {@link #completeJournaled} kept. */
+    void releaseHeld() {
+      for (StreamGroup g : groups) {
+        if (!g.dropped) {
+          for (PendingEntry e : g.entries) {
+            e.batch.release();
+          }
         }
       }
     }

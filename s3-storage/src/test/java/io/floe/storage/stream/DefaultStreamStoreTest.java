@@ -39,10 +39,10 @@ class DefaultStreamStoreTest {
 
   @TempDir Path dir;
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private JdbcMetadataStore metadata;
-  private ControllableObjectStorage storage;
-  private ControllableIndexStore index;
-  private DefaultStreamStore store;
+  JdbcMetadataStore metadata;
+  ControllableObjectStorage storage;
+  ControllableIndexStore index;
+  DefaultStreamStore store;
 
   @BeforeEach
   void setUp() {
@@ -57,11 +57,11 @@ class DefaultStreamStoreTest {
   }
 
   /** Starts a store (with its own metadata connection and object storage) over the test directory. */
-  private DefaultStreamStore start(StreamStoreConfig config) {
+  DefaultStreamStore start(StreamStoreConfig config) {
     metadata = JdbcMetadataStore.open(metadataUrl());
     index = new ControllableIndexStore(metadata);
     storage = new ControllableObjectStorage(new LocalFileObjectStorage(dir.resolve("objects")));
-    store = new DefaultStreamStore(storage, index, config);
+    store = newStore(storage, index, config);
     toClose.add(metadata);
     toClose.add(storage);
     toClose.add(store);
@@ -74,6 +74,17 @@ class DefaultStreamStoreTest {
    */
   String metadataUrl() {
     return "jdbc:sqlite:" + dir.resolve("meta.db");
+  }
+
+  /** Whether {@link #newStore} acknowledges appends before they are in objects (with a WAL file). */
+  boolean acknowledgesBeforeObjects() {
+    return false;
+  }
+
+  /** The store under test over the given parts: acknowledging after the index commit here. */
+  DefaultStreamStore newStore(
+      ControllableObjectStorage storage, ControllableIndexStore index, StreamStoreConfig config) {
+    return new DefaultStreamStore(storage, index, config);
   }
 
   private DefaultStreamStore restart(StreamStoreConfig config) {
@@ -590,18 +601,23 @@ class DefaultStreamStoreTest {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Appends {@code batches} batches of {@code perBatch} records and waits for all of them. */
-  private static void appendAndAwait(Stream s, int batches, int perBatch) {
+  /**
+   * Appends {@code batches} batches of {@code perBatch} records, waits for all of them, and then for them to be in
+   * objects (with a WAL file they are acknowledged before), so that each call leaves its batches in objects of their
+   * own.
+   */
+  void appendAndAwait(Stream s, int batches, int perBatch) {
     appendAndAwait(s, batches, perBatch, BATCH);
   }
 
-  private static void appendAndAwait(Stream s, int batches, int perBatch, int size) {
+  private void appendAndAwait(Stream s, int batches, int perBatch, int size) {
     List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (int i = 0; i < batches; i++) {
       long base = s.nextOffset();
       futures.add(s.append(base, perBatch, base, batch(s.streamId(), base, size)));
     }
     futures.forEach(f -> await(f));
+    await(store.flush());
   }
 
   /** Reads from {@code offset} to the end, {@code maxBytes} at a time; returns the batches' contents. */
@@ -649,6 +665,17 @@ class DefaultStreamStoreTest {
   }
 
   private void appendInOneObject(Stream s, List<Integer> batchSizes) {
+    if (acknowledgesBeforeObjects()) {
+      // Acknowledged batches go into objects together when a flush asks for them.
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      for (int size : batchSizes) {
+        long base = s.nextOffset();
+        futures.add(s.append(base, 1, base, batch(s.streamId(), base, size)));
+      }
+      futures.forEach(f -> await(f));
+      await(store.flush());
+      return;
+    }
     Stream warmUp = await(store.open(999));
     storage.holdAllWrites();
     CompletableFuture<Void> held = warmUp.append(warmUp.nextOffset(), 1, 0, batch(999, warmUp.nextOffset(), BATCH));
@@ -663,7 +690,7 @@ class DefaultStreamStoreTest {
     futures.forEach(f -> await(f));
   }
 
-  private static List<String> expected(long streamId, long firstBase, int batches, int perBatch) {
+  static List<String> expected(long streamId, long firstBase, int batches, int perBatch) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < batches; i++) {
       out.add(content(streamId, firstBase + (long) i * perBatch, BATCH));
@@ -671,11 +698,11 @@ class DefaultStreamStoreTest {
     return out;
   }
 
-  private int walObjects() {
+  int walObjects() {
     return await(storage.list("wal/")).size();
   }
 
-  private static Throwable failure(CompletableFuture<?> f) {
+  static Throwable failure(CompletableFuture<?> f) {
     try {
       f.get(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {

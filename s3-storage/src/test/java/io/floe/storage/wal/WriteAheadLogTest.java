@@ -473,5 +473,18 @@ class WriteAheadLogTest {
       batches.forEach(b -> b.batch().release());
       events.add("committed " + confirmed);
     }
+
+    @Override
+    public void onJournaled(List<CommittedBatch> batches) {
+      batches.forEach(b -> b.batch().release());
+      confirmed = batches.get(batches.size() - 1).endOffset();
+      events.add("journaled " + confirmed);
+    }
+
+    @Override
+    public void onIndexed(StreamRange range) {
+      ranges.add(range);
+      events.add("indexed " + range.endOffset());
+    }
   }
 }

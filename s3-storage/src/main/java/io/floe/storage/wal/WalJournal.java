@@ -1,0 +1,338 @@
+package io.floe.storage.wal;
+
+import static io.floe.storage.internal.Preconditions.checkArgument;
+
+import io.floe.storage.internal.NamedThreadFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local append-only file that makes the {@link WriteAheadLog}'s appends durable before they reach an object: the
+ * WAL acknowledges a batch once its record is written here, and puts it into objects and the index later, in large
+ * objects. This is AutoMQ's design on a local disk ({@code s3.wal.path}): the produce path pays one sequential
+ * write, as Kafka's log does, instead of one object and one index transaction per group commit.
+ *
+ * <p><b>Layout.</b> Segment files {@code <first record sequence, 20 digits>.wal} in one directory, each up to
+ * {@link #segmentBytes} (a record is never split). A record is {@code [magic int][length int][sequence
+ * long][crc32c int][length bytes]}, big-endian; the CRC covers the payload. Sequences are given by the caller and
+ * written in sequence order, whatever order {@link #append} is called in.
+ *
+ * <p><b>Durability.</b> A record's future completes once the bytes are written to the file (and forced to the
+ * device when {@code fsync} is set): like Kafka's log without fsync, it survives the process being killed, not the
+ * machine losing power.
+ *
+ * <p><b>Space.</b> {@link #release} tells the journal that records up to a sequence are in objects now; segments
+ * holding only such records are deleted. The WAL bounds what is not released by its buffer size, so the journal
+ * holds at most that plus one segment.
+ *
+ * <p><b>Recovery.</b> {@link #recover} reads the records left by the last run in order and stops at the first
+ * one that is torn or corrupt (a write cut short by a crash: never acknowledged). After the caller has put them
+ * into objects, {@link #reset} deletes them.
+ */
+public final class WalJournal implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WalJournal.class);
+  private static final int MAGIC = 0x464c574a; // "FLWJ"
+  static final int RECORD_HEADER_BYTES = 4 + 4 + 8 + 4;
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  private static final String SUFFIX = ".wal";
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final boolean fsync;
+  private final ExecutorService writer;
+
+  // Used on the writer thread only.
+  private final TreeMap<Long, Pending> pending = new TreeMap<>();
+  private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+  private FileChannel channel;
+  private long nextToWrite;
+  private long released = -1;
+  private IOException broken;
+
+  /** A record waiting for the ones before it. */
+  private record Pending(ByteBuf data, CompletableFuture<Void> done) {}
+
+  /** A segment file and the last sequence written to it. */
+  private static final class Segment {
+    final Path path;
+    final long firstSequence;
+    long lastSequence;
+    long bytes;
+
+    Segment(Path path, long firstSequence) {
+      this.path = path;
+      this.firstSequence = firstSequence;
+      this.lastSequence = firstSequence - 1;
+    }
+  }
+
+  /** One record read back by {@link #recover}. */
+  public record Record(long sequence, ByteBuf payload) {}
+
+  /**
+   * A journal in {@code dir} (created if missing). Call {@link #recover} and {@link #reset} before the first {@link
+   * #append}.
+   */
+  public WalJournal(Path dir, long segmentBytes, boolean fsync) {
+    checkArgument(segmentBytes > RECORD_HEADER_BYTES, "Cannot open WAL journal: segment size %s is too small",
+        segmentBytes);
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.fsync = fsync;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the WAL directory " + dir, e);
+    }
+    this.writer = Executors.newSingleThreadExecutor(new NamedThreadFactory("floe-wal-journal"));
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Reads every intact record the directory holds, in sequence order, and hands each to {@code consumer}; the
+   * payload is valid during the call only. Stops at the first torn or corrupt record and logs what it skipped.
+   * Returns how many records were read.
+   */
+  public int recover(Consumer<Record> consumer) {
+    List<Path> files = segmentFiles();
+    int records = 0;
+    long expected = -1;
+    for (int i = 0; i < files.size(); i++) {
+      Path file = files.get(i);
+      ByteBuf bytes;
+      try {
+        bytes = Unpooled.wrappedBuffer(Files.readAllBytes(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read WAL file " + file, e);
+      }
+      while (bytes.readableBytes() > 0) {
+        String problem = null;
+        if (bytes.readableBytes() < RECORD_HEADER_BYTES) {
+          problem = "a torn record header";
+        } else {
+          int at = bytes.readerIndex();
+          int magic = bytes.getInt(at);
+          int length = bytes.getInt(at + 4);
+          long sequence = bytes.getLong(at + 8);
+          int crc = bytes.getInt(at + 16);
+          if (magic != MAGIC) {
+            problem = "no record header";
+          } else if (length < 0 || length > bytes.readableBytes() - RECORD_HEADER_BYTES) {
+            problem = "a torn record of " + length + " bytes";
+          } else if (expected >= 0 && sequence != expected) {
+            problem = "record " + sequence + " where " + expected + " was expected";
+          } else {
+            ByteBuf payload = bytes.slice(at + RECORD_HEADER_BYTES, length);
+            if (crc(payload) != crc) {
+              problem = "a record whose CRC does not match";
+            } else {
+              consumer.accept(new Record(sequence, payload));
+              records++;
+              expected = sequence + 1;
+              bytes.skipBytes(RECORD_HEADER_BYTES + length);
+              continue;
+            }
+          }
+        }
+        LOG.warn("WAL file {} has {} at byte {}; the {} bytes from there{} were never acknowledged and are skipped",
+            file, problem, bytes.readerIndex(), bytes.readableBytes(),
+            i + 1 < files.size() ? " and the " + (files.size() - i - 1) + " later files" : "");
+        return records;
+      }
+    }
+    return records;
+  }
+
+  /**
+   * Deletes every segment file and starts a new one whose first record will be {@code firstSequence}. Call once,
+   * after the recovered records are safely in objects.
+   */
+  public void reset(long firstSequence) {
+    try {
+      for (Path file : segmentFiles()) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear the WAL directory " + dir, e);
+    }
+    nextToWrite = firstSequence;
+    released = firstSequence - 1;
+    try {
+      writer.submit(() -> {
+        openSegment(firstSequence);
+        return null;
+      }).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot start a WAL file in " + dir, e);
+    }
+  }
+
+  /**
+   * Writes {@code data} as record {@code sequence}, after every smaller sequence. Takes ownership of {@code data}.
+   * The future completes once the record is written, or fails with an {@link IOException} cause; after a failed
+   * write every later append fails too, since the file may end in a partial record.
+   */
+  public CompletableFuture<Void> append(long sequence, ByteBuf data) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      writer.execute(() -> {
+        pending.put(sequence, new Pending(data, done));
+        writeReady();
+      });
+    } catch (RejectedExecutionException e) {
+      data.release();
+      done.completeExceptionally(new IllegalStateException("The WAL journal is closed"));
+    }
+    return done;
+  }
+
+  /** Records up to {@code sequence} are in objects: segments holding nothing later are deleted. */
+  public void release(long sequence) {
+    try {
+      writer.execute(() -> {
+        released = Math.max(released, sequence);
+        deleteReleasedSegments();
+      });
+    } catch (RejectedExecutionException e) {
+      // Closed: the next start reads what is left and skips what is indexed.
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("WAL journal writes did not finish within 10 s of close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Pending p : pending.values()) {
+      p.data.release();
+      p.done.completeExceptionally(new IllegalStateException("The WAL journal was closed before the write"));
+    }
+    pending.clear();
+    closeChannel();
+  }
+
+  // ---------------------------------------------------------------- writer thread
+
+  private void writeReady() {
+    Pending next;
+    while ((next = pending.remove(nextToWrite)) != null) {
+      long sequence = nextToWrite++;
+      try {
+        if (broken != null) {
+          throw new IOException("an earlier write to the WAL file failed; restart the broker", broken);
+        }
+        write(sequence, next.data);
+        next.done.complete(null);
+      } catch (IOException e) {
+        if (broken == null) {
+          broken = e;
+          LOG.error("Cannot write to the WAL file in {}; appends fail until the broker restarts", dir, e);
+        }
+        next.done.completeExceptionally(e);
+      } finally {
+        next.data.release();
+      }
+    }
+  }
+
+  private void write(long sequence, ByteBuf data) throws IOException {
+    Segment segment = segments.peekLast();
+    long recordBytes = RECORD_HEADER_BYTES + (long) data.readableBytes();
+    if (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes) {
+      segment = openSegment(sequence);
+    }
+    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
+    header.putInt(MAGIC).putInt(data.readableBytes()).putLong(sequence).putInt(crc(data)).flip();
+    ByteBuffer[] payload = data.nioBuffers();
+    ByteBuffer[] all = new ByteBuffer[payload.length + 1];
+    all[0] = header;
+    System.arraycopy(payload, 0, all, 1, payload.length);
+    long left = recordBytes;
+    while (left > 0) {
+      left -= channel.write(all);
+    }
+    if (fsync) {
+      channel.force(false);
+    }
+    segment.bytes += recordBytes;
+    segment.lastSequence = sequence;
+  }
+
+  private Segment openSegment(long firstSequence) throws IOException {
+    closeChannel();
+    Path path = dir.resolve(String.format("%020d%s", firstSequence, SUFFIX));
+    channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Segment segment = new Segment(path, firstSequence);
+    segments.addLast(segment);
+    deleteReleasedSegments();
+    return segment;
+  }
+
+  private void deleteReleasedSegments() {
+    while (segments.size() > 1 && segments.peekFirst().lastSequence <= released) {
+      Segment done = segments.pollFirst();
+      try {
+        Files.deleteIfExists(done.path);
+      } catch (IOException e) {
+        LOG.warn("Cannot delete WAL file {} whose records are all in objects; it is skipped at the next start", done.path,
+            e);
+      }
+    }
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.warn("Cannot close WAL file in {}", dir, e);
+      }
+      channel = null;
+    }
+  }
+
+  private List<Path> segmentFiles() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the WAL directory " + dir, e);
+    }
+  }
+
+  private static int crc(ByteBuf data) {
+    CRC32C crc = new CRC32C();
+    for (ByteBuffer b : data.nioBuffers()) {
+      crc.update(b);
+    }
+    return (int) crc.getValue();
+  }
+}

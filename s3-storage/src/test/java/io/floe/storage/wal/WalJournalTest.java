@@ -1,0 +1,116 @@
+package io.floe.storage.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalJournalTest {
+  @TempDir Path dir;
+
+  @Test
+  void recordsAppendedOutOfOrderAreWrittenAndRecoveredInSequenceOrder() throws Exception {
+    // Given records handed over as 2, 0, 1
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      CompletableFuture<Void> second = journal.append(2, text("two"));
+      CompletableFuture<Void> first = journal.append(0, text("zero"));
+      CompletableFuture<Void> middle = journal.append(1, text("one"));
+
+      // Then each completes once it and every earlier one is written
+      CompletableFuture.allOf(first, middle, second).get(10, TimeUnit.SECONDS);
+    }
+
+    // And a new journal reads them back in sequence order
+    assertEquals(List.of("0:zero", "1:one", "2:two"), recovered());
+  }
+
+  @Test
+  void recoveryStopsAtACorruptRecordAndResetStartsOver() throws Exception {
+    // Given three records whose second has a flipped payload byte
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(10);
+      for (int i = 0; i < 3; i++) {
+        journal.append(10 + i, text("record-" + i)).get(10, TimeUnit.SECONDS);
+      }
+    }
+    Path file = segments().get(0);
+    byte[] bytes = Files.readAllBytes(file);
+    int secondPayload = 2 * WalJournal.RECORD_HEADER_BYTES + "record-0".length();
+    bytes[secondPayload] ^= 1;
+    Files.write(file, bytes);
+
+    // Then only the record before it is recovered
+    assertEquals(List.of("10:record-0"), recovered());
+
+    // And after a reset the directory holds only the new records
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(11);
+      journal.append(11, text("fresh")).get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(List.of("11:fresh"), recovered());
+  }
+
+  @Test
+  void segmentsRollAtTheirSizeAndGoOnceEveryRecordInThemIsReleased() throws Exception {
+    // Given records of 100 bytes in segments of 250 bytes: two records per segment
+    try (WalJournal journal = new WalJournal(dir, 250, false)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      for (int i = 0; i < 6; i++) {
+        journal.append(i, Unpooled.wrappedBuffer(new byte[100 - WalJournal.RECORD_HEADER_BYTES]))
+            .get(10, TimeUnit.SECONDS);
+      }
+      assertEquals(3, segments().size());
+
+      // When records up to 2 are released (the second segment is half released)
+      journal.release(2);
+      journal.append(6, text("after")).get(10, TimeUnit.SECONDS);
+
+      // Then only the first segment is gone (the small record 6 fits in the third)
+      assertEquals(2, segments().size());
+      assertTrue(segments().get(0).getFileName().toString().startsWith("00000000000000000002"));
+
+      // And releasing everything keeps the segment being written
+      journal.release(6);
+      journal.append(7, text("last")).get(10, TimeUnit.SECONDS);
+      assertEquals(1, segments().size());
+    }
+  }
+
+  private List<String> recovered() {
+    List<String> out = new ArrayList<>();
+    WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false);
+    try {
+      journal.recover(r -> out.add(r.sequence() + ":" + r.payload().toString(StandardCharsets.UTF_8)));
+    } finally {
+      journal.close();
+    }
+    return out;
+  }
+
+  private List<Path> segments() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.sorted().toList();
+    }
+  }
+
+  private static ByteBuf text(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
+  }
+}
