@@ -86,8 +86,17 @@ public final class BrokerMetrics {
     t.family("floe_wal_seals_total", "counter",
         "WAL buffers sealed into objects, by reason (size, interval, idle, flush)");
     wal.seals().forEach((reason, n) -> t.sample("floe_wal_seals_total", n, "reason", reason.label()));
+    single(t, "floe_wal_file_records_total", "counter",
+        "Records written to the WAL file (s3.wal.path), each acknowledging the batches it holds",
+        wal.journal().records());
+    single(t, "floe_wal_file_unindexed_bytes", "gauge",
+        "Acknowledged bytes in the WAL file and in memory, not yet in objects", wal.journal().unindexedBytes());
+    single(t, "floe_wal_file_index_failures_total", "counter",
+        "Failed uploads or index commits of WAL file batches (retried; the batches stay acknowledged)",
+        wal.journal().indexFailures());
     t.histogram("floe_wal_append_latency_seconds",
-        "From a batch's append to the WAL until its object is committed (what an acks=all produce waits for)",
+        "From a batch's append to the WAL until it is durable: its object committed, or its WAL file record written"
+            + " (what an acks=all produce waits for)",
         wal.timings().append());
     t.histogram("floe_wal_seal_age_seconds", "How long a WAL buffer was open before it was sealed",
         wal.timings().sealAge());

@@ -37,6 +37,9 @@ class MetricsTest {
         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
     assertEquals(50, end);
     assertTrue(body.contains("floe_wal_objects_committed_total"), body);
+    // without s3.wal.path nothing goes through a WAL file
+    assertEquals(0, sample(body, "floe_wal_file_records_total"));
+    assertEquals(0, sample(body, "floe_wal_file_unindexed_bytes"));
     // and how long produces took, in the broker and in the WAL: histograms with every produce counted
     assertTrue(body.contains("# TYPE floe_request_latency_seconds histogram"), body);
     assertTrue(sample(body, "floe_request_latency_seconds_count{api=\"Produce\"}") >= 1, body);

@@ -1004,9 +1004,15 @@ public final class WriteAheadLog implements AutoCloseable {
           if (!g.dropped && e.streamIds().contains(g.stream.streamId())) {
             g.dropped = true;
             droppedAny = true;
-            LOG.error("Acknowledged batches of stream {} at offsets [{}, {}) cannot go into the index: the stream was"
-                    + " deleted or taken over ({})", g.stream.streamId(), g.entries.get(0).baseOffset,
-                g.range(object.objectId, object.key).endOffset(), e.getMessage());
+            long endOffset = g.range(object.objectId, object.key).endOffset();
+            if (streamDeleted(g.stream.streamId())) {
+              LOG.info("Stream {} was deleted; its batches at offsets [{}, {}) go nowhere", g.stream.streamId(),
+                  g.entries.get(0).baseOffset, endOffset);
+            } else {
+              LOG.error("Acknowledged batches of stream {} at offsets [{}, {}) cannot go into the index: the stream"
+                      + " was taken over ({})", g.stream.streamId(), g.entries.get(0).baseOffset, endOffset,
+                  e.getMessage());
+            }
           }
         }
         if (!droppedAny || attempt == MAX_COMMIT_ATTEMPTS) {
@@ -1041,6 +1047,14 @@ public final class WriteAheadLog implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  private boolean streamDeleted(long streamId) {
+    try {
+      return index.stream(streamId).epoch() == 0;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Notes a failed attempt to index journaled batches and when to try again. Call with the lock held. */
