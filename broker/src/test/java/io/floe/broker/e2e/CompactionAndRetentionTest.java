@@ -38,6 +38,8 @@ class CompactionAndRetentionTest {
 
   @RegisterExtension
   static final FloeExtension broker = new FloeExtension(Map.of(
+      // many small WAL objects, with a WAL file too (which otherwise makes objects of 250 ms)
+      "s3.wal.upload.interval.ms", "1",
       "s3.stream.object.compaction.interval.ms", "300",
       "s3.stream.object.compaction.min.age.ms", "0",
       "s3.object.delete.grace.ms", "200",

@@ -42,6 +42,11 @@ public final class FloeProcess implements AutoCloseable {
       withDb.putAll(overrides);
       overrides = withDb;
     }
+    if (TestBackends.walFile()) {
+      Map<String, String> withWalFile = new java.util.HashMap<>(TestBackends.walFileProperties());
+      withWalFile.putAll(overrides);
+      overrides = withWalFile;
+    }
     this.dataDir = root.resolve("data");
     this.port = freePort();
     this.restPort = freePort();

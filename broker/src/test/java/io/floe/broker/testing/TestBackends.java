@@ -28,6 +28,16 @@ public final class TestBackends {
     return Boolean.getBoolean("floe.test.s3");
   }
 
+  /** Whether brokers acknowledge produces once in a local WAL file ({@code s3.wal.path}). */
+  public static boolean walFile() {
+    return Boolean.getBoolean("floe.test.walfile");
+  }
+
+  /** The broker properties of a WAL file under the data directory, when that backend is selected. */
+  public static Map<String, String> walFileProperties() {
+    return walFile() ? Map.of("s3.wal.path", "wal") : Map.of();
+  }
+
   /** Broker properties putting the log (and table warehouse) in {@code bucket} of {@code s3}. */
   public static Map<String, String> s3Properties(S3ProxyServer s3, String bucket) {
     return Map.of(
@@ -60,6 +70,7 @@ public final class TestBackends {
       // Tests send one record at a time: keep acknowledgements quick on the loopback S3 server.
       m.put("s3.wal.upload.interval.ms", "5");
     }
+    m.putAll(walFileProperties());
     return m;
   }
 }
