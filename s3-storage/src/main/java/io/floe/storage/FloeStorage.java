@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FloeStorage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FloeStorage.class);
+  /** Where the documented {@code s3.wal.path=wal} puts the WAL file: checked for leftovers when none is set. */
+  private static final String DEFAULT_WAL_DIR = "wal";
 
   private final StorageConfig config;
   private final JdbcMetadataStore metadata;
@@ -47,6 +49,12 @@ public final class FloeStorage implements AutoCloseable {
     RetryingObjectStorage objects = null;
     try {
       Files.createDirectories(config.dataDir());
+      Path defaultWalDir = config.dataDir().resolve(DEFAULT_WAL_DIR);
+      if (config.walPath().isEmpty() && WalJournal.holdsRecords(defaultWalDir)) {
+        throw new IllegalStateException("Cannot start without a WAL file: " + defaultWalDir + " holds WAL files of a run"
+            + " that did not stop cleanly, and their acknowledged records may not be in objects yet. Start once with"
+            + " s3.wal.path=" + DEFAULT_WAL_DIR + " (a clean stop then puts everything into objects and empties it)");
+      }
       sqliteFile(config.metadataJdbcUrl()).ifPresent(FloeStorage::createParent);
       metadata = JdbcMetadataStore.open(config.metadataJdbcUrl());
       objects = new RetryingObjectStorage(openObjectStorage(config), objectStoreRetrier(config));

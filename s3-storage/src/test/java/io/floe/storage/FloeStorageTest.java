@@ -15,6 +15,7 @@ import io.floe.storage.stream.ReadResult;
 import io.floe.storage.stream.Stream;
 import io.floe.storage.stream.StreamStoreConfig;
 import io.floe.storage.wal.WalConfig;
+import io.floe.storage.wal.WalJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,5 +111,41 @@ class FloeStorageTest {
         r.release();
       }
     }
+  }
+
+  @Test
+  void aWalFileIsEmptiedByACleanCloseAndOneLeftByACrashMustBeRecoveredFirst() throws Exception {
+    // Given appends acknowledged through a WAL file, then a clean close
+    Path data = dir.resolve("floe-data");
+    Path walDir = data.resolve("wal");
+    long streamId;
+    try (FloeStorage storage = FloeStorage.open(StorageConfig.builder(data).walPath(walDir).build())) {
+      streamId = storage.metadataStore().createTopic("orders", 1, Map.of()).streamId(0);
+      Stream s = await(storage.streamStore().open(streamId));
+      List<CompletableFuture<Void>> acks = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        acks.add(s.append(i, 1, i, batch(streamId, i, 64)));
+      }
+      acks.forEach(f -> await(f));
+      assertTrue(WalJournal.holdsRecords(walDir));
+    }
+
+    // Then the WAL file's batches are in objects, the file is gone, and a start without it reads everything
+    assertFalse(WalJournal.holdsRecords(walDir));
+    try (FloeStorage storage = FloeStorage.open(StorageConfig.builder(data).build())) {
+      Stream s = await(storage.streamStore().open(streamId));
+      ReadResult r = await(s.read(0, Integer.MAX_VALUE));
+      try {
+        assertEquals(20, r.batches().size());
+      } finally {
+        r.release();
+      }
+    }
+
+    // And when a WAL file is left behind (a crash), a start without s3.wal.path is refused with the way out
+    Files.write(walDir.resolve("00000000000000000000.wal"), new byte[] {1, 2, 3});
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> FloeStorage.open(StorageConfig.builder(data).build()));
+    assertTrue(refused.getMessage().contains("s3.wal.path=wal"), refused.getMessage());
   }
 }

@@ -222,11 +222,17 @@ public final class WalJournal implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops writing. When every record written was released (a clean stop: everything is in objects), the segment
+   * files are deleted too, so that files left in the directory always mean records to recover.
+   */
   @Override
   public void close() {
     writer.shutdown();
+    boolean stopped = false;
     try {
-      if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
+      stopped = writer.awaitTermination(10, TimeUnit.SECONDS);
+      if (!stopped) {
         LOG.warn("WAL journal writes did not finish within 10 s of close");
       }
     } catch (InterruptedException e) {
@@ -238,6 +244,31 @@ public final class WalJournal implements AutoCloseable {
     }
     pending.clear();
     closeChannel();
+    if (stopped && !segments.isEmpty() && released >= nextToWrite - 1) {
+      for (Segment segment : segments) {
+        try {
+          Files.deleteIfExists(segment.path);
+        } catch (IOException e) {
+          LOG.warn("Cannot delete WAL file {} whose records are all in objects; it is read again at the next start",
+              segment.path, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@code dir} holds WAL files: records that may not be in objects yet, left by a run that did not stop
+   * cleanly.
+   */
+  public static boolean holdsRecords(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(p -> p.getFileName().toString().endsWith(SUFFIX));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the WAL directory " + dir, e);
+    }
   }
 
   // ---------------------------------------------------------------- writer thread

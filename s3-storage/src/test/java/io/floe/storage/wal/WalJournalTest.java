@@ -1,6 +1,7 @@
 package io.floe.storage.wal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -91,6 +92,30 @@ class WalJournalTest {
       journal.append(7, text("last")).get(10, TimeUnit.SECONDS);
       assertEquals(1, segments().size());
     }
+  }
+
+  @Test
+  void aCloseDeletesTheFilesOnlyWhenEveryRecordWasReleased() throws Exception {
+    // Given a journal whose last record is not released when it closes
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      journal.append(0, text("a")).get(10, TimeUnit.SECONDS);
+      journal.append(1, text("b")).get(10, TimeUnit.SECONDS);
+      journal.release(0);
+    }
+    // Then its file stays, with both records
+    assertTrue(WalJournal.holdsRecords(dir));
+    assertEquals(List.of("0:a", "1:b"), recovered());
+
+    // And a journal that released everything leaves nothing behind
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(2);
+      journal.append(2, text("c")).get(10, TimeUnit.SECONDS);
+      journal.release(2);
+    }
+    assertFalse(WalJournal.holdsRecords(dir));
   }
 
   private List<String> recovered() {
