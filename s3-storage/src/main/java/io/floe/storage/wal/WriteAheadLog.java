@@ -440,6 +440,26 @@ public final class WriteAheadLog implements AutoCloseable {
     return failed;
   }
 
+  /** What freeing buffer space let in: waiting appends refused (their streams were fenced) and objects to upload. */
+  private record Freed(List<PendingEntry> refused, List<SealedObject> toUpload) {}
+
+  /**
+   * Returns {@code bytes} to the buffer, admits the waiting appends that fit now and seals what is due. Call with
+   * the lock held, then {@link #afterFreeing} without it.
+   */
+  private Freed free(long bytes) {
+    bufferedBytes -= bytes;
+    return new Freed(admitWaiting(), sealIfDue(false));
+  }
+
+  private void afterFreeing(Freed freed) {
+    for (PendingEntry e : freed.refused()) {
+      e.fail(new IllegalStateException("its stream was fenced while the append waited for buffer space"),
+          batchesFailed);
+    }
+    startUploads(freed.toUpload());
+  }
+
   /**
    * Fails the waiting appends that waited {@link WalConfig#appendTimeoutMs()}, and with them every later
    * waiting append of their streams (which are fenced), so no stream ever commits with a gap.
@@ -655,8 +675,7 @@ public final class WriteAheadLog implements AutoCloseable {
         }
       }
       long freed = 0;
-      List<PendingEntry> refused;
-      List<SealedObject> admitted;
+      Freed admitted;
       List<SealedObject> notJournaled = new ArrayList<>();
       lock.lock();
       try {
@@ -673,17 +692,11 @@ public final class WriteAheadLog implements AutoCloseable {
             notJournaled.add(o);
           }
         }
-        bufferedBytes -= freed;
-        refused = admitWaiting();
-        admitted = sealIfDue(false);
+        admitted = free(freed);
       } finally {
         lock.unlock();
       }
-      for (PendingEntry e : refused) {
-        e.fail(new IllegalStateException("its stream was fenced while the append waited for buffer space"),
-            batchesFailed);
-      }
-      startUploads(admitted);
+      afterFreeing(admitted);
       for (SealedObject o : ready) {
         o.release();
         o.processed.complete(null);
@@ -949,8 +962,7 @@ public final class WriteAheadLog implements AutoCloseable {
       scheduleIndexing();
       return;
     }
-    List<PendingEntry> refused;
-    List<SealedObject> toUpload;
+    Freed admitted;
     lock.lock();
     try {
       indexing = false;
@@ -963,9 +975,7 @@ public final class WriteAheadLog implements AutoCloseable {
         freed += o.heldBytes;
       }
       unindexedBytes -= freed;
-      bufferedBytes -= freed;
-      refused = admitWaiting();
-      toUpload = sealIfDue(false);
+      admitted = free(freed);
     } finally {
       lock.unlock();
     }
@@ -974,11 +984,7 @@ public final class WriteAheadLog implements AutoCloseable {
       o.indexed.complete(null);
     }
     journal.release(batch.get(batch.size() - 1).sequence);
-    for (PendingEntry e : refused) {
-      e.fail(new IllegalStateException("its stream was fenced while the append waited for buffer space"),
-          batchesFailed);
-    }
-    startUploads(toUpload);
+    afterFreeing(admitted);
     indexIfDue();
   }
 
