@@ -912,6 +912,7 @@ public final class WriteAheadLog implements AutoCloseable {
         objectId = nextObjectId();
       } catch (RuntimeException e) {
         indexFailed(e, "allocate an object id for");
+        scheduleIndexing(); // arms the retry timer
         return;
       }
       indexing = true;
@@ -946,12 +947,7 @@ public final class WriteAheadLog implements AutoCloseable {
     boolean indexed = false;
     try {
       if (uploadFailure != null) {
-        lock.lock();
-        try {
-          indexFailed(uploadFailure, "upload");
-        } finally {
-          lock.unlock();
-        }
+        indexFailed(uploadFailure, "upload");
       } else {
         indexed = commitJournaled(object);
       }
@@ -1022,21 +1018,11 @@ public final class WriteAheadLog implements AutoCloseable {
           }
         }
         if (!droppedAny || attempt == MAX_COMMIT_ATTEMPTS) {
-          lock.lock();
-          try {
-            indexFailed(e, "commit");
-          } finally {
-            lock.unlock();
-          }
+          indexFailed(e, "commit");
           return false;
         }
       } catch (RuntimeException e) {
-        lock.lock();
-        try {
-          indexFailed(e, "commit");
-        } finally {
-          lock.unlock();
-        }
+        indexFailed(e, "commit");
         return false;
       }
     }
@@ -1063,8 +1049,17 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
-  /** Notes a failed attempt to index journaled batches and when to try again. Call with the lock held. */
+  /** Notes a failed attempt to index journaled batches and when to try again. */
   private void indexFailed(Throwable cause, String what) {
+    lock.lock();
+    try {
+      noteIndexFailure(cause, what);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void noteIndexFailure(Throwable cause, String what) {
     indexing = false;
     indexFailures.increment();
     long backoffMs = Math.min(INDEX_RETRY_MAX_BACKOFF_MS, INDEX_RETRY_BACKOFF_MS << Math.min(indexFailuresInARow, 16));
