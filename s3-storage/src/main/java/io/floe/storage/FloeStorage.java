@@ -11,6 +11,7 @@ import io.floe.storage.stream.DefaultStreamStore;
 import io.floe.storage.wal.WalJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -26,6 +27,8 @@ public final class FloeStorage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FloeStorage.class);
   /** Where the documented {@code s3.wal.path=wal} puts the WAL file: checked for leftovers when none is set. */
   private static final String DEFAULT_WAL_DIR = "wal";
+  /** A file in the data directory naming the WAL file's directory of the last run that used one. */
+  private static final String WAL_LOCATION_FILE = "wal-file.location";
 
   private final StorageConfig config;
   private final JdbcMetadataStore metadata;
@@ -49,12 +52,7 @@ public final class FloeStorage implements AutoCloseable {
     RetryingObjectStorage objects = null;
     try {
       Files.createDirectories(config.dataDir());
-      Path defaultWalDir = config.dataDir().resolve(DEFAULT_WAL_DIR);
-      if (config.walPath().isEmpty() && WalJournal.holdsRecords(defaultWalDir)) {
-        throw new IllegalStateException("Cannot start without a WAL file: " + defaultWalDir + " holds WAL files of a run"
-            + " that did not stop cleanly, and their acknowledged records may not be in objects yet. Start once with"
-            + " s3.wal.path=" + DEFAULT_WAL_DIR + " (a clean stop then puts everything into objects and empties it)");
-      }
+      checkNoWalFileLeftBehind(config);
       sqliteFile(config.metadataJdbcUrl()).ifPresent(FloeStorage::createParent);
       metadata = JdbcMetadataStore.open(config.metadataJdbcUrl());
       objects = new RetryingObjectStorage(openObjectStorage(config), objectStoreRetrier(config));
@@ -77,6 +75,42 @@ public final class FloeStorage implements AutoCloseable {
     } catch (RuntimeException e) {
       closeQuietly(objects, metadata);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses to start when a WAL file that this start would not read still holds records: the last run used one (at
+   * the location it noted in the data directory, or at the documented {@code <dataDir>/wal}) and did not stop
+   * cleanly, so acknowledged records may not be in objects yet. Then notes the location this run uses.
+   */
+  private static void checkNoWalFileLeftBehind(StorageConfig config) {
+    Path noted = config.dataDir().resolve(WAL_LOCATION_FILE);
+    java.util.Set<Path> earlier = new java.util.LinkedHashSet<>();
+    try {
+      if (Files.isRegularFile(noted)) {
+        earlier.add(Path.of(Files.readString(noted, StandardCharsets.UTF_8).trim()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read where the last run kept its WAL file, " + noted, e);
+    }
+    earlier.add(config.dataDir().resolve(DEFAULT_WAL_DIR));
+    for (Path dir : earlier) {
+      if (!config.walPath().equals(java.util.Optional.of(dir)) && WalJournal.holdsRecords(dir)) {
+        throw new IllegalStateException("Cannot start " + config.walPath().map(p -> "with the WAL file in " + p)
+            .orElse("without a WAL file") + ": " + dir + " holds WAL files of a run that did not stop cleanly, and"
+            + " their acknowledged records may not be in objects yet. Start once with s3.wal.path=" + dir
+            + " (a clean stop then puts everything into objects and empties it)");
+      }
+    }
+    if (config.walPath().isPresent()) {
+      Path tmp = noted.resolveSibling(WAL_LOCATION_FILE + ".tmp");
+      try {
+        Files.writeString(tmp, config.walPath().get().toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, noted, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot note where this run keeps its WAL file, in " + noted, e);
+      }
     }
   }
 

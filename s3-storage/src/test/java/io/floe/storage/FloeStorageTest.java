@@ -146,6 +146,32 @@ class FloeStorageTest {
     Files.write(walDir.resolve("00000000000000000000.wal"), new byte[] {1, 2, 3});
     IllegalStateException refused =
         assertThrows(IllegalStateException.class, () -> FloeStorage.open(StorageConfig.builder(data).build()));
-    assertTrue(refused.getMessage().contains("s3.wal.path=wal"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("s3.wal.path=" + walDir), refused.getMessage());
+  }
+
+  @Test
+  void aWalFileLeftInAnotherDirectoryIsFoundWhereTheLastRunNotedIt() throws Exception {
+    // Given a run with its WAL file outside the data directory, which left a file behind (a crash)
+    Path data = dir.resolve("floe-data");
+    Path walDir = dir.resolve("fast-disk").resolve("journal");
+    try (FloeStorage storage = FloeStorage.open(StorageConfig.builder(data).walPath(walDir).build())) {
+      assertTrue(WalJournal.holdsRecords(walDir));
+    }
+    Files.write(walDir.resolve("00000000000000000000.wal"), new byte[] {1, 2, 3});
+
+    // When the broker starts without it, or with another directory
+    IllegalStateException without =
+        assertThrows(IllegalStateException.class, () -> FloeStorage.open(StorageConfig.builder(data).build()));
+    IllegalStateException moved = assertThrows(IllegalStateException.class,
+        () -> FloeStorage.open(StorageConfig.builder(data).walPath(dir.resolve("other")).build()));
+
+    // Then both are refused, naming the directory to start with
+    assertTrue(without.getMessage().contains("s3.wal.path=" + walDir), without.getMessage());
+    assertTrue(moved.getMessage().contains("s3.wal.path=" + walDir), moved.getMessage());
+
+    // And a start with it reads the file (here a torn record, skipped) and a clean stop empties it
+    FloeStorage.open(StorageConfig.builder(data).walPath(walDir).build()).close();
+    assertFalse(WalJournal.holdsRecords(walDir));
+    FloeStorage.open(StorageConfig.builder(data).build()).close();
   }
 }
