@@ -134,7 +134,8 @@ public final class DefaultStreamStore implements StreamStore {
         }
       }
       // A replaced instance's acknowledged batches must be in the index before the new epoch fences its commits.
-      CompletableFuture<Void> indexed = journaled && existing != null ? wal.flush() : CompletableFuture.completedFuture(null);
+      CompletableFuture<Void> indexed =
+          journaled && existing != null ? wal.flush() : CompletableFuture.completedFuture(null);
       CompletableFuture<DefaultStream> opened =
           indexed.thenApplyAsync(v -> new DefaultStream(index.openStream(streamId), this), executor);
       streams.put(streamId, opened);

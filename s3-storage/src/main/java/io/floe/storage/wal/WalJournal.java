@@ -334,8 +334,8 @@ public final class WalJournal implements AutoCloseable {
       try {
         Files.deleteIfExists(done.path);
       } catch (IOException e) {
-        LOG.warn("Cannot delete WAL file {} whose records are all in objects; it is skipped at the next start", done.path,
-            e);
+        LOG.warn("Cannot delete WAL file {} whose records are all in objects; it is skipped at the next start",
+            done.path, e);
       }
     }
   }

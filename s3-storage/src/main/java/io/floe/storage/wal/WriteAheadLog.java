@@ -6,7 +6,6 @@ import io.floe.storage.internal.NamedThreadFactory;
 import io.floe.storage.metadata.ObjectCommit;
 import io.floe.storage.metadata.StaleStreamEpochException;
 import io.floe.storage.metadata.StreamIndexStore;
-import io.floe.storage.metadata.StreamMetadata;
 import io.floe.storage.metadata.StreamRange;
 import io.floe.storage.objectstore.ObjectStorage;
 import io.floe.storage.objectstore.ObjectStorageException;
@@ -712,134 +711,11 @@ public final class WriteAheadLog implements AutoCloseable {
 
   // ---------------------------------------------------------------- with a journal
 
-  /**
-   * Puts the batches the journal holds from an earlier run, and the index lacks, into objects, then clears the
-   * journal. A batch is taken only if it continues its stream exactly where the index ends: batches already
-   * indexed are skipped, and so are batches after a gap, which were never acknowledged (a later record written
-   * before an earlier one whose write the crash cut short). Streams deleted since are skipped.
-   */
+  /** Puts what the journal holds from an earlier run and the index lacks into objects, then clears it. */
   private void recover() {
-    Map<Long, RecoveredStream> streams = new HashMap<>();
-    List<PendingEntry> entries = new ArrayList<>();
-    long[] bytes = {0};
-    long[] lastSequence = {-1};
-    int[] objects = {0};
-    long[] batches = {0};
-    int records;
-    try {
-      records = journal.recover(record -> {
-        lastSequence[0] = record.sequence();
-        for (WalObjectFormat.Entry e : WalObjectFormat.parseAll(record.payload())) {
-          RecoveredStream stream = streams.computeIfAbsent(e.streamId(), id -> new RecoveredStream(index.stream(id)));
-          if (!stream.takes(e)) {
-            continue;
-          }
-          ByteBuf batch = allocator.directBuffer(e.batch().readableBytes());
-          batch.writeBytes(e.batch(), e.batch().readerIndex(), e.batch().readableBytes());
-          PendingEntry entry = new PendingEntry(stream, e.baseOffset(), e.count(), e.maxTimestamp(), batch);
-          entries.add(entry);
-          bytes[0] += entry.framedBytes;
-          batches[0]++;
-          if (bytes[0] >= config.uploadBytes()) {
-            writeRecovered(entries, bytes[0]);
-            objects[0]++;
-            entries.clear();
-            bytes[0] = 0;
-          }
-        }
-      });
-      if (!entries.isEmpty()) {
-        writeRecovered(entries, bytes[0]);
-        objects[0]++;
-      }
-    } finally {
-      for (PendingEntry e : entries) {
-        e.batch.release();
-      }
-    }
-    journal.reset(lastSequence[0] + 1);
-    nextSequence = lastSequence[0] + 1;
-    if (records > 0) {
-      LOG.info("Recovered the WAL file in {}: {} records, {} batches not yet indexed put into {} objects",
-          journal.dir(), records, batches[0], objects[0]);
-    }
-  }
-
-  /** Writes and commits one object of recovered batches; the batches stay the caller's. */
-  private void writeRecovered(List<PendingEntry> entries, long bytes) {
-    long objectId = nextObjectId();
-    SealedObject object = SealedObject.build(objectId, WalObjectFormat.objectKey(objectId), entries, bytes, allocator);
-    try {
-      uploadRetrier.run("upload recovered WAL object " + object.key, () -> storage.write(object.key, object.data))
-          .join();
-      index.commitObjects(List.of(object.toCommit()));
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("Cannot put the acknowledged batches of the WAL file in " + journal.dir()
-          + " into objects; the broker cannot start without them: " + unwrap(e).getMessage(), unwrap(e));
-    } finally {
-      object.release();
-    }
-  }
-
-  /** A stream as the index has it, taking the recovered batches that continue it. */
-  private static final class RecoveredStream implements WalStream {
-    private final StreamMetadata metadata;
-    private long next;
-    private boolean gapLogged;
-
-    RecoveredStream(StreamMetadata metadata) {
-      this.metadata = metadata;
-      this.next = metadata.endOffset();
-    }
-
-    boolean takes(WalObjectFormat.Entry e) {
-      if (metadata.epoch() == 0 || e.endOffset() <= next) {
-        return false; // deleted, or indexed already
-      }
-      if (e.baseOffset() != next) {
-        if (!gapLogged) {
-          gapLogged = true;
-          LOG.warn("WAL file: stream {} continues at offset {}, not at {} where its index ends; the batches from"
-              + " there were never acknowledged and are skipped", metadata.streamId(), e.baseOffset(), next);
-        }
-        return false;
-      }
-      next = e.endOffset();
-      return true;
-    }
-
-    @Override
-    public long streamId() {
-      return metadata.streamId();
-    }
-
-    @Override
-    public long epoch() {
-      return metadata.epoch();
-    }
-
-    @Override
-    public boolean isFenced() {
-      return false;
-    }
-
-    @Override
-    public void fence(Throwable cause) {}
-
-    @Override
-    public void onCommitted(StreamRange range, List<CommittedBatch> batches) {
-      throw new UnsupportedOperationException("recovered batches are committed directly");
-    }
-
-    @Override
-    public void onJournaled(List<CommittedBatch> batches) {
-      throw new UnsupportedOperationException("recovered batches are committed directly");
-    }
-
-    @Override
-    public void onIndexed(StreamRange range) {
-      throw new UnsupportedOperationException("recovered batches are committed directly");
-    }
+    nextSequence =
+        new WalJournalRecovery(storage, index, config.uploadBytes(), uploadRetrier, this::nextObjectId, allocator)
+            .recover(journal);
   }
 
   /** Acknowledges the appends of journal records written in order. Runs on the commit thread only. */
@@ -1169,7 +1045,8 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The cause inside a future's {@link CompletionException}. */
+  static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
@@ -1179,7 +1056,7 @@ public final class WriteAheadLog implements AutoCloseable {
   // ---------------------------------------------------------------- buffered state
 
   /** One appended batch until it is committed or failed. */
-  private static final class PendingEntry {
+  static final class PendingEntry {
     final WalStream stream;
     final long baseOffset;
     final int count;
@@ -1266,7 +1143,7 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /** A sealed buffer: the object bytes and, per stream, the entries it holds. */
-  private static final class SealedObject {
+  static final class SealedObject {
     final long objectId;
     final String key;
     final List<StreamGroup> groups;
