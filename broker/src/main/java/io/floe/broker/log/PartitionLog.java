@@ -141,7 +141,8 @@ public final class PartitionLog {
         long base;
         if (batch.hasProducerId()) {
           ProducerStateTable.Check check =
-              producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+              producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                  stream.nextOffset() == 0);
           if (check.error() != Errors.NONE) {
             return CompletableFuture.completedFuture(AppendResult.error(check.error(), check.message()));
           }

@@ -13,7 +13,10 @@ import org.apache.kafka.common.record.RecordBatch;
  * batches are duplicates (a retry after a lost response): they are answered with the original offset and
  * not written again. A gap in sequence is OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is
  * INVALID_PRODUCER_EPOCH. A producer the table does not know (new, or its state evicted) is accepted at any
- * sequence, as Kafka does since KIP-360.
+ * sequence, as Kafka does since KIP-360, except by a partition that never held a record: there it is new, and starts
+ * at 0. Otherwise a producer's later in-flight batch that overtook its rejected first one (the broker learned of a
+ * new topic between the two requests) would be taken as its start, and the retried first batch would be out of
+ * order for good.
  *
  * <p>Not thread-safe: used under the partition's append lock. Bounded: at most {@code maxProducers} ids are
  * tracked, least recently used evicted first.
@@ -57,10 +60,13 @@ final class ProducerStateTable {
     }
   }
 
-  Check check(long producerId, short epoch, int firstSeq, int lastSeq) {
+  /** Checks a batch of {@code producerId}; {@code logEmpty} when the partition never held a record. */
+  Check check(long producerId, short epoch, int firstSeq, int lastSeq, boolean logEmpty) {
     Entry e = producers.get(producerId);
     if (e == null) {
-      return Check.APPEND;
+      return !logEmpty || firstSeq == 0 ? Check.APPEND : new Check(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          "Producer " + producerId + " sent sequence " + firstSeq + " first to a partition that holds no record yet;"
+              + " 0 was expected", null);
     }
     if (epoch < e.epoch) {
       return new Check(Errors.INVALID_PRODUCER_EPOCH,
