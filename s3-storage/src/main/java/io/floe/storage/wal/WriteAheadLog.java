@@ -727,7 +727,7 @@ public final class WriteAheadLog implements AutoCloseable {
       }
       o.dropFencedGroups(batchesFailed);
       journalRecords.increment();
-      o.completeJournaled(appendLatency);
+      o.complete(appendLatency, true);
     }
   }
 
@@ -994,7 +994,7 @@ public final class WriteAheadLog implements AutoCloseable {
     for (SealedObject o : written) {
       objectsCommitted.increment();
       bytesCommitted.add(o.data.readableBytes());
-      o.completeCommitted(appendLatency);
+      o.complete(appendLatency, false);
     }
   }
 
@@ -1257,35 +1257,15 @@ public final class WriteAheadLog implements AutoCloseable {
       return new ObjectCommit(objectId, key, data.readableBytes(), ranges, epochs);
     }
 
-    void completeCommitted(LatencyHistogram appendLatency) {
-      for (StreamGroup g : groups) {
-        if (g.dropped) {
-          continue;
-        }
-        List<CommittedBatch> batches = new ArrayList<>(g.entries.size());
-        for (PendingEntry e : g.entries) {
-          e.finished = true;
-          batches.add(new CommittedBatch(e.baseOffset, e.count, e.maxTimestamp, e.batch));
-        }
-        try {
-          g.stream.onCommitted(g.range(objectId, key), batches);
-        } catch (RuntimeException err) {
-          LOG.error("Stream {} failed to take its committed range; its appends are committed anyway",
-              g.stream.streamId(), err);
-        }
-        for (PendingEntry e : g.entries) {
-          appendLatency.recordSince(e.appendedNanos);
-          e.future.complete(null);
-        }
-      }
-    }
-
     /**
-     * Acknowledges a journaled record's appends: hands each stream its batches, keeping a reference to each for the
-     * object they go into later.
+     * Acknowledges the appends: hands each stream its batches, then completes their futures in append order. After
+     * the index commit the stream gets the batches' range; after the journal write ({@code journaled}) the WAL keeps
+     * a reference to each batch for the object it goes into later.
      */
-    void completeJournaled(LatencyHistogram appendLatency) {
-      journaledNanos = System.nanoTime();
+    void complete(LatencyHistogram appendLatency, boolean journaled) {
+      if (journaled) {
+        journaledNanos = System.nanoTime();
+      }
       for (StreamGroup g : groups) {
         if (g.dropped) {
           continue;
@@ -1293,14 +1273,20 @@ public final class WriteAheadLog implements AutoCloseable {
         List<CommittedBatch> batches = new ArrayList<>(g.entries.size());
         for (PendingEntry e : g.entries) {
           e.finished = true;
-          e.batch.retain();
-          heldBytes += e.framedBytes;
+          if (journaled) {
+            e.batch.retain();
+            heldBytes += e.framedBytes;
+          }
           batches.add(new CommittedBatch(e.baseOffset, e.count, e.maxTimestamp, e.batch));
         }
         try {
-          g.stream.onJournaled(batches);
+          if (journaled) {
+            g.stream.onJournaled(batches);
+          } else {
+            g.stream.onCommitted(g.range(objectId, key), batches);
+          }
         } catch (RuntimeException err) {
-          LOG.error("Stream {} failed to take its journaled batches; they are acknowledged anyway",
+          LOG.error("Stream {} failed to take its acknowledged batches; they are acknowledged anyway",
               g.stream.streamId(), err);
         }
         for (PendingEntry e : g.entries) {
@@ -1310,7 +1296,7 @@ public final class WriteAheadLog implements AutoCloseable {
       }
     }
 
-    /** Releases the references {@link #completeJournaled} kept. */
+    /** Releases the references {@link #complete} kept for a journal record. */
     void releaseHeld() {
       for (StreamGroup g : groups) {
         if (!g.dropped) {
