@@ -147,7 +147,7 @@ public final class WalJournal implements AutoCloseable {
             problem = "record " + sequence + " where " + expected + " was expected";
           } else {
             ByteBuf payload = bytes.slice(at + RECORD_HEADER_BYTES, length);
-            if (crc(payload) != crc) {
+            if (crc(payload.nioBuffers()) != crc) {
               problem = "a record whose CRC does not match";
             } else {
               consumer.accept(new Record(sequence, payload));
@@ -301,9 +301,9 @@ public final class WalJournal implements AutoCloseable {
     if (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes) {
       segment = openSegment(sequence);
     }
-    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
-    header.putInt(MAGIC).putInt(data.readableBytes()).putLong(sequence).putInt(crc(data)).flip();
     ByteBuffer[] payload = data.nioBuffers();
+    ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
+    header.putInt(MAGIC).putInt(data.readableBytes()).putLong(sequence).putInt(crc(payload)).flip();
     ByteBuffer[] all = new ByteBuffer[payload.length + 1];
     all[0] = header;
     System.arraycopy(payload, 0, all, 1, payload.length);
@@ -359,10 +359,11 @@ public final class WalJournal implements AutoCloseable {
     }
   }
 
-  private static int crc(ByteBuf data) {
+  /** The CRC32C of the buffers' remaining bytes; their positions do not move. */
+  private static int crc(ByteBuffer[] buffers) {
     CRC32C crc = new CRC32C();
-    for (ByteBuffer b : data.nioBuffers()) {
-      crc.update(b);
+    for (ByteBuffer b : buffers) {
+      crc.update(b.duplicate());
     }
     return (int) crc.getValue();
   }
