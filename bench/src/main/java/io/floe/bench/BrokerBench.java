@@ -430,7 +430,13 @@ public final class BrokerBench {
     /** Creates the topic (broker-default replication factor) and waits until every partition has a leader. */
     static void createTopic(Admin admin, String topic, int partitions)
             throws InterruptedException, ExecutionException, TimeoutException {
-        admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+        createTopic(admin, topic, partitions, Map.of());
+    }
+
+    /** {@link #createTopic(Admin, String, int)} with topic configs. */
+    static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
                 .all().get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Exception last = null;

@@ -176,13 +176,13 @@ public final class S3Bench {
             try (Admin admin = BrokerBench.admin(bootstrap)) {
                 if (opts.common.warmupRecords > 0) {
                     String warm = "s3bench-" + runId + "-warmup";
-                    BrokerBench.createTopic(admin, warm, opts.partitions);
+                    BrokerBench.createTopic(admin, warm, opts.partitions, topicConfigs(setup));
                     out.printf("-- %s: warm-up, %,d records (not measured)%n", setup.label(), opts.common.warmupRecords);
                     tools.produce(setup.label(), "s3 warm-up", warm, bootstrap, opts.partitions, "all",
                             opts.common.warmupRecords, -1, producerProps(setup));
                 }
-                BrokerBench.createTopic(admin, rateTopic, opts.partitions);
-                BrokerBench.createTopic(admin, unlimitedTopic, opts.partitions);
+                BrokerBench.createTopic(admin, rateTopic, opts.partitions, topicConfigs(setup));
+                BrokerBench.createTopic(admin, unlimitedTopic, opts.partitions, topicConfigs(setup));
             }
             long rateRecords = opts.rate * opts.seconds;
             Row rate = produce(setup, started, Phase.RATE, rateTopic, rateRecords, opts.rate);
@@ -238,6 +238,11 @@ public final class S3Bench {
     /** What a setup's producers add to --producer-prop: the S3 settings on S3, nothing elsewhere. */
     private Map<String, String> producerProps(Setup setup) {
         return setup.store() == Store.S3 ? opts.s3ProducerProps : Map.of();
+    }
+
+    /** Configs of a setup's topics: on S3, room for the S3 producers' batches; elsewhere the defaults. */
+    private Map<String, String> topicConfigs(Setup setup) {
+        return setup.store() == Store.S3 ? opts.topicConfigs() : Map.of();
     }
 
     private Row catchUp(Setup setup, Started started, Phase phase, String topic, Row written)

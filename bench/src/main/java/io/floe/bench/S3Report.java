@@ -324,12 +324,13 @@ final class S3Report {
 
     private String settingsLine() {
         return String.format(Locale.ROOT,
-                "%d B records, acks=all, %d partitions per topic, producer %s, on S3 adding %s; rate-limited run: "
+                "%d B records, acks=all, %d partitions per topic, producer %s, on S3 adding %s (topics %s); rate-limited run: "
                         + "%,d records/s for %d s; unthrottled run: %,d records; broker heap %s; %d cores, Java %s, "
                         + "kafka-tools %s, commit %s",
                 opts.common.recordSize, opts.partitions,
                 opts.common.producerProps.isEmpty() ? "defaults" : S3BenchOptions.propsText(opts.common.producerProps),
                 S3BenchOptions.propsText(opts.s3ProducerProps),
+                opts.topicConfigs().isEmpty() ? "with default configs" : S3BenchOptions.propsText(opts.topicConfigs()),
                 opts.rate, opts.seconds, opts.records, opts.common.heap,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 BenchOptions.kafkaVersion(), Report.gitRev());
@@ -408,8 +409,11 @@ final class S3Report {
                 WAL object MiB: the average object. PUTs/GB at 1 per interval: what one WAL object per interval (of
                 at most `s3.wal.upload.bytes`, 8 MiB) comes to at the run's MB/s: well above 150, the goal is out
                 of reach at that throughput and interval. The producers on S3 add
-                the settings above: acks=all waits about one interval plus a PUT and a commit, so with 5 requests
-                in flight per connection only large batches and requests carry the throughput.
+                the settings above: acks=all waits up to one interval plus a PUT and a commit, and a producer has
+                at most 5 requests in flight per connection, each holding about two batches (kafka-clients' sticky
+                partitioner fills one partition at a time), so only large batches carry the throughput without
+                records queueing in the producer for a request slot. The S3 topics take batches that large
+                (max.message.bytes as in the settings line).
                 """);
         sb.append("\n## S3 requests per GB written\n\n").append(Report.markdownTable(writeHeader(), writeRows()));
         sb.append("""
