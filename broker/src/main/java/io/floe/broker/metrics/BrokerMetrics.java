@@ -104,6 +104,9 @@ public final class BrokerMetrics {
         wal.timings().upload());
     t.histogram("floe_wal_commit_latency_seconds", "One metadata transaction committing WAL objects",
         wal.timings().commit());
+    t.histogram("floe_wal_file_write_latency_seconds",
+        "One WAL file record's write, from its hand-over to the file until it is written (with s3.wal.path)",
+        wal.timings().fileWrite());
 
     Retrier.Stats retries = storage.objectStoreRetryStats();
     single(t, "floe_object_store_calls_total", "counter", "Object store calls", retries.calls());

@@ -41,6 +41,8 @@ class MetricsTest {
     if (TestBackends.walFile()) {
       // produces were acknowledged once in the WAL file
       assertTrue(sample(body, "floe_wal_file_records_total") >= 1, body);
+      // each record's write timed on its own histogram
+      assertEquals(sample(body, "floe_wal_file_records_total"), sample(body, "floe_wal_file_write_latency_seconds_count"));
     } else {
       // without s3.wal.path nothing goes through a WAL file, and each WAL object had one upload
       assertEquals(0, sample(body, "floe_wal_file_records_total"));

@@ -147,6 +147,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private final LongAdder[] seals = new LongAdder[SealReason.values().length];
   private final LatencyHistogram appendLatency = new LatencyHistogram();
   private final LatencyHistogram uploadLatency = new LatencyHistogram();
+  private final LatencyHistogram fileWriteLatency = new LatencyHistogram();
   private final LatencyHistogram commitLatency = new LatencyHistogram();
   private final LatencyHistogram sealAge = new LatencyHistogram();
   private final Retrier uploadRetrier;
@@ -327,10 +328,11 @@ public final class WriteAheadLog implements AutoCloseable {
    * @param sealAge how long a buffer was open, from its first append until it was sealed
    * @param upload one object's upload, retries included
    * @param commit one index transaction (it may commit several objects)
+   * @param fileWrite with a WAL file: one record's write, from its hand-over to the file until it is written
    */
   public record Timings(
       LatencyHistogram.Snapshot append, LatencyHistogram.Snapshot sealAge, LatencyHistogram.Snapshot upload,
-      LatencyHistogram.Snapshot commit) {}
+      LatencyHistogram.Snapshot commit, LatencyHistogram.Snapshot fileWrite) {}
 
   public Stats stats() {
     long buffered;
@@ -347,7 +349,8 @@ public final class WriteAheadLog implements AutoCloseable {
         uploadRetrier.stats().retries(),
         buffered,
         sealCounts(),
-        new Timings(appendLatency.snapshot(), sealAge.snapshot(), uploadLatency.snapshot(), commitLatency.snapshot()),
+        new Timings(appendLatency.snapshot(), sealAge.snapshot(), uploadLatency.snapshot(), commitLatency.snapshot(),
+            fileWriteLatency.snapshot()),
         new Journal(journalRecords.sum(), notIndexed, indexFailures.sum()));
   }
 
@@ -599,7 +602,7 @@ public final class WriteAheadLog implements AutoCloseable {
     long start = System.nanoTime();
     if (journal != null) {
       journal.append(o.sequence, o.data.retain()).whenComplete((v, err) -> {
-        uploadLatency.recordSince(start);
+        fileWriteLatency.recordSince(start);
         onUploaded(o, unwrap(err));
       });
       return;

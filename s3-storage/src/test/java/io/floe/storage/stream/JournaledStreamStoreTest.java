@@ -87,6 +87,9 @@ class JournaledStreamStoreTest extends DefaultStreamStoreTest {
     assertEquals(1, walObjects());
     assertEquals(0, store.walStats().journal().unindexedBytes());
     assertTrue(store.walStats().journal().records() >= 1);
+    // and the file writes and the object upload are timed apart
+    assertEquals(store.walStats().journal().records(), store.walStats().timings().fileWrite().count());
+    assertEquals(1, store.walStats().timings().upload().count());
   }
 
   @Override
