@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -678,7 +679,9 @@ public final class WriteAheadLog implements AutoCloseable {
       }
       long freed = 0;
       Freed admitted;
-      List<SealedObject> notJournaled = new ArrayList<>();
+      // Objects with nothing to index, each with the journaled one before it whose indexing it waits for: a flush
+      // waiting on the last object must not return before earlier acknowledged batches are in the index.
+      Map<SealedObject, SealedObject> notJournaled = new LinkedHashMap<>();
       lock.lock();
       try {
         for (SealedObject o : ready) {
@@ -691,7 +694,7 @@ public final class WriteAheadLog implements AutoCloseable {
             freed += o.bytes - o.heldBytes;
           } else {
             freed += o.bytes;
-            notJournaled.add(o);
+            notJournaled.put(o, unindexed.peekLast());
           }
         }
         admitted = free(freed);
@@ -703,9 +706,13 @@ public final class WriteAheadLog implements AutoCloseable {
         o.release();
         o.processed.complete(null);
       }
-      for (SealedObject o : notJournaled) {
-        o.indexed.complete(null);
-      }
+      notJournaled.forEach((o, before) -> {
+        if (before == null) {
+          o.indexed.complete(null);
+        } else {
+          before.indexed.whenComplete((v, t) -> o.indexed.complete(null));
+        }
+      });
       if (journal != null) {
         indexIfDue();
       }
