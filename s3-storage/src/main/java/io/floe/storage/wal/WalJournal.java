@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * device when {@code fsync} is set): like Kafka's log without fsync, it survives the process being killed, not the
  * machine losing power.
  *
+ * <p><b>Write failures.</b> A failed write (a full disk, an I/O error) fails that record, and the next record starts
+ * a new segment file, since the failed one may have left a partial record behind. A passing error fails only the
+ * records written while it lasts; the WAL fences their streams, which open again from what was acknowledged.
+ *
  * <p><b>Space.</b> {@link #release} tells the journal that records up to a sequence are in objects now; segments
  * holding only such records are deleted. The WAL bounds what is not released by its buffer size, so the journal
  * holds at most that plus one segment.
@@ -60,6 +64,7 @@ public final class WalJournal implements AutoCloseable {
   private final Path dir;
   private final long segmentBytes;
   private final boolean fsync;
+  private final SegmentChannels channels;
   private final ExecutorService writer;
 
   // Used on the writer thread only.
@@ -68,7 +73,10 @@ public final class WalJournal implements AutoCloseable {
   private FileChannel channel;
   private long nextToWrite;
   private long released = -1;
-  private IOException broken;
+  /** A write failed: the current segment may end in a partial record, so the next record starts a new one. */
+  private boolean rollBeforeNextWrite;
+  /** Writes have been failing since this error; null while they succeed. */
+  private IOException failing;
 
   /** A record waiting for the ones before it. */
   private record Pending(ByteBuf data, CompletableFuture<Void> done) {}
@@ -95,11 +103,23 @@ public final class WalJournal implements AutoCloseable {
    * #append}.
    */
   public WalJournal(Path dir, long segmentBytes, boolean fsync) {
+    this(dir, segmentBytes, fsync, path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+  }
+
+  /** Opens a new segment file for writing. */
+  @FunctionalInterface
+  public interface SegmentChannels {
+    FileChannel open(Path path) throws IOException;
+  }
+
+  /** A journal whose segment files {@code channels} opens (tests pass channels that fail on demand). */
+  public WalJournal(Path dir, long segmentBytes, boolean fsync, SegmentChannels channels) {
     checkArgument(segmentBytes > RECORD_HEADER_BYTES, "Cannot open WAL journal: segment size %s is too small",
         segmentBytes);
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.fsync = fsync;
+    this.channels = channels;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -114,8 +134,9 @@ public final class WalJournal implements AutoCloseable {
 
   /**
    * Reads every intact record the directory holds, in sequence order, and hands each to {@code consumer}; the
-   * payload is valid during the call only. Stops at the first torn or corrupt record and logs what it skipped.
-   * Returns how many records were read.
+   * payload is valid during the call only. A torn or corrupt record ends its file: what follows it there was never
+   * acknowledged (a write cut short by a crash, or a failed write after which the writer went on in a new file),
+   * and is skipped with a log line. Returns how many records were read.
    */
   public int recover(Consumer<Record> consumer) {
     List<Path> files = segmentFiles();
@@ -129,6 +150,7 @@ public final class WalJournal implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read WAL file " + file, e);
       }
+      boolean startOfFile = true;
       while (bytes.readableBytes() > 0) {
         String problem = null;
         if (bytes.readableBytes() < RECORD_HEADER_BYTES) {
@@ -143,7 +165,8 @@ public final class WalJournal implements AutoCloseable {
             problem = "no record header";
           } else if (length < 0 || length > bytes.readableBytes() - RECORD_HEADER_BYTES) {
             problem = "a torn record of " + length + " bytes";
-          } else if (expected >= 0 && sequence != expected) {
+          } else if (expected >= 0 && (startOfFile ? sequence < expected : sequence != expected)) {
+            // A file may start past the expected record (those between failed to be written); never before it.
             problem = "record " + sequence + " where " + expected + " was expected";
           } else {
             ByteBuf payload = bytes.slice(at + RECORD_HEADER_BYTES, length);
@@ -151,6 +174,7 @@ public final class WalJournal implements AutoCloseable {
               problem = "a record whose CRC does not match";
             } else {
               consumer.accept(new Record(sequence, payload));
+              startOfFile = false;
               records++;
               expected = sequence + 1;
               bytes.skipBytes(RECORD_HEADER_BYTES + length);
@@ -158,10 +182,9 @@ public final class WalJournal implements AutoCloseable {
             }
           }
         }
-        LOG.warn("WAL file {} has {} at byte {}; the {} bytes from there{} were never acknowledged and are skipped",
-            file, problem, bytes.readerIndex(), bytes.readableBytes(),
-            i + 1 < files.size() ? " and the " + (files.size() - i - 1) + " later files" : "");
-        return records;
+        LOG.warn("WAL file {} has {} at byte {}; the {} bytes from there to its end were never acknowledged and are"
+            + " skipped", file, problem, bytes.readerIndex(), bytes.readableBytes());
+        break;
       }
     }
     return records;
@@ -193,8 +216,9 @@ public final class WalJournal implements AutoCloseable {
 
   /**
    * Writes {@code data} as record {@code sequence}, after every smaller sequence. Takes ownership of {@code data}.
-   * The future completes once the record is written, or fails with an {@link IOException} cause; after a failed
-   * write every later append fails too, since the file may end in a partial record.
+   * The future completes once the record is written, or fails with an {@link IOException} cause. A failed write
+   * may leave a partial record behind, so the next record starts a new segment file: a passing error (a full disk
+   * freed again) fails only the records written meanwhile.
    */
   public CompletableFuture<Void> append(long sequence, ByteBuf data) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -278,15 +302,18 @@ public final class WalJournal implements AutoCloseable {
     while ((next = pending.remove(nextToWrite)) != null) {
       long sequence = nextToWrite++;
       try {
-        if (broken != null) {
-          throw new IOException("an earlier write to the WAL file failed; restart the broker", broken);
-        }
         write(sequence, next.data);
+        if (failing != null) {
+          LOG.info("Writes to the WAL file in {} succeed again (from record {} on, in a new file)", dir, sequence);
+          failing = null;
+        }
         next.done.complete(null);
       } catch (IOException e) {
-        if (broken == null) {
-          broken = e;
-          LOG.error("Cannot write to the WAL file in {}; appends fail until the broker restarts", dir, e);
+        rollBeforeNextWrite = true;
+        if (failing == null) {
+          failing = e;
+          LOG.error("Cannot write record {} to the WAL file in {}; its produces fail with a retriable error, and so"
+              + " do later ones until a write succeeds again (each tries a new file)", sequence, dir, e);
         }
         next.done.completeExceptionally(e);
       } finally {
@@ -298,8 +325,9 @@ public final class WalJournal implements AutoCloseable {
   private void write(long sequence, ByteBuf data) throws IOException {
     Segment segment = segments.peekLast();
     long recordBytes = RECORD_HEADER_BYTES + (long) data.readableBytes();
-    if (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes) {
+    if (rollBeforeNextWrite || (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes)) {
       segment = openSegment(sequence);
+      rollBeforeNextWrite = false;
     }
     ByteBuffer[] payload = data.nioBuffers();
     ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
@@ -321,7 +349,7 @@ public final class WalJournal implements AutoCloseable {
   private Segment openSegment(long firstSequence) throws IOException {
     closeChannel();
     Path path = dir.resolve(String.format("%020d%s", firstSequence, SUFFIX));
-    channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    channel = channels.open(path);
     Segment segment = new Segment(path, firstSequence);
     segments.addLast(segment);
     deleteReleasedSegments();

@@ -2,6 +2,7 @@ package io.floe.storage.wal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class WalJournalTest {
   }
 
   @Test
-  void recoveryStopsAtACorruptRecordAndResetStartsOver() throws Exception {
+  void recoveryStopsAtACorruptRecordInItsFileAndResetStartsOver() throws Exception {
     // Given three records whose second has a flipped payload byte
     try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
       journal.recover(r -> {});
@@ -116,6 +118,53 @@ class WalJournalTest {
       journal.release(2);
     }
     assertFalse(WalJournal.holdsRecords(dir));
+  }
+
+  @Test
+  void aFailedWriteFailsOnlyItsRecordsAndTheWriterGoesOnInANewFile() throws Exception {
+    // Given a journal whose disk fills up after its first record: a write leaves half a header behind, and
+    // while the disk is full no new file can be opened either
+    FailingSegmentChannels channels = new FailingSegmentChannels();
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      journal.append(0, text("before")).get(10, TimeUnit.SECONDS);
+      channels.full = true;
+
+      // When records are written on the full disk, then each fails with the I/O error
+      for (long sequence = 1; sequence <= 2; sequence++) {
+        CompletableFuture<Void> write = journal.append(sequence, text("lost"));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof IOException, failed.toString());
+      }
+
+      // And once space is free again, the next record is written, in a new file
+      channels.full = false;
+      journal.append(3, text("after")).get(10, TimeUnit.SECONDS);
+      assertEquals(2, segments().size());
+    }
+
+    // And recovery reads the records before and after the failure, skipping the torn one
+    assertEquals(List.of("0:before", "3:after"), recovered());
+  }
+
+  @Test
+  void recoveryRefusesAFileThatStartsBeforeTheRecordExpected() throws Exception {
+    // Given a file with records 0..2, and a second file that claims to start at 1 again
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      for (int i = 0; i < 3; i++) {
+        journal.append(i, text("r" + i)).get(10, TimeUnit.SECONDS);
+      }
+    }
+    Path first = segments().get(0);
+    byte[] bytes = Files.readAllBytes(first);
+    int twoRecords = 2 * (WalJournal.RECORD_HEADER_BYTES + 2);
+    Files.write(dir.resolve("00000000000000000009.wal"), java.util.Arrays.copyOfRange(bytes, twoRecords / 2, bytes.length));
+
+    // Then recovery takes the first file whole and nothing of the second
+    assertEquals(List.of("0:r0", "1:r1", "2:r2"), recovered());
   }
 
   private List<String> recovered() {
