@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * device when {@code fsync} is set): like Kafka's log without fsync, it survives the process being killed, not the
  * machine losing power.
  *
- * <p><b>Write failures.</b> A failed write (a full disk, an I/O error) fails that record, and the next record starts
- * a new segment file, since the failed one may have left a partial record behind. A passing error fails only the
- * records written while it lasts; the WAL fences their streams, which open again from what was acknowledged.
+ * <p><b>Write failures.</b> A failed write (a full disk, an I/O error) fails that record; what it wrote is cut off
+ * the segment, and the next record starts a new segment file. A passing error fails only the records written while
+ * it lasts; the WAL fences their streams, which open again from what was acknowledged. Only when the cut fails too
+ * does the journal refuse every later record until a restart.
  *
  * <p><b>Space.</b> {@link #release} tells the journal that records up to a sequence are in objects now; segments
  * holding only such records are deleted. The WAL bounds what is not released by its buffer size, so the journal
@@ -77,6 +78,8 @@ public final class WalJournal implements AutoCloseable {
   private boolean rollBeforeNextWrite;
   /** Writes have been failing since this error; null while they succeed. */
   private IOException failing;
+  /** A failed write could not be cut off its segment: no record is written any more. */
+  private IOException broken;
 
   /** A record waiting for the ones before it. */
   private record Pending(ByteBuf data, CompletableFuture<Void> done) {}
@@ -302,6 +305,9 @@ public final class WalJournal implements AutoCloseable {
     while ((next = pending.remove(nextToWrite)) != null) {
       long sequence = nextToWrite++;
       try {
+        if (broken != null) {
+          throw new IOException("a failed write could not be cut off the WAL file; restart the broker", broken);
+        }
         write(sequence, next.data);
         if (failing != null) {
           LOG.info("Writes to the WAL file in {} succeed again (from record {} on, in a new file)", dir, sequence);
@@ -335,15 +341,39 @@ public final class WalJournal implements AutoCloseable {
     ByteBuffer[] all = new ByteBuffer[payload.length + 1];
     all[0] = header;
     System.arraycopy(payload, 0, all, 1, payload.length);
-    long left = recordBytes;
-    while (left > 0) {
-      left -= channel.write(all);
-    }
-    if (fsync) {
-      channel.force(false);
+    try {
+      long left = recordBytes;
+      while (left > 0) {
+        left -= channel.write(all);
+      }
+      if (fsync) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      unwrite(segment, e);
+      throw e;
     }
     segment.bytes += recordBytes;
     segment.lastSequence = sequence;
+  }
+
+  /**
+   * Cuts what a failed write left (part of its record, or all of it when only the fsync failed) off the segment, so
+   * that recovery never reads a record whose produces were failed. If that fails too, the journal takes no more
+   * records: a later record of the same partitions could otherwise be shadowed by the failed one at recovery.
+   */
+  private void unwrite(Segment segment, IOException cause) {
+    try {
+      channel.truncate(segment.bytes);
+      if (fsync) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+      broken = cause;
+      LOG.error("Cannot cut a failed write off WAL file {}; the WAL file takes no more records, so every produce"
+          + " fails until the broker restarts", segment.path, e);
+    }
   }
 
   private Segment openSegment(long firstSequence) throws IOException {

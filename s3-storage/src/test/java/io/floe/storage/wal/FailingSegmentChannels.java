@@ -12,10 +12,14 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * WAL file segments on a disk that can fill up: while {@link #full}, no new segment can be opened, and a write
- * leaves half a record header behind before it fails, as a write cut short by ENOSPC does.
+ * leaves half a record header behind before it fails, as a write cut short by ENOSPC does. With {@link
+ * #failAfterWriting}, a write writes its whole record and then reports an error (as a failed fsync does); with
+ * {@link #truncateFails}, what a failed write left cannot be cut off.
  */
 public final class FailingSegmentChannels implements WalJournal.SegmentChannels {
   public volatile boolean full;
+  public volatile boolean failAfterWriting;
+  public volatile boolean truncateFails;
 
   @Override
   public FileChannel open(Path path) throws IOException {
@@ -32,7 +36,19 @@ public final class FailingSegmentChannels implements WalJournal.SegmentChannels 
           file.write(half);
           throw new IOException("No space left on device");
         }
-        return file.write(srcs, offset, length);
+        long written = file.write(srcs, offset, length);
+        if (failAfterWriting) {
+          throw new IOException("Input/output error (after the bytes were written)");
+        }
+        return written;
+      }
+
+      @Override
+      public FileChannel truncate(long size) throws IOException {
+        if (truncateFails) {
+          throw new IOException("Input/output error (truncate)");
+        }
+        return super.truncate(size);
       }
     };
   }

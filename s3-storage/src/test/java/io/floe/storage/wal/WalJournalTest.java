@@ -149,6 +149,47 @@ class WalJournalTest {
   }
 
   @Test
+  void aRecordWrittenWholeButReportedFailedIsCutOffTheFile() throws Exception {
+    // Given a write that writes its whole record and then fails (as a failed fsync does)
+    FailingSegmentChannels channels = new FailingSegmentChannels();
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      journal.append(0, text("kept")).get(10, TimeUnit.SECONDS);
+      channels.failAfterWriting = true;
+      CompletableFuture<Void> write = journal.append(1, text("failed"));
+      assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+      channels.failAfterWriting = false;
+      journal.append(2, text("next")).get(10, TimeUnit.SECONDS);
+    }
+
+    // Then recovery never reads the failed record, whose produces were failed
+    assertEquals(List.of("0:kept", "2:next"), recovered());
+  }
+
+  @Test
+  void whenAFailedWriteCannotBeCutOffNoLaterRecordIsWritten() throws Exception {
+    // Given a failed write whose bytes cannot be cut off the file
+    FailingSegmentChannels channels = new FailingSegmentChannels();
+    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
+      journal.recover(r -> {});
+      journal.reset(0);
+      journal.append(0, text("kept")).get(10, TimeUnit.SECONDS);
+      channels.failAfterWriting = true;
+      channels.truncateFails = true;
+      CompletableFuture<Void> write = journal.append(1, text("failed"));
+      assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+
+      // When the disk works again, then later records still fail: they could be shadowed by the failed one
+      channels.failAfterWriting = false;
+      channels.truncateFails = false;
+      CompletableFuture<Void> later = journal.append(2, text("later"));
+      ExecutionException refused = assertThrows(ExecutionException.class, () -> later.get(10, TimeUnit.SECONDS));
+      assertTrue(refused.getCause().getMessage().contains("restart the broker"), refused.toString());
+    }
+  }
+
+  @Test
   void recoveryRefusesAFileThatStartsBeforeTheRecordExpected() throws Exception {
     // Given a file with records 0..2, and a second file that claims to start at 1 again
     try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false)) {
