@@ -125,16 +125,12 @@ class WalJournalTest {
     // Given a journal whose disk fills up after its first record: a write leaves half a header behind, and
     // while the disk is full no new file can be opened either
     FailingSegmentChannels channels = new FailingSegmentChannels();
-    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
-      journal.recover(r -> {});
-      journal.reset(0);
-      journal.append(0, text("before")).get(10, TimeUnit.SECONDS);
+    try (WalJournal journal = onFailingDisk(channels, "before")) {
       channels.full = true;
 
       // When records are written on the full disk, then each fails with the I/O error
       for (long sequence = 1; sequence <= 2; sequence++) {
-        CompletableFuture<Void> write = journal.append(sequence, text("lost"));
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+        ExecutionException failed = failedWrite(journal.append(sequence, text("lost")));
         assertTrue(failed.getCause() instanceof IOException, failed.toString());
       }
 
@@ -152,13 +148,9 @@ class WalJournalTest {
   void aRecordWrittenWholeButReportedFailedIsCutOffTheFile() throws Exception {
     // Given a write that writes its whole record and then fails (as a failed fsync does)
     FailingSegmentChannels channels = new FailingSegmentChannels();
-    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
-      journal.recover(r -> {});
-      journal.reset(0);
-      journal.append(0, text("kept")).get(10, TimeUnit.SECONDS);
+    try (WalJournal journal = onFailingDisk(channels, "kept")) {
       channels.failAfterWriting = true;
-      CompletableFuture<Void> write = journal.append(1, text("failed"));
-      assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+      failedWrite(journal.append(1, text("failed")));
       channels.failAfterWriting = false;
       journal.append(2, text("next")).get(10, TimeUnit.SECONDS);
     }
@@ -171,20 +163,15 @@ class WalJournalTest {
   void whenAFailedWriteCannotBeCutOffNoLaterRecordIsWritten() throws Exception {
     // Given a failed write whose bytes cannot be cut off the file
     FailingSegmentChannels channels = new FailingSegmentChannels();
-    try (WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels)) {
-      journal.recover(r -> {});
-      journal.reset(0);
-      journal.append(0, text("kept")).get(10, TimeUnit.SECONDS);
+    try (WalJournal journal = onFailingDisk(channels, "kept")) {
       channels.failAfterWriting = true;
       channels.truncateFails = true;
-      CompletableFuture<Void> write = journal.append(1, text("failed"));
-      assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+      failedWrite(journal.append(1, text("failed")));
 
       // When the disk works again, then later records still fail: they could be shadowed by the failed one
       channels.failAfterWriting = false;
       channels.truncateFails = false;
-      CompletableFuture<Void> later = journal.append(2, text("later"));
-      ExecutionException refused = assertThrows(ExecutionException.class, () -> later.get(10, TimeUnit.SECONDS));
+      ExecutionException refused = failedWrite(journal.append(2, text("later")));
       assertTrue(refused.getCause().getMessage().contains("restart the broker"), refused.toString());
     }
   }
@@ -206,6 +193,19 @@ class WalJournalTest {
 
     // Then recovery takes the first file whole and nothing of the second
     assertEquals(List.of("0:r0", "1:r1", "2:r2"), recovered());
+  }
+
+  /** A started journal on {@code channels} whose record 0 ({@code first}) is written. */
+  private WalJournal onFailingDisk(FailingSegmentChannels channels, String first) throws Exception {
+    WalJournal journal = new WalJournal(dir, WalJournal.DEFAULT_SEGMENT_BYTES, false, channels);
+    journal.recover(r -> {});
+    journal.reset(0);
+    journal.append(0, text(first)).get(10, TimeUnit.SECONDS);
+    return journal;
+  }
+
+  private static ExecutionException failedWrite(CompletableFuture<Void> write) {
+    return assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
   }
 
   private List<String> recovered() {
