@@ -76,8 +76,8 @@ public final class WalJournal implements AutoCloseable {
   private long released = -1;
   /** A write failed: the current segment may end in a partial record, so the next record starts a new one. */
   private boolean rollBeforeNextWrite;
-  /** Writes have been failing since this error; null while they succeed. */
-  private IOException failing;
+  /** The last write failed: the next one that succeeds says so in the log. */
+  private boolean failing;
   /** A failed write could not be cut off its segment: no record is written any more. */
   private IOException broken;
 
@@ -309,15 +309,15 @@ public final class WalJournal implements AutoCloseable {
           throw new IOException("a failed write could not be cut off the WAL file; restart the broker", broken);
         }
         write(sequence, next.data);
-        if (failing != null) {
+        if (failing) {
           LOG.info("Writes to the WAL file in {} succeed again (from record {} on, in a new file)", dir, sequence);
-          failing = null;
+          failing = false;
         }
         next.done.complete(null);
       } catch (IOException e) {
         rollBeforeNextWrite = true;
-        if (failing == null) {
-          failing = e;
+        if (!failing) {
+          failing = true;
           LOG.error("Cannot write record {} to the WAL file in {}; its produces fail with a retriable error, and so"
               + " do later ones until a write succeeds again (each tries a new file)", sequence, dir, e);
         }
