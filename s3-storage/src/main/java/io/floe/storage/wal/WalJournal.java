@@ -74,10 +74,11 @@ public final class WalJournal implements AutoCloseable {
   private FileChannel channel;
   private long nextToWrite;
   private long released = -1;
-  /** A write failed: the current segment may end in a partial record, so the next record starts a new one. */
-  private boolean rollBeforeNextWrite;
-  /** The last write failed: the next one that succeeds says so in the log. */
-  private boolean failing;
+  /**
+   * The last write failed: the segment may end in a partial record, so the next write starts a new segment, and
+   * says in the log once one succeeds again.
+   */
+  private boolean lastWriteFailed;
   /** A failed write could not be cut off its segment: no record is written any more. */
   private IOException broken;
 
@@ -309,15 +310,14 @@ public final class WalJournal implements AutoCloseable {
           throw new IOException("a failed write could not be cut off the WAL file; restart the broker", broken);
         }
         write(sequence, next.data);
-        if (failing) {
+        if (lastWriteFailed) {
           LOG.info("Writes to the WAL file in {} succeed again (from record {} on, in a new file)", dir, sequence);
-          failing = false;
+          lastWriteFailed = false;
         }
         next.done.complete(null);
       } catch (IOException e) {
-        rollBeforeNextWrite = true;
-        if (!failing) {
-          failing = true;
+        if (!lastWriteFailed) {
+          lastWriteFailed = true;
           LOG.error("Cannot write record {} to the WAL file in {}; its produces fail with a retriable error, and so"
               + " do later ones until a write succeeds again (each tries a new file)", sequence, dir, e);
         }
@@ -331,9 +331,8 @@ public final class WalJournal implements AutoCloseable {
   private void write(long sequence, ByteBuf data) throws IOException {
     Segment segment = segments.peekLast();
     long recordBytes = RECORD_HEADER_BYTES + (long) data.readableBytes();
-    if (rollBeforeNextWrite || (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes)) {
+    if (lastWriteFailed || (segment.bytes > 0 && segment.bytes + recordBytes > segmentBytes)) {
       segment = openSegment(sequence);
-      rollBeforeNextWrite = false;
     }
     ByteBuffer[] payload = data.nioBuffers();
     ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER_BYTES);
