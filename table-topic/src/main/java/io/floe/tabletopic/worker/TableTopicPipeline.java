@@ -5,8 +5,8 @@ import io.floe.tabletopic.commit.TableCommitter;
 import io.floe.tabletopic.commit.TableCommitter.CommittedState;
 import io.floe.tabletopic.commit.TableCommitter.Outcome;
 import io.floe.tabletopic.config.TableTopicConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.floe.tabletopic.writer.AppendingTableWriter;
+import io.floe.tabletopic.writer.TableWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,9 +21,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionKey;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -31,14 +28,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.GenericFileWriterFactory;
-import org.apache.iceberg.data.InternalRecordWrapper;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
-import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.io.PartitionedFanoutWriter;
-import org.apache.iceberg.io.TaskWriter;
-import org.apache.iceberg.io.UnpartitionedWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +76,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final Map<Integer, String> blocked = new HashMap<>();
   private final Map<Integer, long[]> lostRanges = new TreeMap<>();
   private final List<DataFile> pendingFiles = new ArrayList<>();
-  private TaskWriter<Record> writer;
-  private long rowsInWriter;
+  private TableWriter writer;
   private long lastExpireMs;
 
   public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RowConverter converter,
@@ -297,12 +286,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       c = converter.convert(record, schema());
     }
     if (c.row() != null) {
-      try {
-        writer().write(c.row());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      rowsInWriter++;
+      writer().write(c.row());
       metrics.recordsWritten.incrementAndGet();
       return true;
     }
@@ -321,32 +305,9 @@ public final class TableTopicPipeline implements AutoCloseable {
     return true;
   }
 
-  private TaskWriter<Record> writer() {
+  private TableWriter writer() {
     if (writer == null) {
-      Table t = ensureTable();
-      GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(t)
-          .dataFileFormat(FileFormat.PARQUET)
-          .dataSchema(t.schema())
-          .writerProperties(Map.of(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(ROW_GROUP_BYTES)))
-          .build();
-      OutputFileFactory files = OutputFileFactory.builderFor(t, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
-      long targetSize = TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT;
-      PartitionSpec spec = t.spec();
-      if (spec.isUnpartitioned()) {
-        writer = new UnpartitionedWriter<>(spec, FileFormat.PARQUET, factory, files, t.io(), targetSize);
-      } else {
-        Schema schema = t.schema();
-        writer = new PartitionedFanoutWriter<>(spec, FileFormat.PARQUET, factory, files, t.io(), targetSize) {
-          private final PartitionKey key = new PartitionKey(spec, schema);
-          private final InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
-
-          @Override
-          protected PartitionKey partition(Record row) {
-            key.partition(wrapper.wrap(row));
-            return key;
-          }
-        };
-      }
+      writer = new AppendingTableWriter(ensureTable(), ROW_GROUP_BYTES);
     }
     return writer;
   }
@@ -395,23 +356,15 @@ public final class TableTopicPipeline implements AutoCloseable {
     }
     try {
       pendingFiles.addAll(Arrays.asList(writer.complete().dataFiles()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } finally {
       writer = null;
-      rowsInWriter = 0;
     }
   }
 
   private void abortOpenFiles() {
     if (writer != null) {
-      try {
-        writer.abort();
-      } catch (IOException e) {
-        LOG.warn("Table topic {}: could not delete the files being written", topic, e);
-      }
+      writer.abort();
       writer = null;
-      rowsInWriter = 0;
     }
     deleteFiles(pendingFiles);
     pendingFiles.clear();
