@@ -37,7 +37,7 @@ public final class TableTopicServices implements AutoCloseable {
     }
     topicConfigs.registerValidator(TableTopicConfig::validate);
     int threads = config.get(THREADS) == null ? 2 : config.getInt(THREADS);
-    this.manager = new TableTopicManager(catalog, threads, TableTopicManager::converterFor);
+    this.manager = new TableTopicManager(catalog, threads, TableTopicManager::processorFor);
     logs.setRetentionFloor(manager::retentionFloor);
     logs.addListener(new LogManager.TopicListener() {
       @Override

@@ -2,8 +2,8 @@ package io.floe.tabletopic;
 
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
-import io.floe.tabletopic.worker.SchemaRowConverter;
-import io.floe.tabletopic.worker.RowConverter;
+import io.floe.tabletopic.worker.ConvertingRecordProcessor;
+import io.floe.tabletopic.worker.RecordProcessor;
 import io.floe.tabletopic.worker.TableTopicMetrics;
 import io.floe.tabletopic.worker.TableTopicPipeline;
 import java.util.HashMap;
@@ -33,26 +33,26 @@ public final class TableTopicManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableTopicManager.class);
 
   private final Catalog catalog;
-  private final Function<TableTopicConfig, RowConverter> converters;
+  private final Function<TableTopicConfig, RecordProcessor> processors;
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TableTopicPipeline> pipelines = new ConcurrentHashMap<>();
 
   /**
    * @param threads conversion threads shared by all table topics
-   * @param converters the row converter for a topic's settings
+   * @param processors the record processor for a topic's settings
    */
-  public TableTopicManager(Catalog catalog, int threads, Function<TableTopicConfig, RowConverter> converters) {
+  public TableTopicManager(Catalog catalog, int threads, Function<TableTopicConfig, RecordProcessor> processors) {
     this.catalog = catalog;
-    this.converters = converters;
+    this.processors = processors;
     AtomicInteger n = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "floe-table-topic-" + n.incrementAndGet()));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-table-topic-commit"));
   }
 
-  /** The row converter for a topic's settings (raw, string or json values; none or flatten). */
-  public static RowConverter converterFor(TableTopicConfig config) {
-    return SchemaRowConverter.forConfig(config);
+  /** The record processor for a topic's settings (raw, string or json values; none or flatten). */
+  public static RecordProcessor processorFor(TableTopicConfig config) {
+    return ConvertingRecordProcessor.forConfig(config);
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -93,7 +93,7 @@ public final class TableTopicManager implements AutoCloseable {
     if (running != null) {
       stop(topic);
     }
-    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, converters.apply(config), streams, workers, scheduler);
+    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, processors.apply(config), streams, workers, scheduler);
     pipelines.put(topic, p);
     p.start().whenComplete((v, e) -> {
       if (e != null) {

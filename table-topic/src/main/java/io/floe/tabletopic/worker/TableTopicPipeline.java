@@ -21,7 +21,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.iceberg.DataFile;
+import io.floe.schema.SchemaEvolution;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
@@ -53,7 +55,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final String topic;
   private final TableTopicConfig config;
   private final Catalog catalog;
-  private final RowConverter converter;
+  private final RecordProcessor processor;
   private final Executor serial;
   private final ScheduledExecutorService scheduler;
   private final TableTopicMetrics metrics = new TableTopicMetrics();
@@ -79,12 +81,12 @@ public final class TableTopicPipeline implements AutoCloseable {
   private TableWriter writer;
   private long lastExpireMs;
 
-  public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RowConverter converter,
+  public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RecordProcessor processor,
       List<Stream> streams, Executor workers, ScheduledExecutorService scheduler) {
     this.topic = topic;
     this.config = config;
     this.catalog = catalog;
-    this.converter = converter;
+    this.processor = processor;
     this.streams = List.copyOf(streams);
     this.serial = new SerialExecutor(workers);
     this.scheduler = scheduler;
@@ -219,7 +221,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       return table.schema();
     }
     if (pendingSchema == null) {
-      pendingSchema = converter.initialSchema();
+      pendingSchema = processor.initialSchema();
     }
     return pendingSchema;
   }
@@ -280,17 +282,18 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   /** Converts and writes one record; false stops the partition at this record (errors.tolerance=none). */
   private boolean write(int partition, KafkaRecord record) {
-    RowConverter.Conversion c = converter.convert(record, schema());
-    for (int attempt = 0; c.evolution() != null && attempt < 3; attempt++) {
-      evolve(c.evolution());
-      c = converter.convert(record, schema());
+    ProcessedRecord processed = processor.process(record, schema());
+    for (int attempt = 0; processed instanceof ProcessedRecord.SchemaNeeded need && attempt < 3; attempt++) {
+      evolve(need.columns());
+      processed = processor.process(record, schema());
     }
-    if (c.row() != null) {
-      writer().write(c.row());
+    if (processed instanceof ProcessedRecord.RowChange change) {
+      writer().write(change.row());
       metrics.recordsWritten.incrementAndGet();
       return true;
     }
-    String error = c.error() != null ? c.error() : "the schema kept changing while converting it";
+    String error = processed instanceof ProcessedRecord.Failure failure
+        ? failure.message() : "the schema kept changing while converting it";
     if ("none".equals(config.errorsTolerance())) {
       blocked.put(partition, error);
       metrics.blockedPartitions.incrementAndGet();
@@ -340,10 +343,10 @@ public final class TableTopicPipeline implements AutoCloseable {
   }
 
   /** Widens the table's schema (new optional columns, wider types); never drops or narrows. */
-  private void evolve(RowConverter.Evolution evolution) {
+  private void evolve(List<Types.NestedField> columns) {
     ensureTable();
     closeWriterIntoPending();
-    evolution.apply(table);
+    SchemaEvolution.evolve(table, columns);
     table.refresh();
     PartitionSpecs.addMissing(table, config.partitionTransforms(), topic);
     metrics.schemaChanges.incrementAndGet();

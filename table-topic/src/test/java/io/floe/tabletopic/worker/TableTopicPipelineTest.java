@@ -95,16 +95,16 @@ class TableTopicPipelineTest {
   }
 
   private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra) {
-    return pipeline(streams, extra, SchemaRowConverter.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string"))));
+    return pipeline(streams, extra, ConvertingRecordProcessor.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string"))));
   }
 
-  private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra, RowConverter converter) {
+  private TableTopicPipeline pipeline(List<Stream> streams, Map<String, String> extra, RecordProcessor processor) {
     Map<String, String> configs = new HashMap<>(Map.of(
         TableTopicConfig.ENABLE, "true", TableTopicConfig.CONVERT_VALUE_TYPE, "string",
         TableTopicConfig.COMMIT_INTERVAL_MS, "60000"));
     configs.putAll(extra);
     TableTopicConfig config = TableTopicConfig.parse(configs);
-    return new TableTopicPipeline("orders", config, catalog, converter, streams, workers, scheduler);
+    return new TableTopicPipeline("orders", config, catalog, processor, streams, workers, scheduler);
   }
 
   private List<Record> rows() throws Exception {
@@ -177,18 +177,18 @@ class TableTopicPipelineTest {
   }
 
   /** Refuses the record at one offset of partition 0, like a value that cannot be converted. */
-  private static RowConverter failingAt(long badOffset) {
-    RowConverter ok = SchemaRowConverter.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string")));
-    return new RowConverter() {
+  private static RecordProcessor failingAt(long badOffset) {
+    RecordProcessor ok = ConvertingRecordProcessor.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string")));
+    return new RecordProcessor() {
       @Override
       public org.apache.iceberg.Schema initialSchema() {
         return ok.initialSchema();
       }
 
       @Override
-      public Conversion convert(KafkaRecord record, org.apache.iceberg.Schema tableSchema) {
+      public ProcessedRecord process(KafkaRecord record, org.apache.iceberg.Schema tableSchema) {
         return record.partition() == 0 && record.offset() == badOffset
-            ? Conversion.error("field x: expected long, got string") : ok.convert(record, tableSchema);
+            ? ProcessedRecord.Failure.invalidData("field x: expected long, got string") : ok.process(record, tableSchema);
       }
     };
   }

@@ -14,18 +14,18 @@ import org.apache.iceberg.types.Types;
 
 /**
  * Rows from the schema module's value converters (raw, string, schemaless JSON; flattened or in the
- * {@code value} column), plus the metadata columns. A record that needs columns the table lacks asks the
- * pipeline to evolve the table with the schema module's {@link SchemaEvolution}; a record whose type
- * conflicts with the table is an error value.
+ * {@code value} column), plus the metadata columns. A record that needs columns the table lacks asks for
+ * them (planned with the schema module's {@link SchemaEvolution}); a record whose type conflicts with the
+ * table is a failure value.
  */
-public final class SchemaRowConverter implements RowConverter {
+public final class ConvertingRecordProcessor implements RecordProcessor {
 
   private final ValueConverter values;
   private final boolean keyAsString;
   private Schema bound;
   private RecordBuilder rows;
 
-  public SchemaRowConverter(ValueConverter values, boolean keyAsString) {
+  public ConvertingRecordProcessor(ValueConverter values, boolean keyAsString) {
     this.values = values;
     this.keyAsString = keyAsString;
   }
@@ -46,18 +46,18 @@ public final class SchemaRowConverter implements RowConverter {
   }
 
   /** The converter for a table topic's settings: raw, string or json values, in {@code value} or flattened. */
-  public static SchemaRowConverter forConfig(io.floe.tabletopic.config.TableTopicConfig config) {
+  public static ConvertingRecordProcessor forConfig(io.floe.tabletopic.config.TableTopicConfig config) {
     ValueConverter values = io.floe.schema.ValueConverters.forValue(java.util.Map.of(
         io.floe.tabletopic.config.TableTopicConfig.CONVERT_VALUE_TYPE, config.convertValueType(),
         io.floe.tabletopic.config.TableTopicConfig.TRANSFORM_VALUE_TYPE, config.transformValueType()), VALUE_COLUMN);
-    return new SchemaRowConverter(values, "string".equals(config.convertKeyType()));
+    return new ConvertingRecordProcessor(values, "string".equals(config.convertKeyType()));
   }
 
   /** The column of a value that is not flattened. */
   public static final String VALUE_COLUMN = "value";
 
   @Override
-  public Conversion convert(KafkaRecord record, Schema tableSchema) {
+  public ProcessedRecord process(KafkaRecord record, Schema tableSchema) {
     if (bound != tableSchema) {
       values.useSchema(tableSchema);
       rows = RecordBuilder.forSchema(tableSchema);
@@ -65,26 +65,26 @@ public final class SchemaRowConverter implements RowConverter {
     }
     ConversionResult r = convertValue(record.value());
     if (r instanceof ConversionResult.Failed failed) {
-      return Conversion.error(describe(failed.error()));
+      return ProcessedRecord.Failure.invalidData(describe(failed.error()));
     }
     if (values.needsSchemaChange()) {
       List<Types.NestedField> needed = values.columns();
       SchemaEvolution.Plan plan = SchemaEvolution.plan(tableSchema, needed);
       if (!plan.conflicts().isEmpty()) {
         values.useSchema(tableSchema); // forget what this record asked for
-        return Conversion.error("the value does not fit the table: " + plan.conflicts());
+        return ProcessedRecord.Failure.invalidData("the value does not fit the table: " + plan.conflicts());
       }
       if (!plan.isEmpty()) {
-        return Conversion.evolve(table -> SchemaEvolution.evolve(table, needed));
+        return new ProcessedRecord.SchemaNeeded(needed);
       }
     }
     GenericRecord row = rows.newRow();
     Optional<ConversionError> misfit = rows.put(row, values.placement(), r.value());
     if (misfit.isPresent()) {
-      return Conversion.error(describe(misfit.get()));
+      return ProcessedRecord.Failure.invalidData(describe(misfit.get()));
     }
     MetadataColumns.set(row, tableSchema, record, keyAsString);
-    return Conversion.row(row);
+    return ProcessedRecord.RowChange.insert(row);
   }
 
   private ConversionResult convertValue(ByteBuffer value) {
