@@ -12,5 +12,7 @@ public final class TableTopicMetrics {
   public final AtomicLong commitFailures = new AtomicLong();
   public final AtomicLong schemaChanges = new AtomicLong();
   public final AtomicLong blockedPartitions = new AtomicLong();
+  /** Pauses of a partition at a record whose conversion needed a service that was unavailable. */
+  public final AtomicLong failureRetries = new AtomicLong();
   public final AtomicLong lastCommitMs = new AtomicLong();
 }

@@ -5,6 +5,7 @@ import io.floe.tabletopic.commit.TableCommitter;
 import io.floe.tabletopic.commit.TableCommitter.CommittedState;
 import io.floe.tabletopic.commit.TableCommitter.Outcome;
 import io.floe.tabletopic.config.TableTopicConfig;
+import io.floe.tabletopic.errors.ErrorSink;
 import io.floe.tabletopic.writer.AppendingTableWriter;
 import io.floe.tabletopic.writer.TableWriter;
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   static final long DRAIN_BYTES_PER_PASS = 32L << 20;
   /** Parquet row groups are buffered in memory: this bounds that buffer per open file. */
   static final long ROW_GROUP_BYTES = 16L << 20;
+  /** How long a partition waits before trying again a record whose conversion needs an unavailable service. */
+  static final long RETRY_DELAY_MS = 5_000;
 
   private final String topic;
   private final TableTopicConfig config;
@@ -59,6 +62,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final Executor serial;
   private final ScheduledExecutorService scheduler;
   private final TableTopicMetrics metrics = new TableTopicMetrics();
+  private final ErrorSink errors;
   private final LogRecordReader reader = new LogRecordReader();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Map<Integer, Long> committedView = new ConcurrentHashMap<>();
@@ -75,6 +79,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   private long snapshotId = -1;
   private final Map<Integer, Long> committed = new HashMap<>();
   private final Map<Integer, Long> written = new HashMap<>();
+  /** Partitions stopped at a record (errors.tolerance=none) or pausing before trying it again, with why. */
   private final Map<Integer, String> blocked = new HashMap<>();
   private final Map<Integer, long[]> lostRanges = new TreeMap<>();
   private final List<DataFile> pendingFiles = new ArrayList<>();
@@ -88,6 +93,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     this.catalog = catalog;
     this.processor = processor;
     this.streams = List.copyOf(streams);
+    this.errors = ErrorSink.forTolerance(config.errorsTolerance());
     this.serial = new SerialExecutor(workers);
     this.scheduler = scheduler;
     this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
@@ -292,20 +298,35 @@ public final class TableTopicPipeline implements AutoCloseable {
       metrics.recordsWritten.incrementAndGet();
       return true;
     }
-    String error = processed instanceof ProcessedRecord.Failure failure
-        ? failure.message() : "the schema kept changing while converting it";
-    if ("none".equals(config.errorsTolerance())) {
-      blocked.put(partition, error);
-      metrics.blockedPartitions.incrementAndGet();
-      LOG.error("Table topic {} partition {} stopped at offset {} (errors.tolerance=none): {}. The topic still accepts "
-          + "records; fix the data or set automq.table.topic.errors.tolerance to resume", topic, partition,
-          record.offset(), error);
-      return false;
+    ProcessedRecord.Failure failure = processed instanceof ProcessedRecord.Failure f
+        ? f : ProcessedRecord.Failure.invalidData("the schema kept changing while converting it");
+    switch (errors.onFailure(topic, record, failure)) {
+      case SKIP -> {
+        metrics.recordsSkipped.incrementAndGet();
+        return true;
+      }
+      case STOP -> {
+        blocked.put(partition, failure.message());
+        metrics.blockedPartitions.incrementAndGet();
+        return false;
+      }
+      case RETRY_LATER -> {
+        pause(partition, failure.message());
+        return false;
+      }
+      default -> throw new IllegalStateException("Unknown decision for " + failure);
     }
-    metrics.recordsSkipped.incrementAndGet();
-    LOG.warn("Table topic {} partition {} skipped the record at offset {} (errors.tolerance={}): {}", topic, partition,
-        record.offset(), config.errorsTolerance(), error);
-    return true;
+  }
+
+  /** Stops reading {@code partition} for {@link #RETRY_DELAY_MS}, then reads on from the same record. */
+  private void pause(int partition, String reason) {
+    blocked.put(partition, reason);
+    metrics.failureRetries.incrementAndGet();
+    scheduler.schedule(() -> serial.execute(() -> {
+      if (blocked.remove(partition, reason)) {
+        scheduleDrain();
+      }
+    }), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
   }
 
   private TableWriter writer() {

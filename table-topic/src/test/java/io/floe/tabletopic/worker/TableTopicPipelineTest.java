@@ -229,6 +229,47 @@ class TableTopicPipelineTest {
   }
 
   @Test
+  void aRecordWhoseConversionNeedsAnUnavailableServiceWaitsAndIsWrittenOnceItIsBack() throws Exception {
+    // Given a record that fails as UNAVAILABLE (its registry is down) the first two times it is processed
+    List<Stream> s = streams(1);
+    append(s.get(0), 0, 10);
+    RecordProcessor ok = ConvertingRecordProcessor.forConfig(TableTopicConfig.parse(Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "string")));
+    java.util.concurrent.atomic.AtomicInteger outages = new java.util.concurrent.atomic.AtomicInteger(2);
+    RecordProcessor flaky = new RecordProcessor() {
+      @Override
+      public org.apache.iceberg.Schema initialSchema() {
+        return ok.initialSchema();
+      }
+
+      @Override
+      public ProcessedRecord process(KafkaRecord record, org.apache.iceberg.Schema tableSchema) {
+        if (record.offset() == 4 && outages.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          return new ProcessedRecord.Failure(ProcessedRecord.Failure.Kind.UNAVAILABLE, "registry unreachable");
+        }
+        return ok.process(record, tableSchema);
+      }
+    };
+
+    // When the pipeline runs with AutoMQ's default tolerance (invalid_data), which skips only bad data
+    try (TableTopicPipeline p = pipeline(s, Map.of(), flaky)) {
+      p.start().join();
+      p.commitNow().join();
+      // Then the partition waits at the record instead of skipping it...
+      assertEquals(4, p.committedOffset(0));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (p.committedOffset(0) < 10 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        p.commitNow().join();
+      }
+      // ...and writes it and the rest once the service answers, losing nothing
+      assertEquals(10, p.committedOffset(0));
+      assertEquals(2, p.metrics().failureRetries.get());
+      assertEquals(0, p.metrics().recordsSkipped.get());
+    }
+    assertEquals(10, values(rows()).size());
+  }
+
+  @Test
   void recordsDeletedFromTheLogBeforeTheTableHadThemAreSkippedCountedAndRecorded() throws Exception {
     // Given a table with offsets 0..2, then records 3..9 of which 3..5 are deleted from the log
     // (DeleteRecords, or retention with retention.wait.for.table=false) before the table had them
