@@ -9,27 +9,30 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.LocationProvider;
 
 /**
- * Table operations that commit only on top of one expected snapshot. Iceberg retries a commit that lost a
- * race by refreshing and re-applying it on the newer snapshot; for a Table Topic commit that would be a
- * second append of files whose offsets may already be in the table. This wrapper refuses any commit whose
- * base is not the snapshot the committer last read, with {@link SnapshotMovedException}, which Iceberg does
- * not retry. The catalog's own check (JDBC's metadata location, REST's assert-ref-snapshot-id) still guards
+ * Table operations that commit only on top of one expected snapshot and schema. Iceberg retries a commit
+ * that lost a race by refreshing and re-applying it on the newer snapshot; for a Table Topic commit that
+ * would be a second append of files whose offsets may already be in the table, or a schema change re-applied
+ * with other field ids than the staged data files were written with. This wrapper refuses any commit whose
+ * base is not the snapshot and schema the committer last read, with {@link SnapshotMovedException}, which
+ * Iceberg does not retry. The catalog's own check (JDBC's metadata location, REST's assert-ref-snapshot-id) still guards
  * the race between this check and the write.
  */
 final class ConditionalTableOperations implements TableOperations {
 
   private final TableOperations delegate;
   private final long expectedSnapshotId;
+  private final int expectedSchemaId;
 
-  ConditionalTableOperations(TableOperations delegate, long expectedSnapshotId) {
+  ConditionalTableOperations(TableOperations delegate, long expectedSnapshotId, int expectedSchemaId) {
     this.delegate = delegate;
     this.expectedSnapshotId = expectedSnapshotId;
+    this.expectedSchemaId = expectedSchemaId;
   }
 
-  /** The table's current snapshot is not the one this commit was prepared on. */
+  /** The table's current snapshot or schema is not the one this commit was prepared on. */
   static final class SnapshotMovedException extends RuntimeException {
-    SnapshotMovedException(long expected, long actual) {
-      super("Cannot commit: the table moved from snapshot " + expected + " to " + actual);
+    SnapshotMovedException(String what, long expected, long actual) {
+      super("Cannot commit: the table moved from " + what + " " + expected + " to " + actual);
     }
   }
 
@@ -52,7 +55,11 @@ final class ConditionalTableOperations implements TableOperations {
   public void commit(TableMetadata base, TableMetadata metadata) {
     long actual = snapshotIdOf(base);
     if (actual != expectedSnapshotId) {
-      throw new SnapshotMovedException(expectedSnapshotId, actual);
+      throw new SnapshotMovedException("snapshot", expectedSnapshotId, actual);
+    }
+    int schema = base == null ? -1 : base.currentSchemaId();
+    if (schema != expectedSchemaId) {
+      throw new SnapshotMovedException("schema", expectedSchemaId, schema);
     }
     delegate.commit(base, metadata);
   }

@@ -4,37 +4,18 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.BaseTable;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.CommitStateUnknownException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Commits a Table Topic's data files as one snapshot whose summary carries every partition's next offset,
- * exactly once:
- *
- * <ul>
- *   <li>The commit is conditional: it succeeds only on top of the snapshot the committer last read
- *       ({@link ConditionalTableOperations}); Iceberg's retry-on-conflict never re-applies it elsewhere.
- *   <li>On a conflict the outcome is {@link Outcome.Kind#CONFLICT}: nothing was committed; the caller
- *       reloads the offsets with {@link #load} and writes again from there.
- *   <li>When the outcome is unknown (Iceberg's {@link CommitStateUnknownException}: the confirmation was
- *       lost), the table is reloaded and searched for this commit's id before anything else is done.
- * </ul>
+ * What a Table Topic's snapshots say: the summary keys its commits carry (every partition's next offset, the
+ * commit's id), reading the committed offsets back, and finding a commit whose outcome was unknown. The
+ * commits themselves are made by {@link TableCommitCoordinator}.
  */
 public final class TableCommitter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Snapshot summary key: JSON object of partition -> next offset, for every partition of the topic. */
@@ -51,7 +32,7 @@ public final class TableCommitter {
   /** What the table says was committed: the snapshot it is at and the next offset of each partition. */
   public record CommittedState(long snapshotId, Map<Integer, Long> offsets) {}
 
-  /** A commit's outcome. */
+  /** A commit's outcome: see {@link TableCommitCoordinator}. */
   public record Outcome(Kind kind, long snapshotId, String detail) {
     public enum Kind {
       COMMITTED,
@@ -76,36 +57,6 @@ public final class TableCommitter {
       s = s.parentId() == null ? null : table.snapshot(s.parentId());
     }
     return new CommittedState(current, Map.of());
-  }
-
-  /**
-   * Commits {@code files} with {@code offsets} (all partitions' next offsets) on top of snapshot {@code
-   * expectedSnapshotId}. Never throws for a conflict or an unknown outcome: see {@link Outcome}.
-   */
-  public static Outcome commit(Table table, String topic, long expectedSnapshotId, List<DataFile> files,
-      Map<Integer, Long> offsets, Map<String, String> extraSummary) {
-    String commitId = UUID.randomUUID().toString();
-    Table conditional = new BaseTable(
-        new ConditionalTableOperations(((HasTableOperations) table).operations(), expectedSnapshotId), table.name());
-    AppendFiles append = conditional.newAppend();
-    files.forEach(append::appendFile);
-    append.set(OFFSETS, formatOffsets(offsets)).set(COMMIT_ID, commitId).set(TOPIC, topic);
-    extraSummary.forEach(append::set);
-    try {
-      append.commit();
-      table.refresh();
-      return new Outcome(Outcome.Kind.COMMITTED, table.currentSnapshot().snapshotId(), commitId);
-    } catch (ConditionalTableOperations.SnapshotMovedException | CommitFailedException e) {
-      LOG.warn("Table {} commit {} conflicted ({}); reloading committed offsets", table.name(), commitId, e.getMessage());
-      return new Outcome(Outcome.Kind.CONFLICT, -1, e.getMessage());
-    } catch (CommitStateUnknownException e) {
-      LOG.warn("Table {} commit {} has an unknown outcome ({}); looking for it in the table", table.name(), commitId,
-          e.getMessage());
-      long found = findCommit(table, commitId);
-      return found >= 0
-          ? new Outcome(Outcome.Kind.COMMITTED, found, commitId)
-          : new Outcome(Outcome.Kind.NOT_COMMITTED, -1, e.getMessage());
-    }
   }
 
   /** The snapshot created by {@code commitId}, or -1 if the table does not have it. */

@@ -1,7 +1,7 @@
 package io.floe.tabletopic.worker;
 
 import io.floe.storage.stream.Stream;
-import io.floe.tabletopic.commit.TableCommitter;
+import io.floe.tabletopic.commit.TableCommitCoordinator;
 import io.floe.tabletopic.commit.TableCommitter.CommittedState;
 import io.floe.tabletopic.commit.TableCommitter.Outcome;
 import io.floe.tabletopic.config.TableTopicConfig;
@@ -22,16 +22,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.iceberg.DataFile;
-import io.floe.schema.SchemaEvolution;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
-import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +51,6 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   private final String topic;
   private final TableTopicConfig config;
-  private final Catalog catalog;
   private final RecordProcessor processor;
   private final Executor serial;
   private final ScheduledExecutorService scheduler;
@@ -67,16 +60,13 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Map<Integer, Long> committedView = new ConcurrentHashMap<>();
   private final TableIdentifier tableId;
-  private final boolean keyAsString;
   private volatile List<Stream> streams;
   private final List<Runnable> listeners = new ArrayList<>();
   private volatile boolean closed;
   private ScheduledFuture<?> commitTask;
 
   // Everything below is touched only on the serial executor.
-  private Table table;
-  private Schema pendingSchema;
-  private long snapshotId = -1;
+  private final TableCommitCoordinator coordinator;
   private final Map<Integer, Long> committed = new HashMap<>();
   private final Map<Integer, Long> written = new HashMap<>();
   /** Partitions stopped at a record (errors.tolerance=none) or pausing before trying it again, with why. */
@@ -90,14 +80,13 @@ public final class TableTopicPipeline implements AutoCloseable {
       List<Stream> streams, Executor workers, ScheduledExecutorService scheduler) {
     this.topic = topic;
     this.config = config;
-    this.catalog = catalog;
     this.processor = processor;
     this.streams = List.copyOf(streams);
     this.errors = ErrorSink.forTolerance(config.errorsTolerance());
     this.serial = new SerialExecutor(workers);
     this.scheduler = scheduler;
     this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
-    this.keyAsString = "string".equals(config.convertKeyType());
+    this.coordinator = new TableCommitCoordinator(catalog, tableId, topic, config, processor::initialSchema);
   }
 
   public String topic() {
@@ -201,17 +190,9 @@ public final class TableTopicPipeline implements AutoCloseable {
   // ------------------------------------------------------------------ state
 
   private void load() {
-    if (catalog.tableExists(tableId)) {
-      table = catalog.loadTable(tableId);
-      CommittedState state = TableCommitter.load(table);
-      snapshotId = state.snapshotId();
-      committed.clear();
-      committed.putAll(state.offsets());
-    } else {
-      table = null;
-      snapshotId = -1;
-      committed.clear();
-    }
+    CommittedState state = coordinator.reload();
+    committed.clear();
+    committed.putAll(state.offsets());
     List<Stream> s = streams;
     for (int p = 0; p < s.size(); p++) {
       committed.putIfAbsent(p, s.get(p).startOffset());
@@ -220,16 +201,6 @@ public final class TableTopicPipeline implements AutoCloseable {
     written.putAll(committed);
     committedView.putAll(committed);
     blocked.clear();
-  }
-
-  private Schema schema() {
-    if (table != null) {
-      return table.schema();
-    }
-    if (pendingSchema == null) {
-      pendingSchema = processor.initialSchema();
-    }
-    return pendingSchema;
   }
 
   // ------------------------------------------------------------------ drain
@@ -288,10 +259,10 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   /** Converts and writes one record; false stops the partition at this record (errors.tolerance=none). */
   private boolean write(int partition, KafkaRecord record) {
-    ProcessedRecord processed = processor.process(record, schema());
+    ProcessedRecord processed = processor.process(record, coordinator.schema());
     for (int attempt = 0; processed instanceof ProcessedRecord.SchemaNeeded need && attempt < 3; attempt++) {
       evolve(need.columns());
-      processed = processor.process(record, schema());
+      processed = processor.process(record, coordinator.schema());
     }
     if (processed instanceof ProcessedRecord.RowChange change) {
       writer().write(change.row());
@@ -331,47 +302,16 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   private TableWriter writer() {
     if (writer == null) {
-      writer = new AppendingTableWriter(ensureTable(), ROW_GROUP_BYTES);
+      writer = new AppendingTableWriter(coordinator.writeTarget(), ROW_GROUP_BYTES);
     }
     return writer;
   }
 
-  private Table ensureTable() {
-    if (table != null) {
-      return table;
-    }
-    Schema schema = schema();
-    if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(tableId.namespace())) {
-      try {
-        ns.createNamespace(tableId.namespace());
-      } catch (AlreadyExistsException e) {
-        // created concurrently
-      }
-    }
-    try {
-      table = catalog.buildTable(tableId, schema)
-          .withPartitionSpec(PartitionSpecs.build(schema, config.partitionTransforms(), topic))
-          .withProperty(TableProperties.FORMAT_VERSION, "2")
-          .withProperty(TableProperties.PARQUET_COMPRESSION, "zstd")
-          .withProperty("floe.kafka.topic", topic)
-          .create();
-      LOG.info("Created table {} for topic {} at {}", tableId, topic, table.location());
-    } catch (AlreadyExistsException e) {
-      table = catalog.loadTable(tableId);
-    }
-    pendingSchema = null;
-    return table;
-  }
-
-  /** Widens the table's schema (new optional columns, wider types); never drops or narrows. */
+  /** Stages the schema change a record needs; it is committed with the next data commit. */
   private void evolve(List<Types.NestedField> columns) {
-    ensureTable();
     closeWriterIntoPending();
-    SchemaEvolution.evolve(table, columns);
-    table.refresh();
-    PartitionSpecs.addMissing(table, config.partitionTransforms(), topic);
+    coordinator.evolve(columns);
     metrics.schemaChanges.incrementAndGet();
-    LOG.info("Table {} schema is now {}", tableId, table.schema().asStruct());
   }
 
   private void closeWriterIntoPending() {
@@ -395,13 +335,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   }
 
   private void deleteFiles(List<DataFile> files) {
-    for (DataFile f : files) {
-      try {
-        table.io().deleteFile(f.location());
-      } catch (RuntimeException e) {
-        LOG.warn("Could not delete uncommitted file {}", f.location(), e);
-      }
-    }
+    files.forEach(f -> coordinator.deleteUncommitted(f.location()));
   }
 
   // ------------------------------------------------------------------ commit
@@ -413,18 +347,17 @@ public final class TableTopicPipeline implements AutoCloseable {
     try {
       closeWriterIntoPending();
       boolean advanced = !written.equals(committed);
-      if (table == null || (!advanced && pendingFiles.isEmpty())) {
-        maybeExpireSnapshots();
+      if (!coordinator.tableExists() || (!advanced && pendingFiles.isEmpty())) {
+        coordinator.maybeExpireSnapshots(System.currentTimeMillis());
         return;
       }
       Map<String, String> extra = new HashMap<>();
       lostRanges.forEach((p, r) -> extra.put("floe.kafka.lost." + p, r[0] + "-" + r[1]));
       Map<Integer, Long> offsets = new TreeMap<>(written);
       List<DataFile> files = List.copyOf(pendingFiles);
-      Outcome outcome = TableCommitter.commit(table, topic, snapshotId, files, offsets, extra);
+      Outcome outcome = coordinator.commit(files, offsets, extra);
       switch (outcome.kind()) {
         case COMMITTED -> {
-          snapshotId = outcome.snapshotId();
           committed.clear();
           committed.putAll(offsets);
           committedView.putAll(offsets);
@@ -432,8 +365,9 @@ public final class TableTopicPipeline implements AutoCloseable {
           lostRanges.clear();
           metrics.commits.incrementAndGet();
           metrics.lastCommitMs.set(System.currentTimeMillis());
-          LOG.debug("Table {} committed snapshot {} with {} files up to offsets {}", tableId, snapshotId, files.size(), offsets);
-          maybeExpireSnapshots();
+          LOG.debug("Table {} committed snapshot {} with {} files up to offsets {}", tableId, outcome.snapshotId(),
+              files.size(), offsets);
+          coordinator.maybeExpireSnapshots(System.currentTimeMillis());
         }
         case CONFLICT -> {
           metrics.commitConflicts.incrementAndGet();
@@ -464,9 +398,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       deleteFiles(pendingFiles);
       pendingFiles.clear();
     }
-    table.refresh();
-    CommittedState state = TableCommitter.load(table);
-    snapshotId = state.snapshotId();
+    CommittedState state = coordinator.reload();
     committed.putAll(state.offsets());
     written.clear();
     written.putAll(committed);
@@ -474,23 +406,6 @@ public final class TableTopicPipeline implements AutoCloseable {
     lostRanges.clear();
     LOG.info("Table topic {} resumes from the table's offsets {}", topic, committed);
     scheduleDrain();
-  }
-
-  private void maybeExpireSnapshots() {
-    if (table == null || !config.expireSnapshotEnabled()) {
-      return;
-    }
-    long now = System.currentTimeMillis();
-    long olderThanMs = config.expireSnapshotOlderThanHours() * 3_600_000L;
-    if (now - lastExpireMs < Math.min(olderThanMs, 600_000L)) {
-      return;
-    }
-    lastExpireMs = now;
-    try {
-      table.expireSnapshots().expireOlderThan(now - olderThanMs).retainLast(config.expireSnapshotRetainLast()).commit();
-    } catch (RuntimeException e) {
-      LOG.warn("Table {}: expiring old snapshots failed; retried later", tableId, e);
-    }
   }
 
   /** Commits what is written now (used at shutdown and by tests); completes when done. */
@@ -520,7 +435,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     serial.execute(() -> {
-      if (table != null) {
+      if (coordinator.tableExists()) {
         abortOpenFiles();
       }
       done.complete(null);

@@ -1,4 +1,4 @@
-package io.floe.tabletopic.worker;
+package io.floe.tabletopic.commit;
 
 import io.floe.tabletopic.config.TableTopicConfig.PartitionTransform;
 import java.util.HashSet;
@@ -8,6 +8,7 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Term;
@@ -46,8 +47,12 @@ final class PartitionSpecs {
     return b.build();
   }
 
-  /** Adds the transforms whose columns exist now but are not in the table's spec yet. */
-  static void addMissing(Table table, List<PartitionTransform> transforms, String topic) {
+  /**
+   * Stages in {@code txn} the transforms whose columns exist in its (staged) schema but are not in its spec
+   * yet.
+   */
+  static void addMissing(Transaction txn, List<PartitionTransform> transforms, String topic) {
+    Table table = txn.table();
     Set<Integer> partitioned = new HashSet<>();
     for (PartitionField f : table.spec().fields()) {
       partitioned.add(f.sourceId());
@@ -59,14 +64,13 @@ final class PartitionSpecs {
         continue;
       }
       if (update == null) {
-        update = table.updateSpec();
+        update = txn.updateSpec();
       }
       update.addField(fieldName(t), term(t));
-      LOG.info("Topic {}: table {} is now also partitioned by {}({})", topic, table.name(), t.transform(), t.column());
+      LOG.info("Topic {}: table {} becomes also partitioned by {}({}) with the next commit", topic, table.name(), t.transform(), t.column());
     }
     if (update != null) {
       update.commit();
-      table.refresh();
     }
   }
 
