@@ -94,7 +94,7 @@ public final class BrokerServer implements AutoCloseable {
       if (tableTopics.restCatalog() != null) {
         io.floe.broker.metrics.BrokerMetrics metrics =
             new io.floe.broker.metrics.BrokerMetrics(requestMetrics, storage, logs, tableTopics.manager(), cluster);
-        tableTopics.restCatalog().addRoute("/metrics", query -> io.floe.catalog.rest.ExtraRoute.Reply.text(
+        tableTopics.restCatalog().addRoute("/metrics", query -> io.floe.catalog.http.ExtraRoute.Reply.text(
             "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         LOG.info("Prometheus metrics at {}", tableTopics.restCatalog().uri().resolve("/metrics"));
       }

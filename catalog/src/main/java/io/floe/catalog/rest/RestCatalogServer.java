@@ -1,37 +1,29 @@
 package io.floe.catalog.rest;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.floe.catalog.CatalogFactory;
+import io.floe.catalog.http.ExtraRoute;
+import io.floe.catalog.http.HttpApi;
+import io.floe.catalog.http.HttpApiServer;
+import io.floe.catalog.http.HttpReply;
+import io.floe.catalog.http.HttpRequest;
 import io.floe.catalog.internal.Locations;
 import io.floe.catalog.rest.internal.CatalogRequestHandler;
 import io.floe.catalog.rest.internal.RestErrors;
 import io.floe.catalog.rest.internal.RestExchange;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.iceberg.catalog.Catalog;
 import io.floe.catalog.rest.internal.RestJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Floe's built-in Iceberg REST catalog: the Iceberg REST OpenAPI spec served over HTTP (the JDK's
- * {@link HttpServer}) in front of a backing {@link Catalog}, by default the embedded SQLite
+ * Floe's built-in Iceberg REST catalog: the Iceberg REST OpenAPI spec served over HTTP ({@link
+ * HttpApiServer}) in front of a backing {@link Catalog}, by default the embedded SQLite
  * {@code JdbcCatalog} of {@link CatalogFactory#embedded(Path, Path)}. Spark, Trino and Iceberg's own
  * {@code RESTCatalog} point their {@code uri} at {@link #uri()}.
  *
@@ -41,12 +33,9 @@ import org.slf4j.LoggerFactory;
  * endpoint (accepted and dropped). Not served: OAuth tokens, credential vending, server-side scan
  * planning; {@code GET /v1/config} advertises exactly what is served.
  *
- * <p>Bounds: request bodies over {@link Builder#maxRequestBytes(int)} get 413; requests run on
- * {@link Builder#threads(int)} threads with a bounded queue, and when the queue is full the accepting
- * thread runs the request itself, which stops it accepting more (backpressure instead of failure).
- *
- * <p>The first start sets the JVM-wide {@code sun.net.httpserver.nodelay=true} unless it is already set,
- * since the JDK server reads it once: without it every response waits ~40 ms for a delayed ACK.
+ * <p>Served by Floe's one HTTP stack, {@link HttpApiServer}, which holds the bounds: request bodies over
+ * {@link Builder#maxRequestBytes(int)} get 413; requests run on {@link Builder#threads(int)} threads with
+ * a bounded queue and backpressure.
  *
  * <p>Lifecycle: {@link #start()} binds, {@link #close()} stops and closes the backing catalog if this
  * server opened it (the embedded one), not if the caller passed it in.
@@ -57,27 +46,14 @@ public final class RestCatalogServer implements AutoCloseable {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8181;
-  public static final int DEFAULT_THREADS = 8;
-  public static final int DEFAULT_QUEUE = 256;
-  public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
-  static final long DRAIN_MILLIS = 5_000;
-  private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+  public static final int DEFAULT_THREADS = HttpApiServer.DEFAULT_THREADS;
+  public static final int DEFAULT_QUEUE = HttpApiServer.DEFAULT_QUEUE;
+  public static final int DEFAULT_MAX_REQUEST_BYTES = HttpApiServer.DEFAULT_MAX_REQUEST_BYTES;
 
-  private final String host;
-  private final int requestedPort;
   private final Catalog catalog;
   private final boolean ownsCatalog;
   private final String warehouse;
-  private final int threads;
-  private final int queue;
-  private final int maxRequestBytes;
-  private final CatalogRequestHandler handler;
-  private final Map<String, ExtraRoute> extraRoutes = new ConcurrentHashMap<>();
-
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private HttpServer server;
-  private ThreadPoolExecutor executor;
-  private volatile boolean closed;
+  private final HttpApiServer server;
 
   /**
    * A server on {@code host:port} (port 0 picks a free port) in front of a catalog the caller owns,
@@ -88,11 +64,6 @@ public final class RestCatalogServer implements AutoCloseable {
   }
 
   private RestCatalogServer(Builder b) {
-    this.host = b.host;
-    this.requestedPort = b.port;
-    this.threads = b.threads;
-    this.queue = b.queue;
-    this.maxRequestBytes = b.maxRequestBytes;
     if (b.catalog != null) {
       this.catalog = b.catalog;
       this.ownsCatalog = false;
@@ -102,7 +73,12 @@ public final class RestCatalogServer implements AutoCloseable {
       this.ownsCatalog = true;
       this.warehouse = Locations.toUri(b.warehouseDir);
     }
-    this.handler = new CatalogRequestHandler(catalog);
+    this.server = HttpApiServer.builder("Iceberg REST catalog", "floe-rest-catalog", new CatalogApi(catalog))
+        .bind(b.host, b.port)
+        .threads(b.threads)
+        .queue(b.queue)
+        .maxRequestBytes(b.maxRequestBytes)
+        .build();
   }
 
   public static Builder builder() {
@@ -115,55 +91,21 @@ public final class RestCatalogServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound (e.g. the port is in use)
    * @throws IllegalStateException if already started or closed
    */
-  public synchronized RestCatalogServer start() throws IOException {
-    if (closed || server != null) {
-      throw new IllegalStateException("Cannot start the REST catalog server: it was already "
-          + (closed ? "closed" : "started"));
-    }
-    AtomicInteger n = new AtomicInteger();
-    executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-        r -> {
-          Thread t = new Thread(r, "floe-rest-catalog-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        },
-        new ThreadPoolExecutor.CallerRunsPolicy());
-    executor.allowCoreThreadTimeOut(true);
-    // without TCP_NODELAY, a response's headers and body go out as two segments and the second waits
-    // for the client's delayed ACK (~40 ms a request); the JDK server reads this once, at class init
-    if (System.getProperty(NODELAY_PROPERTY) == null) {
-      System.setProperty(NODELAY_PROPERTY, "true");
-    }
-    HttpServer s;
-    try {
-      s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
-    } catch (IOException e) {
-      executor.shutdownNow();
-      throw new IOException("Cannot start the Iceberg REST catalog on " + host + ":" + requestedPort + ": "
-          + e.getMessage(), e);
-    }
-    s.createContext("/", this::serve);
-    s.setExecutor(executor);
-    s.start();
-    server = s;
+  public RestCatalogServer start() throws IOException {
+    server.start();
     LOG.info("Iceberg REST catalog '{}' listening on {} (warehouse {}; {} threads, max request {} bytes)",
-        catalog.name(), uri(), warehouse, threads, maxRequestBytes);
+        catalog.name(), uri(), warehouse, server.threads(), server.maxRequestBytes());
     return this;
   }
 
   /** The bound port (the real one when 0 was asked for). */
   public int port() {
-    HttpServer s = server;
-    if (s == null) {
-      throw new IllegalStateException("The REST catalog server is not started");
-    }
-    return s.getAddress().getPort();
+    return server.port();
   }
 
   /** The base URI clients use as the catalog {@code uri}, e.g. {@code http://127.0.0.1:8181/}. */
   public URI uri() {
-    String h = host.contains(":") ? "[" + host + "]" : host;
-    return URI.create("http://" + h + ":" + port() + "/");
+    return server.uri();
   }
 
   /** The backing catalog; the broker may give the same instance to its table-topic committers. */
@@ -179,52 +121,19 @@ public final class RestCatalogServer implements AutoCloseable {
    * @throws IllegalArgumentException if the path is malformed, under {@code /v1/}, or taken
    */
   public void addRoute(String path, ExtraRoute route) {
-    Objects.requireNonNull(route, "route");
-    if (path == null || !path.startsWith("/") || path.length() < 2) {
-      throw new IllegalArgumentException("Cannot add route " + path + ": the path must start with / and name something");
-    }
-    if (path.equals("/v1") || path.startsWith("/v1/")) {
+    if (path != null && (path.equals("/v1") || path.startsWith("/v1/"))) {
       throw new IllegalArgumentException("Cannot add route " + path + ": /v1/ is the Iceberg REST API");
     }
-    if (extraRoutes.putIfAbsent(path, route) != null) {
-      throw new IllegalArgumentException("Cannot add route " + path + ": it is already routed");
-    }
+    server.addRoute(path, route);
   }
 
   /**
-   * Stops serving: new requests get 503, requests in flight get up to {@value #DRAIN_MILLIS} ms to
-   * finish, then the listener closes. Closes the catalog if this server opened it.
+   * Stops serving: new requests get 503, requests in flight get a few seconds to finish, then the
+   * listener closes. Closes the catalog if this server opened it.
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (server != null) {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
-      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      // HttpServer.stop(n) waits the whole n seconds while clients hold idle keep-alive connections,
-      // so it is given 0 once the requests in flight are done
-      server.stop(0);
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-          executor.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        executor.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-      LOG.info("Iceberg REST catalog on {}:{} stopped", host, server.getAddress().getPort());
-    }
+  public void close() {
+    server.close();
     if (ownsCatalog && catalog instanceof AutoCloseable c) {
       try {
         c.close();
@@ -234,130 +143,41 @@ public final class RestCatalogServer implements AutoCloseable {
     }
   }
 
-  private void serve(HttpExchange exchange) {
-    inFlight.incrementAndGet();
-    try {
-      if (closed) {
-        exchange.getResponseHeaders().set("Connection", "close");
-        sendJson(exchange, exchange.getRequestMethod(), new RestExchange.Response(503,
-            RestErrors.error(503, "ServiceUnavailableException", "The REST catalog is shutting down"), Map.of()));
-        return;
+  /** The Iceberg REST API over {@link CatalogRequestHandler}, with JSON bodies and Iceberg's error shape. */
+  private static final class CatalogApi implements HttpApi {
+    private final CatalogRequestHandler handler;
+
+    CatalogApi(Catalog catalog) {
+      this.handler = new CatalogRequestHandler(catalog);
+    }
+
+    @Override
+    public HttpReply handle(HttpRequest request) {
+      return reply(handler.handle(new RestExchange.Request(request.method(), request.rawPath(), request.query(),
+          request.headers(), request.body())));
+    }
+
+    @Override
+    public HttpReply error(int status, String message) {
+      String type = switch (status) {
+        case 413 -> "RequestTooLargeException";
+        case 503 -> "ServiceUnavailableException";
+        default -> "ServerError";
+      };
+      return reply(new RestExchange.Response(status, RestErrors.error(status, type, message), Map.of()));
+    }
+
+    private static HttpReply reply(RestExchange.Response response) {
+      if (response.body() == null) {
+        return new HttpReply(response.status(), null, response.headers(), null);
       }
-      String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-      URI requestUri = exchange.getRequestURI();
-      String rawPath = requestUri.getRawPath() == null ? "/" : requestUri.getRawPath();
-      Map<String, String> query = parseQuery(requestUri.getRawQuery());
-
-      ExtraRoute extra = extraRoutes.get(rawPath);
-      if (extra != null) {
-        serveExtra(exchange, method, extra, query);
-        return;
+      try {
+        return new HttpReply(response.status(), JSON, response.headers(),
+            RestJson.mapper().writeValueAsBytes(response.body()));
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(e);
       }
-
-      // read at most one byte past the limit, so the client gets its 413 after a bounded read rather
-      // than a reset while it is still sending
-      byte[] body = readBody(exchange.getRequestBody());
-      if (body == null) {
-        sendJson(exchange, method, tooLarge(contentLength(exchange)));
-        return;
-      }
-      Map<String, String> headers = new HashMap<>();
-      exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.isEmpty() ? "" : v.get(0)));
-      RestExchange.Response response = handler.handle(new RestExchange.Request(method, rawPath, query, headers, body));
-      sendJson(exchange, method, response);
-    } catch (IOException e) {
-      // the client went away (or sent a broken request) before the answer was written
-      LOG.debug("Cannot answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-    } catch (RuntimeException e) {
-      // the response may already be under way; the client sees a reset or a truncated body
-      LOG.warn("Cannot answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-    } finally {
-      exchange.close();
-      inFlight.decrementAndGet();
     }
-  }
-
-  private void serveExtra(HttpExchange exchange, String method, ExtraRoute route, Map<String, String> query)
-      throws IOException {
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-      exchange.sendResponseHeaders(405, -1);
-      return;
-    }
-    ExtraRoute.Reply reply;
-    try {
-      reply = route.handle(query);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Route {} failed", exchange.getRequestURI().getRawPath(), e);
-      reply = ExtraRoute.Reply.text("text/plain; charset=utf-8", "error: " + e.getMessage());
-      reply = new ExtraRoute.Reply(500, reply.contentType(), reply.body());
-    }
-    byte[] bytes = reply.body();
-    exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-    if (method.equals("HEAD") || bytes.length == 0) {
-      exchange.sendResponseHeaders(reply.status(), -1);
-      return;
-    }
-    exchange.sendResponseHeaders(reply.status(), bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private RestExchange.Response tooLarge(long declared) {
-    String size = declared >= 0 ? declared + " bytes" : "more bytes";
-    return new RestExchange.Response(413, RestErrors.error(413, "RequestTooLargeException",
-        String.format("Request body of %s is over the limit of %d bytes", size, maxRequestBytes)), Map.of());
-  }
-
-  private static void sendJson(HttpExchange exchange, String method, RestExchange.Response response)
-      throws IOException {
-    response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    if (response.body() == null || method.equals("HEAD")) {
-      exchange.sendResponseHeaders(response.status(), -1);
-      return;
-    }
-    byte[] bytes = RestJson.mapper().writeValueAsBytes(response.body());
-    exchange.getResponseHeaders().set("Content-Type", JSON);
-    exchange.sendResponseHeaders(response.status(), bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static long contentLength(HttpExchange exchange) {
-    String value = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** The body, or null if it is over the limit. */
-  private byte[] readBody(InputStream in) throws IOException {
-    byte[] bytes = in.readNBytes(maxRequestBytes + 1);
-    return bytes.length > maxRequestBytes ? null : bytes;
-  }
-
-  static Map<String, String> parseQuery(String rawQuery) {
-    Map<String, String> params = new HashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
-    }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      params.putIfAbsent(key, value);
-    }
-    return params;
   }
 
   /** Settings of a {@link RestCatalogServer}; {@link #build()} validates them. */

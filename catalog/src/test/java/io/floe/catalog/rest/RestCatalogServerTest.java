@@ -1,5 +1,6 @@
 package io.floe.catalog.rest;
 
+import io.floe.catalog.http.ExtraRoute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

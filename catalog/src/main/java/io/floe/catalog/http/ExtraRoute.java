@@ -1,12 +1,12 @@
-package io.floe.catalog.rest;
+package io.floe.catalog.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * A GET route that the broker adds to the REST catalog's HTTP server with
- * {@link RestCatalogServer#addRoute(String, ExtraRoute)}, such as Prometheus {@code /metrics}. It runs
+ * A GET route that the broker adds to one of Floe's HTTP servers with
+ * {@link HttpApiServer#addRoute(String, ExtraRoute)}, such as Prometheus {@code /metrics}. It runs
  * on the server's request threads, so it must not block for long.
  */
 @FunctionalInterface
