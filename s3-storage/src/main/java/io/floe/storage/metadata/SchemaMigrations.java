@@ -58,7 +58,30 @@ final class SchemaMigrations {
                       + " host VARCHAR(255) NOT NULL, port INTEGER NOT NULL, rack VARCHAR(255),"
                       + " heartbeat_ms BIGINT NOT NULL, registered_ms BIGINT NOT NULL)",
                   "CREATE TABLE owners (resource VARCHAR(300) PRIMARY KEY, node_id INTEGER NOT NULL,"
-                      + " owner_epoch INTEGER NOT NULL)")));
+                      + " owner_epoch INTEGER NOT NULL)")),
+          new Migration(
+              3,
+              "the schema registry: schemas by id, subject versions, references and compatibility configs",
+              List.of(
+                  // Ids come from a sequence, never from MAX(schema_id) + 1: a permanently deleted schema's id
+                  // must not be handed out again, or old records would decode with the wrong schema.
+                  "INSERT INTO sequences (name, next_value) VALUES ('schema_registry_id', 1)",
+                  // fingerprint: SHA-256 of (type, text, references), unique so one schema has one id.
+                  "CREATE TABLE registry_schemas (schema_id INTEGER PRIMARY KEY, fingerprint VARCHAR(64) NOT NULL"
+                      + " UNIQUE, schema_type VARCHAR(32) NOT NULL, schema_text TEXT NOT NULL,"
+                      + " created_ms BIGINT NOT NULL)",
+                  "CREATE TABLE registry_references (schema_id INTEGER NOT NULL, ref_index INTEGER NOT NULL,"
+                      + " ref_name VARCHAR(1024) NOT NULL, ref_subject VARCHAR(1024) NOT NULL,"
+                      + " ref_version INTEGER NOT NULL, PRIMARY KEY (schema_id, ref_index))",
+                  "CREATE INDEX registry_references_target ON registry_references (ref_subject, ref_version)",
+                  // deleted: 0 live, 1 soft-deleted (no BOOLEAN: see the class comment).
+                  "CREATE TABLE registry_versions (subject VARCHAR(1024) NOT NULL, version INTEGER NOT NULL,"
+                      + " schema_id INTEGER NOT NULL, deleted INTEGER NOT NULL, created_ms BIGINT NOT NULL,"
+                      + " PRIMARY KEY (subject, version))",
+                  "CREATE INDEX registry_versions_schema ON registry_versions (schema_id)",
+                  // subject '' is the global config.
+                  "CREATE TABLE registry_configs (subject VARCHAR(1024) PRIMARY KEY,"
+                      + " compatibility VARCHAR(32) NOT NULL)")));
 
   private SchemaMigrations() {}
 
