@@ -24,7 +24,12 @@ public record ConversionError(Reason reason, String field, String message) {
      * Valid input this table cannot take: a non-object value to flatten, an empty, duplicate or
      * reserved field name, a number beyond decimal(38), more new columns than allowed.
      */
-    UNSUPPORTED
+    UNSUPPORTED,
+    /**
+     * Something the conversion needs cannot be reached now (a schema registry down or timing out):
+     * the same record may convert later, so it is not bad data.
+     */
+    UNAVAILABLE
   }
 
   public ConversionError {

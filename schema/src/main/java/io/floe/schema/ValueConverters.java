@@ -4,6 +4,9 @@ import io.floe.schema.ConverterConfig.ConvertType;
 import io.floe.schema.ConverterConfig.TransformType;
 import io.floe.schema.internal.FixedTypeConverter;
 import io.floe.schema.internal.json.JsonValueConverter;
+import io.floe.schema.internal.typed.TypedConverters;
+import io.floe.schema.registry.SchemaRegistryClient;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
@@ -32,12 +35,24 @@ public final class ValueConverters {
 
   /** As {@link #forValue(Map)}, with the value in {@code valueColumn} when it is not flattened. */
   public static ValueConverter forValue(Map<String, String> topicConfigs, String valueColumn) {
+    return forValue(topicConfigs, valueColumn, SchemaSources.withoutRegistry(""));
+  }
+
+  /**
+   * The value converter, with schemas from {@code sources} for {@code by_schema_id} and {@code
+   * by_latest_schema}.
+   *
+   * @throws IllegalArgumentException if the configs are invalid, a registry is needed and {@code sources}
+   *     has none, or the .proto files of {@code protobuf} cannot be read
+   */
+  public static ValueConverter forValue(
+      Map<String, String> topicConfigs, String valueColumn, SchemaSources sources) {
     ConverterConfig config = validate(topicConfigs);
     Placement placement =
         config.transformType() == TransformType.FLATTEN
             ? Placement.flattened()
             : Placement.column(valueColumn);
-    return create(config.valueType(), placement);
+    return create(config.value(), placement, sources, "value");
   }
 
   /** The key converter: {@code convert.key.type}, in {@link #KEY_COLUMN}. */
@@ -47,14 +62,43 @@ public final class ValueConverters {
 
   /** As {@link #forKey(Map)}, with the key in {@code keyColumn}. */
   public static ValueConverter forKey(Map<String, String> topicConfigs, String keyColumn) {
+    return forKey(topicConfigs, keyColumn, SchemaSources.withoutRegistry(""));
+  }
+
+  /** As {@link #forKey(Map, String)}, with schemas from {@code sources}. */
+  public static ValueConverter forKey(
+      Map<String, String> topicConfigs, String keyColumn, SchemaSources sources) {
     ConverterConfig config = validate(topicConfigs);
-    return create(config.keyType(), Placement.column(keyColumn));
+    return create(config.key(), Placement.column(keyColumn), sources, "key");
+  }
+
+  private static ValueConverter create(
+      ConverterConfig.Side side, Placement placement, SchemaSources sources, String suffix) {
+    switch (side.type()) {
+      case BY_SCHEMA_ID:
+        return TypedConverters.bySchemaId(placement, registry(side, sources), sources.clock());
+      case BY_LATEST_SCHEMA:
+        String subject = side.subject().isEmpty() ? sources.topic() + "-" + suffix : side.subject();
+        return TypedConverters.byLatestSchema(
+            placement, registry(side, sources), subject, side.messageFullName(), sources.clock());
+      case PROTOBUF:
+        return TypedConverters.protobufFiles(
+            placement, Path.of(side.protobufPath()), side.protobufMessage());
+      default:
+        return create(side.type(), placement);
+    }
+  }
+
+  private static SchemaRegistryClient registry(ConverterConfig.Side side, SchemaSources sources) {
+    return sources.registry().orElseThrow(() -> new IllegalArgumentException(String.format(
+        "Cannot convert with %s: no schema registry is configured (set %s)",
+        side.type().configValue(), ConverterConfig.PREFIX + "schema.registry.url")));
   }
 
   /**
-   * A converter of the given type and placement.
+   * A converter of a type that needs no schema source (raw, string, json) and the given placement.
    *
-   * @throws IllegalArgumentException if the type cannot be placed so, or is not supported yet
+   * @throws IllegalArgumentException if the type cannot be placed so, or needs a schema source
    */
   public static ValueConverter create(ConvertType type, Placement placement) {
     Preconditions.checkArgument(type != null, "Cannot create a converter: type is null");
@@ -71,8 +115,8 @@ public final class ValueConverters {
       default:
         throw new IllegalArgumentException(
             String.format(
-                "Cannot convert with %s=%s: not supported yet (supported: raw, string, json)",
-                ConverterConfig.CONVERT_VALUE_TYPE, type.configValue()));
+                "Cannot create a %s converter without its schema source: use forValue or forKey",
+                type.configValue()));
     }
   }
 
@@ -86,8 +130,8 @@ public final class ValueConverters {
   public static ConverterConfig validate(Map<String, String> topicConfigs) {
     Preconditions.checkArgument(topicConfigs != null, "Cannot read topic configs: null");
     ConverterConfig config = ConverterConfig.fromTopicConfigs(topicConfigs);
-    checkSupported(ConverterConfig.CONVERT_VALUE_TYPE, config.valueType());
-    checkSupported(ConverterConfig.CONVERT_KEY_TYPE, config.keyType());
+    checkProtobufFiles(config.value(), ConverterConfig.VALUE_PROTOBUF_PATH, ConverterConfig.VALUE_PROTOBUF_MESSAGE);
+    checkProtobufFiles(config.key(), ConverterConfig.KEY_PROTOBUF_PATH, ConverterConfig.KEY_PROTOBUF_MESSAGE);
     if (config.transformType() == TransformType.FLATTEN_DEBEZIUM) {
       throw new IllegalArgumentException(
           String.format(
@@ -116,12 +160,13 @@ public final class ValueConverters {
         || name.toLowerCase(Locale.ROOT).equals("_cdc");
   }
 
-  private static void checkSupported(String key, ConvertType type) {
-    if (type == ConvertType.BY_SCHEMA_ID || type == ConvertType.BY_LATEST_SCHEMA) {
+  private static void checkProtobufFiles(ConverterConfig.Side side, String pathKey, String messageKey) {
+    if (side.type() == ConvertType.PROTOBUF && (side.protobufPath().isEmpty() || side.protobufMessage().isEmpty())) {
       throw new IllegalArgumentException(
           String.format(
-              "Cannot convert with %s=%s: not supported yet (supported: raw, string, json)",
-              key, type.configValue()));
+              "Cannot convert with type protobuf: set %s to the directory of the .proto files and %s to"
+                  + " the message's full name (e.g. shop.v1.Order)",
+              pathKey, messageKey));
     }
   }
 

@@ -91,7 +91,8 @@ class ValueConvertersTest {
 
     // Then they are parsed and the value converter flattens
     assertEquals(
-        new ConverterConfig(ConvertType.JSON, ConvertType.JSON, TransformType.FLATTEN), config);
+        new ConverterConfig(ConverterConfig.Side.of(ConvertType.JSON), ConverterConfig.Side.of(ConvertType.JSON),
+            TransformType.FLATTEN), config);
     assertEquals(
         Placement.flattened(),
         ValueConverters.forValue(Map.of(ConverterConfig.CONVERT_VALUE_TYPE, "json",
@@ -102,16 +103,21 @@ class ValueConvertersTest {
   void invalidOrUnsupportedConfigsAreRejectedWithTheKeyAndTheReason() {
     assertEquals(
         "Invalid value avro for configuration automq.table.topic.convert.value.type: must be one of"
-            + " raw, string, json, by_schema_id, by_latest_schema",
+            + " raw, string, json, by_schema_id, by_latest_schema, protobuf",
         reject(Map.of(ConverterConfig.CONVERT_VALUE_TYPE, "avro")));
     assertEquals(
         "Cannot flatten raw values: automq.table.topic.transform.value.type=flatten needs structured"
             + " values (automq.table.topic.convert.value.type=json)",
         reject(Map.of(ConverterConfig.TRANSFORM_VALUE_TYPE, "flatten")));
     assertEquals(
-        "Cannot convert with automq.table.topic.convert.key.type=by_schema_id: not supported yet"
-            + " (supported: raw, string, json)",
-        reject(Map.of(ConverterConfig.CONVERT_KEY_TYPE, "by_schema_id")));
+        "Cannot convert with type protobuf: set automq.table.topic.convert.value.protobuf.path to the"
+            + " directory of the .proto files and automq.table.topic.convert.value.protobuf.message.full.name"
+            + " to the message's full name (e.g. shop.v1.Order)",
+        reject(Map.of(ConverterConfig.CONVERT_VALUE_TYPE, "protobuf")));
+    assertEquals(
+        "Cannot convert with by_schema_id: no schema registry is configured (set"
+            + " automq.table.topic.schema.registry.url)",
+        reject(Map.of(ConverterConfig.CONVERT_VALUE_TYPE, "by_schema_id")));
     assertEquals(
         "Cannot convert with automq.table.topic.transform.value.type=flatten_debezium: Debezium"
             + " envelopes are unwrapped by the cdc module, not by a plain value converter",

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +33,16 @@ public final class TableTopicManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableTopicManager.class);
 
   private final Catalog catalog;
-  private final Function<TableTopicConfig, RecordProcessor> processors;
+  private final BiFunction<String, TableTopicConfig, RecordProcessor> processors;
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TableTopicPipeline> pipelines = new ConcurrentHashMap<>();
 
   /**
    * @param threads conversion threads shared by all table topics
-   * @param processors the record processor for a topic's settings
+   * @param processors the record processor for a topic and its settings
    */
-  public TableTopicManager(Catalog catalog, int threads, Function<TableTopicConfig, RecordProcessor> processors) {
+  public TableTopicManager(Catalog catalog, int threads, BiFunction<String, TableTopicConfig, RecordProcessor> processors) {
     this.catalog = catalog;
     this.processors = processors;
     AtomicInteger n = new AtomicInteger();
@@ -50,8 +50,8 @@ public final class TableTopicManager implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "floe-table-topic-commit"));
   }
 
-  /** The record processor for a topic's settings (raw, string or json values; none or flatten). */
-  public static RecordProcessor processorFor(TableTopicConfig config) {
+  /** The record processor for a topic's settings without a schema registry (raw, string, json, protobuf). */
+  public static RecordProcessor processorFor(String topic, TableTopicConfig config) {
     return ConvertingRecordProcessor.forConfig(config);
   }
 
@@ -93,7 +93,14 @@ public final class TableTopicManager implements AutoCloseable {
     if (running != null) {
       stop(topic);
     }
-    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, processors.apply(config), streams, workers, scheduler);
+    RecordProcessor processor;
+    try {
+      processor = processors.apply(topic, config);
+    } catch (IllegalArgumentException e) {
+      LOG.error("Table topic {} cannot read its records, so its table is not written: {}", topic, e.getMessage());
+      return;
+    }
+    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, processor, streams, workers, scheduler);
     pipelines.put(topic, p);
     p.start().whenComplete((v, e) -> {
       if (e != null) {

@@ -1,10 +1,13 @@
 package io.floe.tabletopic.config;
 
+import io.floe.schema.ConverterConfig;
+import io.floe.schema.ValueConverters;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +29,8 @@ public record TableTopicConfig(
     boolean expireSnapshotEnabled,
     int expireSnapshotOlderThanHours,
     int expireSnapshotRetainLast,
-    boolean retentionWaitsForTable) {
+    boolean retentionWaitsForTable,
+    Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
   public static final String ENABLE = PREFIX + "enable";
@@ -40,6 +44,10 @@ public record TableTopicConfig(
   public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
   public static final String EXPIRE_SNAPSHOT_OLDER_THAN_HOURS = PREFIX + "expire.snapshot.older.than.hours";
   public static final String EXPIRE_SNAPSHOT_RETAIN_LAST = PREFIX + "expire.snapshot.retain.last";
+  public static final String VALUE_SUBJECT = ConverterConfig.VALUE_SUBJECT;
+  public static final String VALUE_MESSAGE = ConverterConfig.VALUE_MESSAGE;
+  public static final String VALUE_PROTOBUF_PATH = ConverterConfig.VALUE_PROTOBUF_PATH;
+  public static final String VALUE_PROTOBUF_MESSAGE = ConverterConfig.VALUE_PROTOBUF_MESSAGE;
   /** Floe's own: whether log retention waits until the table has committed the records it would delete. */
   public static final String RETENTION_WAITS_FOR_TABLE = PREFIX + "retention.wait.for.table";
 
@@ -59,10 +67,23 @@ public record TableTopicConfig(
           "How often the table gets a snapshot with the records written since the last one."),
       new Key(NAMESPACE, "default", v -> v.isBlank() ? "must not be empty" : null,
           "The Iceberg namespace the table is created in."),
-      new Key(CONVERT_VALUE_TYPE, "raw", v -> oneOf(v, Set.of("raw", "string", "json")),
-          "How record values are read: raw (bytes), string (UTF-8) or json (schema inferred from the records)."),
+      new Key(CONVERT_VALUE_TYPE, "raw",
+          v -> oneOf(v, Set.of("raw", "string", "json", "by_schema_id", "by_latest_schema", "protobuf")),
+          "How record values are read: raw (bytes), string (UTF-8), json (schema inferred from the records),"
+              + " by_schema_id (Avro or Protobuf in the Confluent wire format, schema by id from the registry),"
+              + " by_latest_schema (bare Avro or Protobuf, the latest schema of a registry subject) or protobuf"
+              + " (bare Protobuf read with .proto files the broker reads, no registry)."),
       new Key(CONVERT_KEY_TYPE, "string", v -> oneOf(v, Set.of("raw", "string")),
           "How record keys are read into _kafka_key: raw (bytes) or string (UTF-8)."),
+      new Key(VALUE_SUBJECT, "", v -> null,
+          "The registry subject by_latest_schema reads values with; empty: <topic>-value."),
+      new Key(VALUE_MESSAGE, "", v -> null,
+          "The Protobuf message by_latest_schema reads values as, e.g. shop.v1.Order; empty: the schema's first."),
+      new Key(VALUE_PROTOBUF_PATH, "", v -> null,
+          "The directory of .proto files the protobuf type reads values with (imports resolve in it;"
+              + " google/protobuf well-known types need not be there)."),
+      new Key(VALUE_PROTOBUF_MESSAGE, "", v -> null,
+          "The Protobuf message the protobuf type reads values as, e.g. shop.v1.Order."),
       new Key(TRANSFORM_VALUE_TYPE, "none", v -> oneOf(v, Set.of("none", "flatten")),
           "none: the value is one column named value; flatten: its top-level fields become columns."),
       new Key(PARTITION_BY, "[]", TableTopicConfig::partitionByError,
@@ -98,7 +119,19 @@ public record TableTopicConfig(
         Boolean.parseBoolean(get.apply(EXPIRE_SNAPSHOT_ENABLED)),
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS)),
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)),
-        Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)));
+        Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)),
+        converterConfigs(topicConfigs));
+  }
+
+  /** The explicit {@code convert.*} and {@code transform.*} configs, for the schema module's converters. */
+  private static Map<String, String> converterConfigs(Map<String, String> topicConfigs) {
+    Map<String, String> out = new TreeMap<>();
+    topicConfigs.forEach((k, v) -> {
+      if (v != null && (k.startsWith(PREFIX + "convert.") || k.startsWith(PREFIX + "transform."))) {
+        out.put(k, v);
+      }
+    });
+    return Map.copyOf(out);
   }
 
   /**
@@ -109,11 +142,14 @@ public record TableTopicConfig(
     validateKeys(topicConfigs);
     String transform = topicConfigs.getOrDefault(TRANSFORM_VALUE_TYPE, defaultOf(TRANSFORM_VALUE_TYPE)).trim();
     String convert = topicConfigs.getOrDefault(CONVERT_VALUE_TYPE, defaultOf(CONVERT_VALUE_TYPE)).trim();
-    if ("flatten".equals(transform) && !"json".equals(convert)) {
+    if ("flatten".equals(transform) && (convert.equals("raw") || convert.equals("string"))) {
       throw new IllegalArgumentException("Invalid value flatten for configuration " + TRANSFORM_VALUE_TYPE
           + ": flattening needs structured values, but " + CONVERT_VALUE_TYPE + " is " + convert
-          + "; set it to json (or keep " + TRANSFORM_VALUE_TYPE + "=none)");
+          + "; set it to json, by_schema_id, by_latest_schema or protobuf (or keep " + TRANSFORM_VALUE_TYPE
+          + "=none)");
     }
+    // the converters' own checks (a protobuf type without its files, ...)
+    ValueConverters.validate(topicConfigs);
   }
 
   private static void validateKeys(Map<String, String> topicConfigs) {

@@ -4,6 +4,9 @@ import io.floe.schema.ConversionError;
 import io.floe.schema.ConversionResult;
 import io.floe.schema.RecordBuilder;
 import io.floe.schema.SchemaEvolution;
+import io.floe.schema.SchemaSources;
+import io.floe.schema.ValueConverters;
+import io.floe.tabletopic.config.TableTopicConfig;
 import io.floe.schema.ValueConverter;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -45,11 +48,20 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     return org.apache.iceberg.types.TypeUtil.assignIncreasingFreshIds(new Schema(fields));
   }
 
-  /** The converter for a table topic's settings: raw, string or json values, in {@code value} or flattened. */
-  public static ConvertingRecordProcessor forConfig(io.floe.tabletopic.config.TableTopicConfig config) {
-    ValueConverter values = io.floe.schema.ValueConverters.forValue(java.util.Map.of(
-        io.floe.tabletopic.config.TableTopicConfig.CONVERT_VALUE_TYPE, config.convertValueType(),
-        io.floe.tabletopic.config.TableTopicConfig.TRANSFORM_VALUE_TYPE, config.transformValueType()), VALUE_COLUMN);
+  /** The processor for a table topic's settings that need no schema registry (raw, string, json, protobuf). */
+  public static ConvertingRecordProcessor forConfig(TableTopicConfig config) {
+    return forConfig(config, SchemaSources.withoutRegistry(""));
+  }
+
+  /**
+   * The processor for a table topic's settings, in {@code value} or flattened, with schemas from {@code
+   * sources}.
+   *
+   * @throws IllegalArgumentException if the value converter cannot be made (no registry for a type that
+   *     needs one, .proto files that do not parse)
+   */
+  public static ConvertingRecordProcessor forConfig(TableTopicConfig config, SchemaSources sources) {
+    ValueConverter values = ValueConverters.forValue(config.converterConfigs(), VALUE_COLUMN, sources);
     return new ConvertingRecordProcessor(values, "string".equals(config.convertKeyType()));
   }
 
@@ -65,7 +77,7 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     }
     ConversionResult r = convertValue(record.value());
     if (r instanceof ConversionResult.Failed failed) {
-      return ProcessedRecord.Failure.invalidData(describe(failed.error()));
+      return failure(failed.error());
     }
     if (values.needsSchemaChange()) {
       List<Types.NestedField> needed = values.columns();
@@ -81,7 +93,7 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     GenericRecord row = rows.newRow();
     Optional<ConversionError> misfit = rows.put(row, values.placement(), r.value());
     if (misfit.isPresent()) {
-      return ProcessedRecord.Failure.invalidData(describe(misfit.get()));
+      return failure(misfit.get());
     }
     MetadataColumns.set(row, tableSchema, record, keyAsString);
     return ProcessedRecord.RowChange.insert(row);
@@ -100,7 +112,8 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     return values.convert(copy, 0, copy.length);
   }
 
-  private static String describe(ConversionError e) {
-    return e.toString();
+  private static ProcessedRecord.Failure failure(ConversionError e) {
+    return new ProcessedRecord.Failure(e.reason() == ConversionError.Reason.UNAVAILABLE
+        ? ProcessedRecord.Failure.Kind.UNAVAILABLE : ProcessedRecord.Failure.Kind.INVALID_DATA, e.toString());
   }
 }

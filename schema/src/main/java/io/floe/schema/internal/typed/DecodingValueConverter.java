@@ -1,0 +1,115 @@
+package io.floe.schema.internal.typed;
+
+import io.floe.schema.ConversionError;
+import io.floe.schema.ConversionResult;
+import io.floe.schema.Placement;
+import io.floe.schema.SchemaEvolution;
+import io.floe.schema.ValueConverter;
+import io.floe.schema.ValueConverters;
+import io.floe.schema.internal.SchemaDecoder;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A converter for values with a declared schema (Avro, Protobuf): each record's decoder comes from a {@link
+ * DecoderLookup}, and the columns a record needs are its schema's. A record of a newer schema version asks for
+ * its new columns (matched by name: a column keeps its field id through every version); a record of an older
+ * version leaves the columns it lacks null.
+ */
+public final class DecodingValueConverter implements ValueConverter {
+
+  private final Placement placement;
+  private final DecoderLookup lookup;
+  private Schema bound = new Schema();
+  /** Per decoder: whether its columns need a schema change of the bound table. */
+  private final Map<SchemaDecoder, Boolean> needsChange = new IdentityHashMap<>();
+  /** Per decoder: why it cannot be placed so (reserved or non-struct values flattened), or none. */
+  private final Map<SchemaDecoder, ConversionResult> unplaceable = new IdentityHashMap<>();
+  private SchemaDecoder current;
+
+  DecodingValueConverter(Placement placement, DecoderLookup lookup) {
+    this.placement = placement;
+    this.lookup = lookup;
+  }
+
+  @Override
+  public Placement placement() {
+    return placement;
+  }
+
+  @Override
+  public void useSchema(Schema tableSchema) {
+    this.bound = tableSchema;
+    needsChange.clear();
+  }
+
+  @Override
+  public List<Types.NestedField> columns() {
+    if (current == null) {
+      return List.of();
+    }
+    return columnsOf(current);
+  }
+
+  private List<Types.NestedField> columnsOf(SchemaDecoder decoder) {
+    Type type = decoder.valueType();
+    if (placement instanceof Placement.Column column) {
+      return List.of(Types.NestedField.optional(bound.highestFieldId() + 1, column.name(), type));
+    }
+    return type.asStructType().fields();
+  }
+
+  @Override
+  public boolean needsSchemaChange() {
+    return current != null && needsChange.computeIfAbsent(current,
+        d -> !SchemaEvolution.plan(bound, columnsOf(d)).isEmpty());
+  }
+
+  @Override
+  public ConversionResult convert(byte[] bytes, int offset, int length) {
+    if (bytes == null) {
+      return ConversionResult.NULL;
+    }
+    DecoderLookup.Found found = lookup.find(bytes, offset, length);
+    if (found.failure() != null) {
+      return found.failure();
+    }
+    ConversionResult placed = unplaceable.computeIfAbsent(found.decoder(), this::checkPlacement);
+    if (placed != ConversionResult.NULL) {
+      return placed;
+    }
+    int payload = found.payloadOffset() - offset;
+    ConversionResult result = found.decoder().decode(bytes, found.payloadOffset(), length - payload);
+    if (!result.isConverted() && lookup instanceof LatestSchemaLookup latest && latest.newerVersionAfterFailure()) {
+      return convert(bytes, offset, length);
+    }
+    if (result.isConverted()) {
+      current = found.decoder();
+    }
+    return result;
+  }
+
+  /** {@link ConversionResult#NULL} if the decoder's values can be placed, else the failure to report. */
+  private ConversionResult checkPlacement(SchemaDecoder decoder) {
+    if (!(placement instanceof Placement.Flattened)) {
+      return ConversionResult.NULL;
+    }
+    Type type = decoder.valueType();
+    if (!type.isStructType()) {
+      return ConversionResult.failed(ConversionError.Reason.UNSUPPORTED, "",
+          "Cannot flatten a value of type " + type + ": transform.value.type=flatten needs records or messages");
+    }
+    for (Types.NestedField f : type.asStructType().fields()) {
+      if (ValueConverters.isReservedColumn(f.name())) {
+        return ConversionResult.failed(ConversionError.Reason.UNSUPPORTED, f.name(),
+            "Cannot flatten field '" + f.name() + "': names starting with _kafka_ and _cdc are Floe's metadata"
+                + " columns");
+      }
+    }
+    return ConversionResult.NULL;
+  }
+}
