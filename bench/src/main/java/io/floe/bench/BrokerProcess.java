@@ -303,6 +303,9 @@ abstract class BrokerProcess implements AutoCloseable {
                 // first rebalance of the consumer group, which ConsumerPerformance's MB/s would count
                 args.add("--override");
                 args.add("group.initial.rebalance.delay.ms=0");
+                // benches start several brokers, and a peer may hold Confluent's 8081
+                args.add("--override");
+                args.add("floe.schema.registry.listeners=http://127.0.0.1:0");
                 for (String o : overrides) {
                     args.add("--override");
                     args.add(o);

@@ -46,6 +46,7 @@ public final class BrokerServer implements AutoCloseable {
   private final BrokerInfo info;
   private final GroupServices groups;
   private TableTopicServices tableTopics;
+  private io.floe.broker.registry.SchemaRegistryServices schemaRegistry;
   private ClusterMembership cluster;
   private volatile boolean closed;
 
@@ -60,7 +61,8 @@ public final class BrokerServer implements AutoCloseable {
       return t;
     });
     try {
-      this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs);
+      this.schemaRegistry = io.floe.broker.registry.SchemaRegistryServices.start(config, storage.schemaStore());
+      this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs, schemaRegistry);
       BrokerConfig.Listener listener = config.listener();
       BrokerConfig.Listener advertised = config.advertisedListener();
       HandlerRegistry registry = new HandlerRegistry();
@@ -139,7 +141,8 @@ public final class BrokerServer implements AutoCloseable {
    * The built-in Iceberg REST catalog server serves it (on by default), so engines query the tables Floe
    * writes with no other service.
    */
-  private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs) {
+  private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs,
+      io.floe.broker.registry.SchemaRegistryServices schemaRegistry) {
     org.apache.iceberg.catalog.Catalog catalog;
     java.nio.file.Path catalogDb = config.dataDir().resolve("catalog.db");
     java.util.Optional<io.floe.storage.objectstore.S3Config> s3 = storageConfig(config).s3();
@@ -204,7 +207,8 @@ public final class BrokerServer implements AutoCloseable {
         c.close();
       }
     };
-    return new TableTopicServices(config, topicConfigs, logs, catalog, server, resources);
+    return new TableTopicServices(config, topicConfigs, logs, catalog, server, resources,
+        schemaRegistry.forTableTopics());
   }
 
   /**
@@ -231,6 +235,11 @@ public final class BrokerServer implements AutoCloseable {
 
   public TableTopicServices tableTopics() {
     return tableTopics;
+  }
+
+  /** The built-in schema registry and the one table topics read schemas from. */
+  public io.floe.broker.registry.SchemaRegistryServices schemaRegistry() {
+    return schemaRegistry;
   }
 
   static StorageConfig storageConfig(BrokerConfig config) {
@@ -364,6 +373,11 @@ public final class BrokerServer implements AutoCloseable {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
+      }
+    });
+    run(() -> {
+      if (schemaRegistry != null) {
+        schemaRegistry.close();
       }
     });
     run(() -> storage.streamStore().close());

@@ -7,7 +7,10 @@ import io.floe.broker.log.PartitionLog;
 import io.floe.broker.log.TopicState;
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.TableTopicManager;
+import io.floe.schema.SchemaSources;
+import io.floe.schema.registry.SchemaRegistryClient;
 import io.floe.tabletopic.config.TableTopicConfig;
+import io.floe.tabletopic.worker.ConvertingRecordProcessor;
 import java.util.ArrayList;
 import java.util.List;
 import io.floe.catalog.rest.RestCatalogServer;
@@ -26,7 +29,7 @@ public final class TableTopicServices implements AutoCloseable {
   private final AutoCloseable catalogResources;
 
   TableTopicServices(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs, Catalog catalog,
-      RestCatalogServer restCatalog, AutoCloseable catalogResources) {
+      RestCatalogServer restCatalog, AutoCloseable catalogResources, SchemaRegistryClient schemas) {
     this.restCatalog = restCatalog;
     this.catalogResources = catalogResources;
     for (TableTopicConfig.Key k : TableTopicConfig.KEYS) {
@@ -37,7 +40,8 @@ public final class TableTopicServices implements AutoCloseable {
     }
     topicConfigs.registerValidator(TableTopicConfig::validate);
     int threads = config.get(THREADS) == null ? 2 : config.getInt(THREADS);
-    this.manager = new TableTopicManager(catalog, threads, TableTopicManager::processorFor);
+    this.manager = new TableTopicManager(catalog, threads,
+        (topic, tableConfig) -> ConvertingRecordProcessor.forConfig(tableConfig, SchemaSources.of(topic, schemas)));
     logs.setRetentionFloor(manager::retentionFloor);
     logs.addListener(new LogManager.TopicListener() {
       @Override

@@ -36,6 +36,7 @@ public final class FloeStorage implements AutoCloseable {
   private final DefaultStreamStore streams;
   /** One per broker: it holds the broker's liveness lock session. */
   private final io.floe.storage.metadata.JdbcClusterStore cluster;
+  private final io.floe.storage.metadata.JdbcSchemaStore schemas;
 
   private FloeStorage(
       StorageConfig config, JdbcMetadataStore metadata, RetryingObjectStorage objects, DefaultStreamStore streams) {
@@ -44,6 +45,7 @@ public final class FloeStorage implements AutoCloseable {
     this.objects = objects;
     this.streams = streams;
     this.cluster = new io.floe.storage.metadata.JdbcClusterStore(metadata);
+    this.schemas = new io.floe.storage.metadata.JdbcSchemaStore(metadata);
   }
 
   /** Creates the directories if needed, opens (and migrates) the metadata store, and starts the stream store. */
@@ -125,6 +127,11 @@ public final class FloeStorage implements AutoCloseable {
   /** Broker registrations and resource owners, in the same database as the rest of the metadata. */
   public io.floe.storage.metadata.ClusterStore clusterStore() {
     return cluster;
+  }
+
+  /** The schema registry's subjects, versions and configs, in the same database as the rest of the metadata. */
+  public io.floe.storage.metadata.SchemaStore schemaStore() {
+    return schemas;
   }
 
   public DefaultStreamStore streamStore() {

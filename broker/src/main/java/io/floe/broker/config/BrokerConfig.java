@@ -46,6 +46,10 @@ public final class BrokerConfig {
   public static final String SHUTDOWN_TIMEOUT_MS = "floe.shutdown.timeout.ms";
   public static final String REST_CATALOG_ENABLE = "floe.rest.catalog.enable";
   public static final String REST_CATALOG_LISTENERS = "floe.rest.catalog.listeners";
+  public static final String SCHEMA_REGISTRY_ENABLE = "floe.schema.registry.enable";
+  public static final String SCHEMA_REGISTRY_LISTENERS = "floe.schema.registry.listeners";
+  /** AutoMQ's key: the registry table topics read schemas from; unset, the built-in one (in process). */
+  public static final String TABLE_TOPIC_SCHEMA_REGISTRY_URL = "automq.table.topic.schema.registry.url";
   public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
   public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
   public static final String BROKER_RACK = "broker.rack";
@@ -93,6 +97,9 @@ public final class BrokerConfig {
     d.put(SHUTDOWN_TIMEOUT_MS, "30000");
     d.put(REST_CATALOG_ENABLE, "true");
     d.put(REST_CATALOG_LISTENERS, "http://127.0.0.1:8181");
+    d.put(SCHEMA_REGISTRY_ENABLE, "true");
+    // Confluent's default port, so serializers' defaults find it
+    d.put(SCHEMA_REGISTRY_LISTENERS, "http://127.0.0.1:8081");
     // Shorter than Kafka's 9000 ms: a Floe broker taking over copies no data, so detection is the whole failover.
     d.put(BROKER_HEARTBEAT_INTERVAL_MS, "500");
     d.put(BROKER_SESSION_TIMEOUT_MS, "6000");

@@ -54,13 +54,18 @@ class TableTopicTest {
   }
 
   static List<Record> awaitRows(String topic, int expected) throws Exception {
+    return awaitRows(catalog(), topic, expected);
+  }
+
+  /** The rows of {@code topic}'s table once it has {@code expected} (or what it has after 30 s). */
+  static List<Record> awaitRows(Catalog catalog, String topic, int expected) throws Exception {
     TableIdentifier id = TableIdentifier.of(Namespace.of("default"), topic);
     long deadline = System.currentTimeMillis() + 30_000;
     List<Record> rows = new ArrayList<>();
     while (System.currentTimeMillis() < deadline) {
       rows.clear();
-      if (catalog().tableExists(id)) {
-        Table t = catalog().loadTable(id);
+      if (catalog.tableExists(id)) {
+        Table t = catalog.loadTable(id);
         try (CloseableIterable<Record> it = IcebergGenerics.read(t).build()) {
           it.forEach(rows::add);
         }

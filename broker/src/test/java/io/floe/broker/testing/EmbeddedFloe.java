@@ -57,6 +57,7 @@ public final class EmbeddedFloe implements AutoCloseable {
     props.put(BrokerConfig.DATA_DIR, dataDir.toString());
     props.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
     props.put(BrokerConfig.REST_CATALOG_LISTENERS, "http://127.0.0.1:0");
+    props.put(BrokerConfig.SCHEMA_REGISTRY_LISTENERS, "http://127.0.0.1:0");
     props.putAll(overrides);
     try {
       server = BrokerServer.start(BrokerConfig.of(props));

@@ -21,6 +21,7 @@ public final class FloeProcess implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final int restPort;
+  private final int registryPort;
   private final Map<String, String> overrides;
   private final String classpath;
   private Process process;
@@ -50,6 +51,7 @@ public final class FloeProcess implements AutoCloseable {
     this.dataDir = root.resolve("data");
     this.port = freePort();
     this.restPort = freePort();
+    this.registryPort = freePort();
     this.overrides = overrides;
   }
 
@@ -67,7 +69,8 @@ public final class FloeProcess implements AutoCloseable {
         "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
         "--override", "floe.data.dir=" + dataDir,
         "--override", "group.initial.rebalance.delay.ms=0",
-        "--override", "floe.rest.catalog.listeners=http://127.0.0.1:" + restPort));
+        "--override", "floe.rest.catalog.listeners=http://127.0.0.1:" + restPort,
+        "--override", "floe.schema.registry.listeners=http://127.0.0.1:" + registryPort));
     overrides.forEach((k, v) -> {
       cmd.add("--override");
       cmd.add(k + "=" + v);
@@ -133,6 +136,11 @@ public final class FloeProcess implements AutoCloseable {
   }
 
   /** The built-in Iceberg REST catalog. */
+  /** The built-in schema registry's base URL (Confluent's API). */
+  public String schemaRegistryUri() {
+    return "http://127.0.0.1:" + registryPort;
+  }
+
   public String restCatalogUri() {
     return "http://127.0.0.1:" + restPort;
   }

@@ -1,0 +1,248 @@
+package io.floe.broker.tabletopic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.floe.broker.testing.FloeExtension;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Avro and Protobuf table topics through the broker: schemas registered with the built-in registry's
+ * Confluent API over HTTP, records in the exact bytes Confluent's serializers write produced with
+ * kafka-clients, and bare Protobuf read with .proto files the broker reads, no registry at all.
+ */
+class SchemaTableTopicTest {
+
+  @RegisterExtension
+  static final FloeExtension broker = new FloeExtension();
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static final String ORDER_V1 = """
+      {"type": "record", "name": "Order", "namespace": "shop", "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "item", "type": "string"},
+        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+        {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "address", "type": ["null", {"type": "record", "name": "Address", "fields": [
+          {"name": "city", "type": "string"}]}], "default": null}]}""";
+  static final String ORDER_V2 = """
+      {"type": "record", "name": "Order", "namespace": "shop", "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "item", "type": "string"},
+        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+        {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "address", "type": ["null", {"type": "record", "name": "Address", "fields": [
+          {"name": "city", "type": "string"}]}], "default": null},
+        {"name": "coupon", "type": ["null", "string"], "default": null}]}""";
+
+  /** Registers {@code schema} under {@code subject} over the registry's HTTP API; returns the answer. */
+  static HttpResponse<String> register(String subject, String type, String schema, List<Map<String, Object>> refs)
+      throws Exception {
+    ObjectNode body = JSON.createObjectNode().put("schema", schema);
+    if (!type.equals("AVRO")) {
+      body.put("schemaType", type);
+    }
+    body.set("references", JSON.valueToTree(refs));
+    URI uri = broker.floe().server().schemaRegistry().uri().orElseThrow()
+        .resolve("/subjects/" + java.net.URLEncoder.encode(subject, java.nio.charset.StandardCharsets.UTF_8)
+            + "/versions");
+    return HTTP.send(HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static int registeredId(HttpResponse<String> response) throws Exception {
+    assertEquals(200, response.statusCode(), response.body());
+    return JSON.readTree(response.body()).get("id").asInt();
+  }
+
+  /** Confluent's framing: magic byte 0, the schema id (4 bytes, big-endian), then {@code rest}. */
+  static byte[] framed(int id, byte[]... rest) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.write(ByteBuffer.allocate(4).putInt(id).array());
+    for (byte[] r : rest) {
+      out.write(r);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] avro(GenericData.Record record) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericData.Record>(record.getSchema()).write(record, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+
+  static void produce(String topic, List<byte[]> values) throws Exception {
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
+      for (byte[] v : values) {
+        p.send(new ProducerRecord<>(topic, v)).get();
+      }
+    }
+  }
+
+  static void createTableTopic(String topic, String... extra) throws Exception {
+    Map<String, String> configs = new HashMap<>(Map.of(
+        "automq.table.topic.enable", "true",
+        "automq.table.topic.commit.interval.ms", "1000",
+        "automq.table.topic.transform.value.type", "flatten"));
+    for (int i = 0; i < extra.length; i += 2) {
+      configs.put(extra[i], extra[i + 1]);
+    }
+    broker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
+  }
+
+  static org.apache.iceberg.catalog.Catalog catalog() {
+    return broker.floe().server().tableTopics().manager().catalog();
+  }
+
+  static Map<Long, Record> byId(List<Record> rows) {
+    Map<Long, Record> out = new HashMap<>();
+    rows.forEach(r -> out.put((Long) r.getField("id"), r));
+    return out;
+  }
+
+  @Test
+  void avroRecordsWithRegisteredSchemasBecomeTypedRowsAndANewVersionAddsAColumn() throws Exception {
+    // Given two versions of a schema registered over the API, and an incompatible third refused
+    int v1 = registeredId(register("avro-orders-value", "AVRO", ORDER_V1, List.of()));
+    int v2 = registeredId(register("avro-orders-value", "AVRO", ORDER_V2, List.of()));
+    HttpResponse<String> refused = register("avro-orders-value", "AVRO",
+        ORDER_V2.replace("{\"name\": \"coupon\", \"type\": [\"null\", \"string\"], \"default\": null}",
+            "{\"name\": \"coupon\", \"type\": \"string\"}"), List.of());
+    assertEquals(409, refused.statusCode(), refused.body());
+    assertEquals(409, JSON.readTree(refused.body()).get("error_code").asInt());
+    createTableTopic("avro-orders", "automq.table.topic.convert.value.type", "by_schema_id");
+
+    // When kafka-clients produce records of both versions in Confluent's wire format
+    org.apache.avro.Schema s1 = new org.apache.avro.Schema.Parser().parse(ORDER_V1);
+    org.apache.avro.Schema s2 = new org.apache.avro.Schema.Parser().parse(ORDER_V2);
+    GenericData.Record a = new GenericData.Record(s1);
+    a.put("id", 1L);
+    a.put("item", "tea");
+    a.put("price", ByteBuffer.wrap(new BigDecimal("3.50").unscaledValue().toByteArray()));
+    a.put("day", 19_000);
+    a.put("tags", List.of("hot", "green"));
+    GenericData.Record address = new GenericData.Record(s1.getField("address").schema().getTypes().get(1));
+    address.put("city", "Lyon");
+    a.put("address", address);
+    GenericData.Record b = new GenericData.Record(s2);
+    b.put("id", 2L);
+    b.put("item", "cake");
+    b.put("price", ByteBuffer.wrap(new BigDecimal("12.00").unscaledValue().toByteArray()));
+    b.put("day", 19_001);
+    b.put("tags", List.of());
+    b.put("coupon", "SAVE10");
+    produce("avro-orders", List.of(framed(v1, avro(a)), framed(v2, avro(b))));
+
+    // Then each is one row with every value typed, and the v1 row has no coupon
+    List<Record> rows = TableTopicTest.awaitRows(catalog(), "avro-orders", 2);
+    assertEquals(2, rows.size());
+    Map<Long, Record> byId = byId(rows);
+    Record r1 = byId.get(1L);
+    assertEquals("tea", r1.getField("item"));
+    assertEquals(new BigDecimal("3.50"), r1.getField("price"));
+    assertEquals(java.time.LocalDate.ofEpochDay(19_000), r1.getField("day"));
+    assertEquals(List.of("hot", "green"), r1.getField("tags"));
+    assertEquals("Lyon", ((Record) r1.getField("address")).getField("city"));
+    assertNull(r1.getField("coupon"));
+    assertEquals("SAVE10", byId.get(2L).getField("coupon"));
+    assertNull(byId.get(2L).getField("address"));
+    Table t = catalog().loadTable(TableIdentifier.of(Namespace.of("default"), "avro-orders"));
+    assertEquals(Types.DecimalType.of(10, 2), t.schema().findType("price"));
+  }
+
+  @Test
+  void protobufRecordsWithARegisteredSchemaAndItsReferenceBecomeTypedRows() throws Exception {
+    // Given the imported file and the order file registered with a reference to it, as Confluent's
+    // serializer registers them (the well-known Timestamp needs no reference)
+    int common = registeredId(register(ShopProtos.COMMON_PATH, "PROTOBUF", ShopProtos.COMMON, List.of()));
+    assertTrue(common > 0);
+    int order = registeredId(register("proto-orders-value", "PROTOBUF", ShopProtos.ORDER, List.of(Map.of(
+        "name", ShopProtos.COMMON_PATH, "subject", ShopProtos.COMMON_PATH, "version", 1))));
+    createTableTopic("proto-orders", "automq.table.topic.convert.value.type", "by_schema_id");
+
+    // When records framed with the schema id and message index [0] (written as the single byte 0) arrive
+    produce("proto-orders", List.of(framed(order, new byte[] {0}, ShopProtos.order(1)),
+        framed(order, new byte[] {0}, ShopProtos.order(2))));
+
+    // Then every field is a typed column
+    Map<Long, Record> rows = byId(TableTopicTest.awaitRows(catalog(), "proto-orders", 2));
+    assertEquals(2, rows.size());
+    assertOrder(rows.get(1L), 1);
+    assertOrder(rows.get(2L), 2);
+  }
+
+  @Test
+  void bareProtobufIsReadWithProtoFilesTheBrokerReadsAndNoRegistry() throws Exception {
+    // Given the .proto files in a directory the broker reads
+    Path dir = Files.createTempDirectory("floe-protos-");
+    try {
+      Files.createDirectories(dir.resolve("shop/common"));
+      Files.createDirectories(dir.resolve("shop/v1"));
+      Files.writeString(dir.resolve(ShopProtos.COMMON_PATH), ShopProtos.COMMON);
+      Files.writeString(dir.resolve(ShopProtos.ORDER_PATH), ShopProtos.ORDER);
+      createTableTopic("proto-files", "automq.table.topic.convert.value.type", "protobuf",
+          "automq.table.topic.convert.value.protobuf.path", dir.toString(),
+          "automq.table.topic.convert.value.protobuf.message.full.name", "shop.v1.Order");
+
+      // When producers send protobuf-java's bytes as they are
+      produce("proto-files", List.of(ShopProtos.order(1), ShopProtos.order(2), ShopProtos.order(3)));
+
+      // Then the table is typed from the files alone
+      Map<Long, Record> rows = byId(TableTopicTest.awaitRows(catalog(), "proto-files", 3));
+      assertEquals(3, rows.size());
+      assertOrder(rows.get(3L), 3);
+    } finally {
+      io.floe.broker.testing.EmbeddedFloe.deleteRecursively(dir);
+    }
+  }
+
+  static void assertOrder(Record row, long id) {
+    assertEquals("item-" + id, row.getField("item"));
+    Record price = (Record) row.getField("price");
+    assertEquals("EUR", price.getField("currency"));
+    assertEquals(id * 100, price.getField("units"));
+    assertEquals(OffsetDateTime.parse("2023-11-14T22:13:20.000005Z").plusSeconds(id), row.getField("placed"));
+    assertEquals(List.of("a", "b" + id), row.getField("tags"));
+    assertEquals(new BigDecimal("18446744073709551615"), row.getField("big"));
+    assertEquals(id % 2 == 0 ? "UNKNOWN" : "PAID", row.getField("status"));
+  }
+}
