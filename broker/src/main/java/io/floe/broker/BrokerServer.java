@@ -62,7 +62,8 @@ public final class BrokerServer implements AutoCloseable {
     });
     try {
       this.schemaRegistry = io.floe.broker.registry.SchemaRegistryServices.start(config, storage.schemaStore());
-      this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs, schemaRegistry);
+      this.tableTopics = startTableTopics(config, logs.topicConfigs(), logs, schemaRegistry,
+          this::advertisedBootstrap);
       BrokerConfig.Listener listener = config.listener();
       BrokerConfig.Listener advertised = config.advertisedListener();
       HandlerRegistry registry = new HandlerRegistry();
@@ -142,7 +143,7 @@ public final class BrokerServer implements AutoCloseable {
    * writes with no other service.
    */
   private static TableTopicServices startTableTopics(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs,
-      io.floe.broker.registry.SchemaRegistryServices schemaRegistry) {
+      io.floe.broker.registry.SchemaRegistryServices schemaRegistry, java.util.function.Supplier<String> bootstrap) {
     org.apache.iceberg.catalog.Catalog catalog;
     java.nio.file.Path catalogDb = config.dataDir().resolve("catalog.db");
     java.util.Optional<io.floe.storage.objectstore.S3Config> s3 = storageConfig(config).s3();
@@ -208,7 +209,7 @@ public final class BrokerServer implements AutoCloseable {
       }
     };
     return new TableTopicServices(config, topicConfigs, logs, catalog, server, resources,
-        schemaRegistry.forTableTopics());
+        schemaRegistry.forTableTopics(), bootstrap);
   }
 
   /**
@@ -231,6 +232,11 @@ public final class BrokerServer implements AutoCloseable {
       b.credentials(s3.accessKey().get(), s3.secretKey().get());
     }
     return b.build();
+  }
+
+  /** This broker's advertised host:port, for clients it runs itself (dead-letter writes). */
+  private String advertisedBootstrap() {
+    return info.host() + ":" + info.port();
   }
 
   public TableTopicServices tableTopics() {

@@ -27,9 +27,11 @@ public final class TableTopicServices implements AutoCloseable {
   private final TableTopicManager manager;
   private final RestCatalogServer restCatalog;
   private final AutoCloseable catalogResources;
+  private final LoopbackDeadLetterProducer deadLetters;
 
   TableTopicServices(BrokerConfig config, TopicConfigs topicConfigs, LogManager logs, Catalog catalog,
-      RestCatalogServer restCatalog, AutoCloseable catalogResources, SchemaRegistryClient schemas) {
+      RestCatalogServer restCatalog, AutoCloseable catalogResources, SchemaRegistryClient schemas,
+      java.util.function.Supplier<String> bootstrap) {
     this.restCatalog = restCatalog;
     this.catalogResources = catalogResources;
     for (TableTopicConfig.Key k : TableTopicConfig.KEYS) {
@@ -40,8 +42,10 @@ public final class TableTopicServices implements AutoCloseable {
     }
     topicConfigs.registerValidator(TableTopicConfig::validate);
     int threads = config.get(THREADS) == null ? 2 : config.getInt(THREADS);
+    this.deadLetters = new LoopbackDeadLetterProducer(bootstrap, config.nodeId());
     this.manager = new TableTopicManager(catalog, threads,
-        (topic, tableConfig) -> ConvertingRecordProcessor.forConfig(tableConfig, SchemaSources.of(topic, schemas)));
+        (topic, tableConfig) -> ConvertingRecordProcessor.forConfig(tableConfig, SchemaSources.of(topic, schemas)),
+        deadLetters);
     logs.setRetentionFloor(manager::retentionFloor);
     logs.addListener(new LogManager.TopicListener() {
       @Override
@@ -82,6 +86,7 @@ public final class TableTopicServices implements AutoCloseable {
   @Override
   public void close() throws Exception {
     manager.close();
+    deadLetters.close();
     catalogResources.close();
   }
 

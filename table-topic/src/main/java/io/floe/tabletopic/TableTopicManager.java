@@ -2,6 +2,7 @@ package io.floe.tabletopic;
 
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
+import io.floe.tabletopic.errors.DeadLetterProducer;
 import io.floe.tabletopic.worker.ConvertingRecordProcessor;
 import io.floe.tabletopic.worker.RecordProcessor;
 import io.floe.tabletopic.worker.TableTopicMetrics;
@@ -34,6 +35,7 @@ public final class TableTopicManager implements AutoCloseable {
 
   private final Catalog catalog;
   private final BiFunction<String, TableTopicConfig, RecordProcessor> processors;
+  private final DeadLetterProducer deadLetters;
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TableTopicPipeline> pipelines = new ConcurrentHashMap<>();
@@ -41,9 +43,12 @@ public final class TableTopicManager implements AutoCloseable {
   /**
    * @param threads conversion threads shared by all table topics
    * @param processors the record processor for a topic and its settings
+   * @param deadLetters appends records to dead-letter topics
    */
-  public TableTopicManager(Catalog catalog, int threads, BiFunction<String, TableTopicConfig, RecordProcessor> processors) {
+  public TableTopicManager(Catalog catalog, int threads, BiFunction<String, TableTopicConfig, RecordProcessor> processors,
+      DeadLetterProducer deadLetters) {
     this.catalog = catalog;
+    this.deadLetters = deadLetters;
     this.processors = processors;
     AtomicInteger n = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(threads, r -> daemon(r, "floe-table-topic-" + n.incrementAndGet()));
@@ -100,7 +105,8 @@ public final class TableTopicManager implements AutoCloseable {
       LOG.error("Table topic {} cannot read its records, so its table is not written: {}", topic, e.getMessage());
       return;
     }
-    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, processor, streams, workers, scheduler);
+    TableTopicPipeline p = new TableTopicPipeline(topic, config, catalog, processor, streams, workers, scheduler,
+        deadLetters);
     pipelines.put(topic, p);
     p.start().whenComplete((v, e) -> {
       if (e != null) {

@@ -153,6 +153,11 @@ public final class BrokerMetrics {
         "Records written to table data files", m -> m.recordsWritten.get());
     tableFamily(t, tableMetrics, "floe_table_topic_records_skipped_total", "counter",
         "Records skipped by errors.tolerance", m -> m.recordsSkipped.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_records_dead_lettered_total", "counter",
+        "Skipped records acknowledged by the dead-letter topic", m -> m.recordsDeadLettered.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_failure_retries_total", "counter",
+        "Pauses at a record whose conversion needed an unavailable service (a schema registry)",
+        m -> m.failureRetries.get());
     tableFamily(t, tableMetrics, "floe_table_topic_offsets_lost_total", "counter",
         "Offsets deleted from the log before the table had them", m -> m.offsetsLost.get());
     tableFamily(t, tableMetrics, "floe_table_topic_commits_total", "counter", "Snapshots committed", m -> m.commits.get());

@@ -31,6 +31,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,9 @@ class SchemaTableTopicTest {
         {"name": "address", "type": ["null", {"type": "record", "name": "Address", "fields": [
           {"name": "city", "type": "string"}]}], "default": null},
         {"name": "coupon", "type": ["null", "string"], "default": null}]}""";
+
+  static final String SIMPLE = """
+      {"type": "record", "name": "Simple", "fields": [{"name": "id", "type": "long"}]}""";
 
   /** Registers {@code schema} under {@code subject} over the registry's HTTP API; returns the answer. */
   static HttpResponse<String> register(String subject, String type, String schema, List<Map<String, Object>> refs)
@@ -232,6 +238,102 @@ class SchemaTableTopicTest {
       assertOrder(rows.get(3L), 3);
     } finally {
       io.floe.broker.testing.EmbeddedFloe.deleteRecursively(dir);
+    }
+  }
+
+  /** Reads {@code count} records of {@code topic} from the beginning (or what arrives within 30 s). */
+  static List<ConsumerRecord<byte[], byte[]>> consume(io.floe.broker.testing.EmbeddedFloe floe, String topic,
+      int count) {
+    List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = floe.consumer("dlq-reader-" + topic,
+        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+      c.subscribe(List.of(topic));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (out.size() < count && System.currentTimeMillis() < deadline) {
+        c.poll(java.time.Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+    org.apache.kafka.common.header.Header h = r.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void badRecordsGoToTheDeadLetterTopicWithTheirErrorAndEveryGoodRecordIsInTheTableOnce() throws Exception {
+    // Given a table topic with a dead-letter topic, and a registered schema
+    int v1 = registeredId(register("dlq-orders-value", "AVRO", SIMPLE, List.of()));
+    createTableTopic("dlq-orders", "automq.table.topic.convert.value.type", "by_schema_id",
+        "automq.table.topic.errors.deadletterqueue.topic.name", "dlq-orders-dead");
+    org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(SIMPLE);
+    GenericData.Record one = new GenericData.Record(schema);
+    one.put("id", 1L);
+    GenericData.Record two = new GenericData.Record(schema);
+    two.put("id", 2L);
+    byte[] good = framed(v1, avro(one));
+    byte[] unknownId = framed(v1 + 1000, avro(one));
+    byte[] notFramed = "{\"id\": 3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] corrupt = framed(v1, new byte[] {(byte) 0x80}); // a varint cut after its first byte
+
+    // When good and bad records are produced, one bad one with a header of its own
+    try (KafkaProducer<byte[], byte[]> p = broker.floe().producer(Map.of())) {
+      p.send(new ProducerRecord<>("dlq-orders", good)).get();
+      p.send(new ProducerRecord<>("dlq-orders", unknownId)).get();
+      ProducerRecord<byte[], byte[]> withHeader = new ProducerRecord<>("dlq-orders", "k".getBytes(), notFramed);
+      withHeader.headers().add("trace", "t-1".getBytes());
+      p.send(withHeader).get();
+      p.send(new ProducerRecord<>("dlq-orders", corrupt)).get();
+      p.send(new ProducerRecord<>("dlq-orders", framed(v1, avro(two)))).get();
+    }
+
+    // Then the good records are in the table once each...
+    Map<Long, Record> rows = byId(TableTopicTest.awaitRows(catalog(), "dlq-orders", 2));
+    assertEquals(java.util.Set.of(1L, 2L), rows.keySet());
+    // ...and the bad ones are in the dead-letter topic, as produced, with where they came from and why
+    List<ConsumerRecord<byte[], byte[]>> dead = consume(broker.floe(), "dlq-orders-dead", 3);
+    assertEquals(3, dead.size());
+    Map<String, ConsumerRecord<byte[], byte[]>> byOffset = new HashMap<>();
+    dead.forEach(r -> byOffset.put(header(r, "__floe.errors.offset"), r));
+    assertEquals(java.util.Set.of("1", "2", "3"), byOffset.keySet());
+    for (ConsumerRecord<byte[], byte[]> r : dead) {
+      assertEquals("dlq-orders", header(r, "__floe.errors.topic"));
+      assertEquals("0", header(r, "__floe.errors.partition"));
+      assertEquals("INVALID_DATA", header(r, "__floe.errors.reason"));
+    }
+    assertTrue(header(byOffset.get("1"), "__floe.errors.message").contains("schema id " + (v1 + 1000)));
+    assertEquals(java.util.Arrays.toString(unknownId), java.util.Arrays.toString(byOffset.get("1").value()));
+    assertEquals("t-1", header(byOffset.get("2"), "trace"));
+    assertEquals("k", new String(byOffset.get("2").key()));
+    assertTrue(header(byOffset.get("2"), "__floe.errors.message").contains("magic byte"));
+    assertEquals(3, broker.floe().server().tableTopics().manager().metrics().get("dlq-orders")
+        .recordsDeadLettered.get());
+  }
+
+  @Test
+  void withToleranceAllRecordsWhoseRegistryIsDownGoToTheDeadLetterTopicAsUnavailable() throws Exception {
+    // Given a broker whose table topics read schemas from a registry that is down
+    int closedPort = io.floe.broker.testing.FloeProcess.freePort();
+    try (io.floe.broker.testing.EmbeddedFloe floe = io.floe.broker.testing.EmbeddedFloe.start(Map.of(
+        "automq.table.topic.schema.registry.url", "http://127.0.0.1:" + closedPort))) {
+      floe.admin().createTopics(List.of(new NewTopic("down", 1, (short) 1).configs(Map.of(
+          "automq.table.topic.enable", "true", "automq.table.topic.commit.interval.ms", "1000",
+          "automq.table.topic.convert.value.type", "by_schema_id",
+          "automq.table.topic.errors.tolerance", "all",
+          "automq.table.topic.errors.deadletterqueue.topic.name", "down-dead")))).all().get();
+
+      // When a record arrives
+      try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+        p.send(new ProducerRecord<>("down", framed(1, new byte[] {2}))).get();
+      }
+
+      // Then errors.tolerance=all leaves it out of the table and keeps it in the dead-letter topic
+      List<ConsumerRecord<byte[], byte[]>> dead = consume(floe, "down-dead", 1);
+      assertEquals(1, dead.size());
+      assertEquals("UNAVAILABLE", header(dead.get(0), "__floe.errors.reason"));
+      assertTrue(header(dead.get(0), "__floe.errors.message").contains("registry"),
+          header(dead.get(0), "__floe.errors.message"));
     }
   }
 

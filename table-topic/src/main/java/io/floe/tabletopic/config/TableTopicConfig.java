@@ -30,6 +30,7 @@ public record TableTopicConfig(
     int expireSnapshotOlderThanHours,
     int expireSnapshotRetainLast,
     boolean retentionWaitsForTable,
+    String deadLetterTopic,
     Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
@@ -41,6 +42,8 @@ public record TableTopicConfig(
   public static final String TRANSFORM_VALUE_TYPE = PREFIX + "transform.value.type";
   public static final String PARTITION_BY = PREFIX + "partition.by";
   public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
+  /** Floe's own, after Kafka Connect's errors.deadletterqueue.topic.name: where skipped records go. */
+  public static final String ERRORS_DEAD_LETTER_TOPIC = PREFIX + "errors.deadletterqueue.topic.name";
   public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
   public static final String EXPIRE_SNAPSHOT_OLDER_THAN_HOURS = PREFIX + "expire.snapshot.older.than.hours";
   public static final String EXPIRE_SNAPSHOT_RETAIN_LAST = PREFIX + "expire.snapshot.retain.last";
@@ -91,6 +94,11 @@ public record TableTopicConfig(
       new Key(ERRORS_TOLERANCE, "invalid_data", v -> oneOf(v, Set.of("none", "invalid_data", "all")),
           "none: the table stops at a record that cannot be converted; invalid_data: such records are skipped"
               + " (logged and counted); all: any per-record error is skipped."),
+      new Key(ERRORS_DEAD_LETTER_TOPIC, "", TableTopicConfig::topicNameError,
+          "A topic that receives every record errors.tolerance leaves out of the table, with its key, value and"
+              + " headers plus __floe.errors.* headers (source topic, partition, offset, reason, message); the"
+              + " table's offsets move past such a record only once it is there. Empty: records are dropped"
+              + " with a log line."),
       new Key(EXPIRE_SNAPSHOT_ENABLED, "true", TableTopicConfig::bool, "Expire old snapshots after commits."),
       new Key(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS, "1", v -> longIn(v, 1, Integer.MAX_VALUE),
           "Snapshots older than this many hours are expired."),
@@ -120,6 +128,7 @@ public record TableTopicConfig(
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_OLDER_THAN_HOURS)),
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)),
         Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)),
+        get.apply(ERRORS_DEAD_LETTER_TOPIC),
         converterConfigs(topicConfigs));
   }
 
@@ -246,6 +255,18 @@ public record TableTopicConfig(
       }
     }
     return null;
+  }
+
+  private static String topicNameError(String v) {
+    if (v.isEmpty()) {
+      return null;
+    }
+    try {
+      org.apache.kafka.common.internals.Topic.validate(v);
+      return null;
+    } catch (org.apache.kafka.common.errors.InvalidTopicException e) {
+      return e.getMessage();
+    }
   }
 
   private static String bool(String v) {

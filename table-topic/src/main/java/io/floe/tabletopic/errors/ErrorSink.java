@@ -2,6 +2,7 @@ package io.floe.tabletopic.errors;
 
 import io.floe.tabletopic.worker.KafkaRecord;
 import io.floe.tabletopic.worker.ProcessedRecord;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Decides what becomes of a record that cannot become a row, per {@code automq.table.topic.errors.tolerance}.
@@ -22,12 +23,26 @@ public interface ErrorSink {
   /** Handles {@code failure} of {@code record}; logs what a user needs to know. */
   Decision onFailure(String topic, KafkaRecord record, ProcessedRecord.Failure failure);
 
-  /** The sink for an {@code errors.tolerance} value: {@code none}, {@code invalid_data} or {@code all}. */
+  /**
+   * Completes when every record skipped so far is durable where it went (a dead-letter topic), exceptionally if
+   * one is not: the table's offsets move past skipped records only after this completes.
+   */
+  CompletableFuture<Void> flush();
+
+  /** The sink for an {@code errors.tolerance} value, dropping skipped records with a log line. */
   static ErrorSink forTolerance(String tolerance) {
+    return forTolerance(tolerance, new DroppedRecords());
+  }
+
+  /**
+   * The sink for an {@code errors.tolerance} value: {@code none}, {@code invalid_data} or {@code all}, with the
+   * records it skips going to {@code skipped}.
+   */
+  static ErrorSink forTolerance(String tolerance, SkippedRecords skipped) {
     return switch (tolerance) {
       case "none" -> new StopOnFailure();
-      case "invalid_data" -> new SkipInvalidData();
-      case "all" -> new SkipAllFailures();
+      case "invalid_data" -> new SkipInvalidData(skipped);
+      case "all" -> new SkipAllFailures(skipped);
       default -> throw new IllegalArgumentException("Cannot handle record failures: unknown errors.tolerance " + tolerance);
     };
   }

@@ -2,6 +2,7 @@ package io.floe.tabletopic.errors;
 
 import io.floe.tabletopic.worker.KafkaRecord;
 import io.floe.tabletopic.worker.ProcessedRecord;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,5 +23,10 @@ public final class StopOnFailure implements ErrorSink {
         + "records; fix the data or set automq.table.topic.errors.tolerance to resume", topic, record.partition(),
         record.offset(), failure.message());
     return Decision.STOP;
+  }
+
+  @Override
+  public CompletableFuture<Void> flush() {
+    return CompletableFuture.completedFuture(null);
   }
 }

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TableTopicMetrics {
   public final AtomicLong recordsWritten = new AtomicLong();
   public final AtomicLong recordsSkipped = new AtomicLong();
+  /** Skipped records acknowledged by the dead-letter topic. */
+  public final AtomicLong recordsDeadLettered = new AtomicLong();
   public final AtomicLong offsetsLost = new AtomicLong();
   public final AtomicLong commits = new AtomicLong();
   public final AtomicLong commitConflicts = new AtomicLong();

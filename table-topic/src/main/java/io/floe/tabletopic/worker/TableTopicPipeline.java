@@ -5,6 +5,9 @@ import io.floe.tabletopic.commit.TableCommitCoordinator;
 import io.floe.tabletopic.commit.TableCommitter.CommittedState;
 import io.floe.tabletopic.commit.TableCommitter.Outcome;
 import io.floe.tabletopic.config.TableTopicConfig;
+import io.floe.tabletopic.errors.DeadLetterProducer;
+import io.floe.tabletopic.errors.DeadLetterTopic;
+import io.floe.tabletopic.errors.DroppedRecords;
 import io.floe.tabletopic.errors.ErrorSink;
 import io.floe.tabletopic.writer.AppendingTableWriter;
 import io.floe.tabletopic.writer.TableWriter;
@@ -46,6 +49,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   static final long DRAIN_BYTES_PER_PASS = 32L << 20;
   /** Parquet row groups are buffered in memory: this bounds that buffer per open file. */
   static final long ROW_GROUP_BYTES = 16L << 20;
+  /** How long a commit waits for the dead-letter topic to acknowledge the records sent to it. */
+  static final long DEAD_LETTER_TIMEOUT_MS = 30_000;
   /** How long a partition waits before trying again a record whose conversion needs an unavailable service. */
   static final long RETRY_DELAY_MS = 5_000;
 
@@ -78,11 +83,21 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RecordProcessor processor,
       List<Stream> streams, Executor workers, ScheduledExecutorService scheduler) {
+    this(topic, config, catalog, processor, streams, workers, scheduler, (t, k, v, h) ->
+        CompletableFuture.failedFuture(new IllegalStateException("Cannot write to dead-letter topic " + t
+            + ": this table topic was started without a producer")));
+  }
+
+  /** @param deadLetters appends records to the dead-letter topic, if the config names one */
+  public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RecordProcessor processor,
+      List<Stream> streams, Executor workers, ScheduledExecutorService scheduler, DeadLetterProducer deadLetters) {
     this.topic = topic;
     this.config = config;
     this.processor = processor;
     this.streams = List.copyOf(streams);
-    this.errors = ErrorSink.forTolerance(config.errorsTolerance());
+    this.errors = ErrorSink.forTolerance(config.errorsTolerance(), config.deadLetterTopic().isEmpty()
+        ? new DroppedRecords()
+        : new DeadLetterTopic(config.deadLetterTopic(), deadLetters, metrics.recordsDeadLettered));
     this.serial = new SerialExecutor(workers);
     this.scheduler = scheduler;
     this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
@@ -347,8 +362,13 @@ public final class TableTopicPipeline implements AutoCloseable {
     try {
       closeWriterIntoPending();
       boolean advanced = !written.equals(committed);
-      if (!coordinator.tableExists() || (!advanced && pendingFiles.isEmpty())) {
+      // offsets that moved only past skipped records are committed too (creating the table if needed), so
+      // they are not skipped, or dead-lettered, again after a restart
+      if (!advanced && pendingFiles.isEmpty()) {
         coordinator.maybeExpireSnapshots(System.currentTimeMillis());
+        return;
+      }
+      if (!deadLettersDurable()) {
         return;
       }
       Map<String, String> extra = new HashMap<>();
@@ -389,6 +409,30 @@ public final class TableTopicPipeline implements AutoCloseable {
       // at the next interval.
       metrics.commitFailures.incrementAndGet();
       LOG.warn("Table topic {}: commit to {} failed; it is retried at the next interval", topic, tableId, e);
+    }
+  }
+
+  /**
+   * Waits for the records sent to the dead-letter topic; if one is not acknowledged, nothing is committed and
+   * the records are written again from the committed offsets (so the dead letters are sent again).
+   */
+  private boolean deadLettersDurable() {
+    try {
+      errors.flush().get(DEAD_LETTER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      metrics.commitFailures.incrementAndGet();
+      LOG.warn("Table topic {}: skipped records did not reach the dead-letter topic {} ({}); nothing is committed"
+          + " and the records are read again from the committed offsets", topic, config.deadLetterTopic(),
+          e.toString());
+      abortOpenFiles();
+      written.clear();
+      written.putAll(committed);
+      scheduler.schedule(this::scheduleDrain, 1, TimeUnit.SECONDS);
+      return false;
     }
   }
 

@@ -229,6 +229,50 @@ class TableTopicPipelineTest {
   }
 
   @Test
+  void theTableMovesPastADeadLetteredRecordOnlyOnceTheDeadLetterTopicHasIt() throws Exception {
+    // Given a bad record at offset 4 and a dead-letter topic that refuses the first write
+    List<Stream> s = streams(1);
+    append(s.get(0), 0, 10);
+    java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(1);
+    List<Long> deadLettered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.floe.tabletopic.errors.DeadLetterProducer producer = (topic, key, value, headers) -> {
+      if (refusals.getAndDecrement() > 0) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("not enough replicas"));
+      }
+      for (org.apache.kafka.common.header.Header h : headers) {
+        if (h.key().equals(io.floe.tabletopic.errors.DeadLetterTopic.OFFSET)) {
+          deadLettered.add(Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
+        }
+      }
+      assertEquals("orders-dead", topic);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    };
+    Map<String, String> configs = new HashMap<>(Map.of(TableTopicConfig.ENABLE, "true",
+        TableTopicConfig.CONVERT_VALUE_TYPE, "string", TableTopicConfig.ERRORS_DEAD_LETTER_TOPIC, "orders-dead"));
+    TableTopicConfig config = TableTopicConfig.parse(configs);
+
+    try (TableTopicPipeline p = new TableTopicPipeline("orders", config, catalog, failingAt(4), s, workers, scheduler,
+        producer)) {
+      p.start().join();
+      // When the first commit finds the dead letter not acknowledged
+      p.commitNow().join();
+      // Then nothing is committed past it
+      assertTrue(p.committedOffset(0) <= 4, "committed " + p.committedOffset(0));
+
+      // And once the dead-letter topic takes it, the table moves on, the record sent again
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (p.committedOffset(0) < 10 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        p.commitNow().join();
+      }
+      assertEquals(10, p.committedOffset(0));
+      assertEquals(List.of(4L), deadLettered);
+      assertEquals(1, p.metrics().recordsDeadLettered.get());
+    }
+    assertEquals(9, values(rows()).size());
+  }
+
+  @Test
   void aRecordWhoseConversionNeedsAnUnavailableServiceWaitsAndIsWrittenOnceItIsBack() throws Exception {
     // Given a record that fails as UNAVAILABLE (its registry is down) the first two times it is processed
     List<Stream> s = streams(1);
