@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.floe.broker.testing.FloeExtension;
+import io.floe.broker.testing.ShopProtos;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.net.URI;

@@ -43,6 +43,7 @@ class SparkReadsTableTopicsTest {
         .appName("floe-e2e")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.datetime.java8API.enabled", "true")
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
         .config("spark.sql.catalog.floe", "org.apache.iceberg.spark.SparkCatalog")
         .config("spark.sql.catalog.floe.type", "rest")
@@ -62,6 +63,56 @@ class SparkReadsTableTopicsTest {
 
   private static Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap()));
+  }
+
+  private static void produceBytes(String topic, List<byte[]> values) throws Exception {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+      for (byte[] v : values) {
+        p.send(new ProducerRecord<>(topic, v)).get();
+      }
+    }
+  }
+
+  /** Registers a schema with Floe's built-in registry over its Confluent API; returns the schema id. */
+  private static int register(String subject, String type, String schema, List<Map<String, Object>> refs)
+      throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Map<String, Object> body = new java.util.HashMap<>(Map.of("schema", schema, "schemaType", type, "references", refs));
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(floe.schemaRegistryUri() + "/subjects/"
+                + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions"))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return json.readTree(r.body()).get("id").asInt();
+  }
+
+  /** Confluent's framing: magic byte 0, the schema id, then {@code parts}. */
+  private static byte[] framed(int id, byte[]... parts) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(0);
+    out.write(java.nio.ByteBuffer.allocate(4).putInt(id).array());
+    for (byte[] p : parts) {
+      out.write(p);
+    }
+    return out.toByteArray();
+  }
+
+  private static void createTableTopic(String topic, String... extra) throws Exception {
+    Map<String, String> configs = new java.util.HashMap<>(Map.of(
+        "automq.table.topic.enable", "true",
+        "automq.table.topic.commit.interval.ms", "1000",
+        "automq.table.topic.transform.value.type", "flatten"));
+    for (int i = 0; i < extra.length; i += 2) {
+      configs.put(extra[i], extra[i + 1]);
+    }
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
+    }
   }
 
   private static void produce(String topic, List<String> jsonValues) throws Exception {
@@ -141,6 +192,146 @@ class SparkReadsTableTopicsTest {
     assertEquals(0.25, late.getDouble(0));
     assertEquals("75001", late.getString(1));
     assertEquals(60, spark.sql("SELECT * FROM floe.default.orders WHERE discount IS NULL").count());
+  }
+
+  static final String AVRO_EVENT = """
+      {"type": "record", "name": "Event", "namespace": "e2e", "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "small", "type": "int"},
+        {"name": "ratio", "type": "float"},
+        {"name": "score", "type": "double"},
+        {"name": "ok", "type": "boolean"},
+        {"name": "name", "type": "string"},
+        {"name": "raw", "type": "bytes"},
+        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
+        {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+        {"name": "local", "type": {"type": "long", "logicalType": "local-timestamp-millis"}},
+        {"name": "ref", "type": {"type": "string", "logicalType": "uuid"}},
+        {"name": "color", "type": {"type": "enum", "name": "Color", "symbols": ["RED", "GREEN"]}},
+        {"name": "code", "type": {"type": "fixed", "name": "Code", "size": 3}},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "attrs", "type": {"type": "map", "values": "long"}},
+        {"name": "owner", "type": ["null", {"type": "record", "name": "Owner", "fields": [
+          {"name": "first", "type": "string"}, {"name": "age", "type": ["null", "int"], "default": null}]}],
+         "default": null}]}""";
+
+  @Test
+  void sparkReadsEveryAvroValueTypedFromRecordsInConfluentsWireFormat() throws Exception {
+    int id = register("avro-events-value", "AVRO", AVRO_EVENT, List.of());
+    createTableTopic("avro-events", "automq.table.topic.convert.value.type", "by_schema_id");
+    org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(AVRO_EVENT);
+    java.util.UUID ref = java.util.UUID.fromString("0b6e5c1a-3f0e-4a8e-9d62-0c7f1a2b3c4d");
+    List<byte[]> values = new java.util.ArrayList<>();
+    for (long i = 0; i < 3; i++) {
+      org.apache.avro.generic.GenericData.Record r = new org.apache.avro.generic.GenericData.Record(schema);
+      r.put("id", i);
+      r.put("small", (int) i * 10);
+      r.put("ratio", 0.5f);
+      r.put("score", 1.25 * i);
+      r.put("ok", i % 2 == 0);
+      r.put("name", "event-" + i);
+      r.put("raw", java.nio.ByteBuffer.wrap(new byte[] {1, 2, (byte) i}));
+      r.put("price", java.nio.ByteBuffer.wrap(new java.math.BigDecimal("1234.567").unscaledValue().toByteArray()));
+      r.put("day", 20_000 + (int) i);
+      r.put("at", 1_700_000_000_000_000L + i);
+      r.put("local", 1_700_000_000_123L);
+      r.put("ref", ref.toString());
+      r.put("color", new org.apache.avro.generic.GenericData.EnumSymbol(schema.getField("color").schema(), "GREEN"));
+      r.put("code", new org.apache.avro.generic.GenericData.Fixed(schema.getField("code").schema(), new byte[] {7, 8, 9}));
+      r.put("tags", List.of("a", "b"));
+      r.put("attrs", Map.of("clicks", i));
+      if (i > 0) {
+        org.apache.avro.generic.GenericData.Record owner = new org.apache.avro.generic.GenericData.Record(
+            schema.getField("owner").schema().getTypes().get(1));
+        owner.put("first", "Ada");
+        owner.put("age", i == 1 ? null : 36);
+        r.put("owner", owner);
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+      new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericData.Record>(schema).write(r, enc);
+      enc.flush();
+      values.add(framed(id, out.toByteArray()));
+    }
+    produceBytes("avro-events", values);
+
+    awaitRows("floe.default.`avro-events`", 3);
+    Row r = spark.sql("SELECT * FROM floe.default.`avro-events` WHERE id = 2").first();
+    assertEquals(20, (int) r.getAs("small"));
+    assertEquals(0.5f, (float) r.getAs("ratio"));
+    assertEquals(2.5, (double) r.getAs("score"));
+    assertEquals(true, r.getAs("ok"));
+    assertEquals("event-2", r.getAs("name"));
+    assertEquals(List.of((byte) 1, (byte) 2, (byte) 2), toList((byte[]) r.getAs("raw")));
+    assertEquals(new java.math.BigDecimal("1234.567"), r.getAs("price"));
+    assertEquals(java.time.LocalDate.ofEpochDay(20_002), r.getAs("day"));
+    assertEquals(java.time.Instant.parse("2023-11-14T22:13:20.000002Z"), r.getAs("at"));
+    assertEquals(java.time.LocalDateTime.parse("2023-11-14T22:13:20.123"), r.getAs("local"));
+    assertEquals(ref.toString(), r.getAs("ref"));
+    assertEquals("GREEN", r.getAs("color"));
+    assertEquals(List.of((byte) 7, (byte) 8, (byte) 9), toList((byte[]) r.getAs("code")));
+    assertEquals(List.of("a", "b"), r.getList(r.fieldIndex("tags")));
+    assertEquals(Map.of("clicks", 2L), r.getJavaMap(r.fieldIndex("attrs")));
+    Row owner = r.getStruct(r.fieldIndex("owner"));
+    assertEquals("Ada", owner.getAs("first"));
+    assertEquals(36, (int) owner.getAs("age"));
+    assertTrue(spark.sql("SELECT owner FROM floe.default.`avro-events` WHERE id = 0").first().isNullAt(0));
+    assertTrue(spark.sql("SELECT owner.age FROM floe.default.`avro-events` WHERE id = 1").first().isNullAt(0));
+  }
+
+  @Test
+  void sparkReadsProtobufFromARegisteredSchemaAndFromProtoFilesAlike() throws Exception {
+    // Registered: the imported file under its import path, the order file with a reference to it
+    register(io.floe.broker.testing.ShopProtos.COMMON_PATH, "PROTOBUF", io.floe.broker.testing.ShopProtos.COMMON,
+        List.of());
+    int id = register("proto-orders-value", "PROTOBUF", io.floe.broker.testing.ShopProtos.ORDER, List.of(Map.of(
+        "name", io.floe.broker.testing.ShopProtos.COMMON_PATH,
+        "subject", io.floe.broker.testing.ShopProtos.COMMON_PATH, "version", 1)));
+    createTableTopic("proto-orders", "automq.table.topic.convert.value.type", "by_schema_id");
+    // Files only: the same .proto files in a directory the broker reads, and bare protobuf-java bytes
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("floe-e2e-protos-");
+    java.nio.file.Files.createDirectories(dir.resolve("shop/common"));
+    java.nio.file.Files.createDirectories(dir.resolve("shop/v1"));
+    java.nio.file.Files.writeString(dir.resolve(io.floe.broker.testing.ShopProtos.COMMON_PATH),
+        io.floe.broker.testing.ShopProtos.COMMON);
+    java.nio.file.Files.writeString(dir.resolve(io.floe.broker.testing.ShopProtos.ORDER_PATH),
+        io.floe.broker.testing.ShopProtos.ORDER);
+    createTableTopic("proto-files", "automq.table.topic.convert.value.type", "protobuf",
+        "automq.table.topic.convert.value.protobuf.path", dir.toString(),
+        "automq.table.topic.convert.value.protobuf.message.full.name", "shop.v1.Order");
+
+    List<byte[]> framed = new java.util.ArrayList<>();
+    List<byte[]> bare = new java.util.ArrayList<>();
+    for (long i = 1; i <= 4; i++) {
+      framed.add(framed(id, new byte[] {0}, io.floe.broker.testing.ShopProtos.order(i)));
+      bare.add(io.floe.broker.testing.ShopProtos.order(i));
+    }
+    produceBytes("proto-orders", framed);
+    produceBytes("proto-files", bare);
+
+    for (String table : List.of("floe.default.`proto-orders`", "floe.default.`proto-files`")) {
+      awaitRows(table, 4);
+      Row r = spark.sql("SELECT * FROM " + table + " WHERE id = 3").first();
+      assertEquals("item-3", r.getAs("item"));
+      Row price = r.getStruct(r.fieldIndex("price"));
+      assertEquals("EUR", price.getAs("currency"));
+      assertEquals(300L, (long) price.getAs("units"));
+      assertEquals(java.time.Instant.parse("2023-11-14T22:13:23.000005Z"), r.getAs("placed"));
+      assertEquals(List.of("a", "b3"), r.getList(r.fieldIndex("tags")));
+      assertEquals(new java.math.BigDecimal("18446744073709551615"), r.getAs("big"));
+      assertEquals("PAID", r.getAs("status"));
+      assertEquals("UNKNOWN", spark.sql("SELECT status FROM " + table + " WHERE id = 2").first().getString(0));
+    }
+    io.floe.broker.testing.EmbeddedFloe.deleteRecursively(dir);
+  }
+
+  private static List<Byte> toList(byte[] bytes) {
+    List<Byte> out = new java.util.ArrayList<>();
+    for (byte b : bytes) {
+      out.add(b);
+    }
+    return out;
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.floe.broker.tabletopic;
+package io.floe.broker.testing;
 
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.EnumDescriptorProto;
@@ -15,10 +15,10 @@ import java.util.List;
  * Two .proto files, one importing the other and a well-known type, as text (what Floe reads) and as the
  * descriptors protobuf-java encodes with (what a producer's generated classes would hold).
  */
-final class ShopProtos {
+public final class ShopProtos {
 
-  static final String COMMON_PATH = "shop/common/common.proto";
-  static final String COMMON = """
+  public static final String COMMON_PATH = "shop/common/common.proto";
+  public static final String COMMON = """
       syntax = "proto3";
       package shop.common;
 
@@ -28,8 +28,8 @@ final class ShopProtos {
       }
       """;
 
-  static final String ORDER_PATH = "shop/v1/order.proto";
-  static final String ORDER = """
+  public static final String ORDER_PATH = "shop/v1/order.proto";
+  public static final String ORDER = """
       syntax = "proto3";
       package shop.v1;
 
@@ -52,8 +52,8 @@ final class ShopProtos {
       }
       """;
 
-  static final Descriptors.Descriptor MONEY;
-  static final Descriptors.Descriptor ORDER_TYPE;
+  public static final Descriptors.Descriptor MONEY;
+  public static final Descriptors.Descriptor ORDER_TYPE;
 
   static {
     try {
@@ -99,7 +99,7 @@ final class ShopProtos {
   }
 
   /** An order encoded by protobuf-java: {@code id}, with every other field set from it. */
-  static byte[] order(long id) {
+  public static byte[] order(long id) {
     Descriptors.Descriptor t = ORDER_TYPE;
     DynamicMessage price = DynamicMessage.newBuilder(MONEY)
         .setField(MONEY.findFieldByName("currency"), "EUR")
