@@ -49,9 +49,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>Freshness: time from a record's produce acknowledgement to the commit time of the first snapshot
  *       holding it, p50/p99/max, at {@code commit.interval.ms=1000} (and the 60000 default with
  *       {@code --default-interval}), at a steady produce rate.
- *   <li>Ingest: 1 KiB JSON records already in a topic, then the flag turned on: table rows/s and MB/s until
- *       the table holds them all, and rows per broker CPU-second (per core), beside Iceberg's own Parquet
- *       writer writing the same records in this JVM on one thread.
+ *   <li>Ingest, per format (JSON; Avro and Protobuf in Confluent's wire format, schemas in the built-in
+ *       registry): 1 KiB records already in a topic, then the flag turned on: table rows/s and MB/s until the
+ *       table holds them all, and rows per broker CPU-second (per core), beside Iceberg's own Parquet writer
+ *       writing the same records in this JVM on one thread, fed by each format's own decoder.
+ *   <li>Conversion only, per format: bytes to table rows with Floe's converters on one thread ({@link
+ *       ConversionBench}).
  * </ul>
  *
  * <p>Usage: {@code bin/floe-bench table-topic [--records N] [--rate R] [--seconds S] [--default-interval]}
@@ -67,6 +70,8 @@ public final class TableTopicBench {
   private int rate = 2_000;
   private int seconds = 20;
   private boolean defaultInterval;
+  private int registryPort;
+  private List<BenchRecords.Format> formats = List.of(BenchRecords.Format.values());
 
   TableTopicBench(String classpath, PrintStream out, Path logsDir) {
     this.classpath = classpath;
@@ -90,10 +95,12 @@ public final class TableTopicBench {
         case "--rate" -> b.rate = Integer.parseInt(args[++i]);
         case "--seconds" -> b.seconds = Integer.parseInt(args[++i]);
         case "--default-interval" -> b.defaultInterval = true;
+        case "--formats" -> b.formats = Arrays.stream(args[++i].split(","))
+            .map(f -> BenchRecords.Format.valueOf(f.trim().toUpperCase(java.util.Locale.ROOT))).toList();
         case "--help", "-h" -> {
           System.out.println("bin/floe-bench table-topic [--records N (ingest, default 300000)] [--rate R (freshness "
               + "records/s, default 2000)] [--seconds S (freshness run, default 20)] [--default-interval (also at "
-              + "commit.interval.ms=60000, ~3 min)]");
+              + "commit.interval.ms=60000, ~3 min)] [--formats json,avro,protobuf (ingest and conversion, default all)]");
           return;
         }
         default -> throw new IllegalArgumentException("Unknown option " + args[i]);
@@ -108,8 +115,10 @@ public final class TableTopicBench {
   String run() throws Exception {
     StringBuilder md = new StringBuilder("# Table Topic bench\n\n");
     int restPort = BrokerProcess.freePort();
+    registryPort = BrokerProcess.freePort();
     BrokerProcess.Floe floe = BrokerProcess.Floe.start(classpath, logsDir, "1g", null,
-        List.of("floe.rest.catalog.listeners=http://127.0.0.1:" + restPort), false, "floe", out);
+        List.of("floe.rest.catalog.listeners=http://127.0.0.1:" + restPort,
+            "floe.schema.registry.listeners=http://127.0.0.1:" + registryPort), false, "floe", out);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap()));
          RESTCatalog catalog = new RESTCatalog()) {
       catalog.initialize("floe", Map.of(CatalogProperties.URI, "http://127.0.0.1:" + restPort));
@@ -122,7 +131,15 @@ public final class TableTopicBench {
         md.append(freshness(floe, admin, catalog, 60_000, Math.max(seconds, 180)));
       }
       md.append("\n## Ingest (flag turned on over records already in the topic)\n\n");
-      md.append(ingest(floe, admin, catalog));
+      md.append("| format | what | rows | seconds | rows/s | MB/s | broker CPU s | rows per broker CPU-second |\n")
+          .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      StringBuilder ratios = new StringBuilder();
+      for (BenchRecords.Format format : formats) {
+        md.append(ingest(floe, admin, catalog, format, ratios));
+      }
+      md.append(ratios);
+      md.append("\n## Conversion only (bytes to rows, in this JVM, one thread)\n\n");
+      md.append(ConversionBench.run(formats, records, out));
     } finally {
       floe.close();
     }
@@ -228,14 +245,16 @@ public final class TableTopicBench {
 
   // ------------------------------------------------------------------ ingest
 
-  private String ingest(BrokerProcess.Floe floe, Admin admin, RESTCatalog catalog) throws Exception {
-    String topic = "ingest";
+  private String ingest(BrokerProcess.Floe floe, Admin admin, RESTCatalog catalog, BenchRecords.Format format,
+      StringBuilder ratios) throws Exception {
+    String topic = "ingest-" + format.name().toLowerCase(java.util.Locale.ROOT);
+    int schemaId = register(format, topic + "-value");
     admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-    out.printf("ingest: producing %d records...%n", records);
+    out.printf("ingest %s: producing %d records...%n", format, records);
     long bytes = 0;
     try (KafkaProducer<byte[], byte[]> p = producer(floe, 20)) {
       for (int i = 0; i < records; i++) {
-        byte[] v = record(i);
+        byte[] v = BenchRecords.record(format, i, schemaId);
         bytes += v.length;
         p.send(new ProducerRecord<>(topic, v));
       }
@@ -245,7 +264,8 @@ public final class TableTopicBench {
     long cpuBefore = cpuMillis(pid);
     long t0 = System.currentTimeMillis();
     List<AlterConfigOp> ops = new ArrayList<>();
-    tableConfigs(1000).forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+    tableConfigs(1000, format).forEach((k, v) ->
+        ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
     admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get();
     TableIdentifier id = TableIdentifier.of(Namespace.of("default"), topic);
     long rows = 0;
@@ -265,59 +285,70 @@ public final class TableTopicBench {
     double mbPerSec = bytes / 1048576.0 * 1000.0 / elapsed;
     double rowsPerCpuSecond = cpuSeconds > 0 ? rows / cpuSeconds : Double.NaN;
 
-    out.println("ingest: Iceberg's own Parquet writer on the same records...");
-    double rawRowsPerSec = rawWriter();
+    out.printf("ingest %s: Iceberg's own Parquet writer on the same records...%n", format);
+    double rawRowsPerSec = rawWriter(format);
     StringBuilder md = new StringBuilder();
-    md.append("| what | rows | seconds | rows/s | MB/s | broker CPU s | rows per broker CPU-second |\n")
-        .append("| --- | --- | --- | --- | --- | --- | --- |\n");
-    md.append(String.format("| Floe table topic (json, flatten) | %d | %.1f | %.0f | %.1f | %.1f | %.0f |%n", rows,
-        elapsed / 1000.0, rowsPerSec, mbPerSec, cpuSeconds, rowsPerCpuSecond));
-    md.append(String.format("| Iceberg Parquet writer, 1 thread (Jackson parse + GenericRecord + write) | %d | | %.0f |"
-        + " %.1f | | %.0f |%n", records, rawRowsPerSec, rawRowsPerSec * bytes / records / 1048576.0, rawRowsPerSec));
-    md.append(String.format("%nFloe per broker core / raw writer on one core: **%.2fx** (goal >= 0.7x). Broker heap cap 1 GiB;"
-        + " broker peak RSS %d MiB.%n", rowsPerCpuSecond / rawRowsPerSec, hwmKb / 1024));
+    String name = format.name().toLowerCase(java.util.Locale.ROOT);
+    md.append(String.format("| %s | Floe table topic (%s, flatten) | %d | %.1f | %.0f | %.1f | %.1f | %.0f |%n", name,
+        format == BenchRecords.Format.JSON ? "json" : "by_schema_id", rows, elapsed / 1000.0, rowsPerSec, mbPerSec,
+        cpuSeconds, rowsPerCpuSecond));
+    md.append(String.format("| %s | Iceberg Parquet writer, 1 thread (%s + GenericRecord + write) | %d | | %.0f |"
+        + " %.1f | | %.0f |%n", name, rawDecoder(format), records, rawRowsPerSec,
+        rawRowsPerSec * bytes / records / 1048576.0, rawRowsPerSec));
+    ratios.append(String.format("%n%s: Floe per broker core / raw writer on one core: **%.2fx** (goal >= 0.7x);"
+        + " broker peak RSS %d MiB (heap cap 1 GiB).%n", name, rowsPerCpuSecond / rawRowsPerSec, hwmKb / 1024));
     return md.toString();
   }
 
-  /** Iceberg's own writer: parse each JSON record with Jackson into a GenericRecord and write Parquet. */
-  private double rawWriter() throws Exception {
-    Schema schema = new Schema(
-        Types.NestedField.optional(1, "id", Types.LongType.get()),
-        Types.NestedField.optional(2, "user", Types.StringType.get()),
-        Types.NestedField.optional(3, "region", Types.StringType.get()),
-        Types.NestedField.optional(4, "amount", Types.DoubleType.get()),
-        Types.NestedField.optional(5, "ts", Types.StringType.get()),
-        Types.NestedField.optional(6, "tags", Types.ListType.ofOptional(9, Types.StringType.get())),
-        Types.NestedField.optional(7, "device", Types.StructType.of(
-            Types.NestedField.optional(10, "os", Types.StringType.get()),
-            Types.NestedField.optional(11, "version", Types.LongType.get()))),
-        Types.NestedField.optional(8, "note", Types.StringType.get()));
+  /** Registers the format's schema with the broker's built-in registry; its id (0 for JSON, which has none). */
+  private int register(BenchRecords.Format format, String subject) throws Exception {
+    if (format == BenchRecords.Format.JSON) {
+      return 0;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+    body.put("schema", format == BenchRecords.Format.AVRO ? BenchRecords.AVRO_SCHEMA : BenchRecords.PROTO_SCHEMA);
+    if (format == BenchRecords.Format.PROTOBUF) {
+      body.put("schemaType", "PROTOBUF");
+    }
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + registryPort + "/subjects/" + subject + "/versions"))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("Cannot register the bench schema: " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body()).get("id").asInt();
+  }
+
+  private static String rawDecoder(BenchRecords.Format format) {
+    return switch (format) {
+      case JSON -> "Jackson tree";
+      case AVRO -> "Avro GenericDatumReader";
+      case PROTOBUF -> "protobuf-java DynamicMessage";
+    };
+  }
+
+  /**
+   * Iceberg's own writer: decode each record with its format's own library (Jackson, Avro's GenericDatumReader,
+   * protobuf-java's DynamicMessage), copy it into a GenericRecord and write Parquet, on one thread.
+   */
+  private double rawWriter(BenchRecords.Format format) throws Exception {
+    Schema schema = BenchRecords.icebergSchema();
     Path dir = Files.createTempDirectory("floe-raw-writer-");
     Cleanup.registerDir(dir, false);
     Table table = new HadoopTables().create(schema, PartitionSpec.unpartitioned(),
         Map.of("write.parquet.compression-codec", "zstd"), dir.toUri().toString());
     GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build();
     OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).build();
+    RawDecoder decoder = RawDecoder.of(format, schema);
+    List<byte[]> pool = BenchRecords.pool(format, 1);
     long t0 = System.nanoTime();
     try (UnpartitionedWriter<Record> w = new UnpartitionedWriter<>(table.spec(), FileFormat.PARQUET, factory, files,
         table.io(), 512L << 20)) {
       for (int i = 0; i < records; i++) {
-        JsonNode n = JSON.readTree(record(i));
-        GenericRecord r = GenericRecord.create(schema);
-        r.setField("id", n.get("id").asLong());
-        r.setField("user", n.get("user").asText());
-        r.setField("region", n.get("region").asText());
-        r.setField("amount", n.get("amount").asDouble());
-        r.setField("ts", n.get("ts").asText());
-        List<String> tags = new ArrayList<>();
-        n.get("tags").forEach(x -> tags.add(x.asText()));
-        r.setField("tags", tags);
-        GenericRecord device = GenericRecord.create(schema.findType("device").asStructType());
-        device.setField("os", n.get("device").get("os").asText());
-        device.setField("version", n.get("device").get("version").asLong());
-        r.setField("device", device);
-        r.setField("note", n.get("note").asText());
-        w.write(r);
+        w.write(decoder.decode(pool.get(i % pool.size())));
       }
       w.complete();
     }
@@ -327,9 +358,13 @@ public final class TableTopicBench {
   // ------------------------------------------------------------------ helpers
 
   private static Map<String, String> tableConfigs(int intervalMs) {
+    return tableConfigs(intervalMs, BenchRecords.Format.JSON);
+  }
+
+  private static Map<String, String> tableConfigs(int intervalMs, BenchRecords.Format format) {
     return Map.of("automq.table.topic.enable", "true",
         "automq.table.topic.commit.interval.ms", String.valueOf(intervalMs),
-        "automq.table.topic.convert.value.type", "json",
+        "automq.table.topic.convert.value.type", format == BenchRecords.Format.JSON ? "json" : "by_schema_id",
         "automq.table.topic.transform.value.type", "flatten");
   }
 
@@ -341,20 +376,9 @@ public final class TableTopicBench {
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
   }
 
-  private static final String PAD;
-
-  static {
-    char[] c = new char[800];
-    Arrays.fill(c, 'x');
-    PAD = new String(c);
-  }
-
   /** A 1 KiB JSON record. */
   static byte[] record(long i) {
-    String json = "{\"id\":" + i + ",\"user\":\"user-" + (i % 10_000) + "\",\"region\":\"" + (i % 2 == 0 ? "eu" : "us")
-        + "\",\"amount\":" + (i % 1000) / 10.0 + ",\"ts\":\"2026-11-25T10:00:00Z\",\"tags\":[\"a\",\"b\"],"
-        + "\"device\":{\"os\":\"linux\",\"version\":" + (i % 7) + "},\"note\":\"" + PAD + "\"}";
-    return json.getBytes(StandardCharsets.UTF_8);
+    return BenchRecords.json(i);
   }
 
   /** CPU time (user + system) of a process, from /proc, in milliseconds. */
