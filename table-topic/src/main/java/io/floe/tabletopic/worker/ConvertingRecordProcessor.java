@@ -9,6 +9,7 @@ import io.floe.schema.ValueConverters;
 import io.floe.tabletopic.config.TableTopicConfig;
 import io.floe.schema.ValueConverter;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.iceberg.Schema;
@@ -70,11 +71,7 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
 
   @Override
   public ProcessedRecord process(KafkaRecord record, Schema tableSchema) {
-    if (bound != tableSchema) {
-      values.useSchema(tableSchema);
-      rows = RecordBuilder.forSchema(tableSchema);
-      bound = tableSchema;
-    }
+    bind(tableSchema);
     ConversionResult r = convertValue(record.value());
     if (r instanceof ConversionResult.Failed failed) {
       return failure(failed.error());
@@ -90,8 +87,51 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
         return new ProcessedRecord.SchemaNeeded(needed);
       }
     }
+    return row(record, r, tableSchema);
+  }
+
+  /**
+   * Converts every value of the chunk first, so the converter sees all of them (schemaless JSON widens a
+   * column's type across them), then asks for the columns they need together, or builds the rows. A chunk
+   * whose needs conflict with the table is processed record by record, so only the conflicting records fail.
+   */
+  @Override
+  public List<ProcessedRecord> process(List<KafkaRecord> chunk, Schema tableSchema) {
+    bind(tableSchema);
+    ConversionResult[] converted = new ConversionResult[chunk.size()];
+    for (int i = 0; i < converted.length; i++) {
+      converted[i] = convertValue(chunk.get(i).value());
+    }
+    if (values.needsSchemaChange()) {
+      List<Types.NestedField> needed = values.columns();
+      SchemaEvolution.Plan plan = SchemaEvolution.plan(tableSchema, needed);
+      if (!plan.conflicts().isEmpty()) {
+        values.useSchema(tableSchema);
+        return RecordProcessor.super.process(chunk, tableSchema);
+      }
+      if (!plan.isEmpty()) {
+        return List.of(new ProcessedRecord.SchemaNeeded(needed));
+      }
+    }
+    List<ProcessedRecord> out = new ArrayList<>(converted.length);
+    for (int i = 0; i < converted.length; i++) {
+      out.add(converted[i] instanceof ConversionResult.Failed failed
+          ? failure(failed.error()) : row(chunk.get(i), converted[i], tableSchema));
+    }
+    return out;
+  }
+
+  private void bind(Schema tableSchema) {
+    if (bound != tableSchema) {
+      values.useSchema(tableSchema);
+      rows = RecordBuilder.forSchema(tableSchema);
+      bound = tableSchema;
+    }
+  }
+
+  private ProcessedRecord row(KafkaRecord record, ConversionResult converted, Schema tableSchema) {
     GenericRecord row = rows.newRow();
-    Optional<ConversionError> misfit = rows.put(row, values.placement(), r.value());
+    Optional<ConversionError> misfit = rows.put(row, values.placement(), converted.value());
     if (misfit.isPresent()) {
       return failure(misfit.get());
     }

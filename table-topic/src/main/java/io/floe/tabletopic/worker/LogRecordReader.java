@@ -4,6 +4,8 @@ import io.floe.storage.stream.OffsetOutOfRangeException;
 import io.floe.storage.stream.ReadResult;
 import io.floe.storage.stream.Stream;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 import org.apache.kafka.common.record.MemoryRecords;
@@ -19,11 +21,19 @@ import org.apache.kafka.common.utils.CloseableIterator;
  */
 public final class LogRecordReader {
 
-  /** Receives records; returning false stops the read at that record (it will be read again next time). */
+  /**
+   * Receives records a chunk at a time (whole batches, about {@value #CHUNK_BYTES} bytes of keys and values
+   * or less), so a chunk's records can be converted together before any is written. The records are valid
+   * only during the call.
+   */
   @FunctionalInterface
   public interface Sink {
-    boolean accept(KafkaRecord record);
+    /** Returns how many of {@code chunk}'s records were taken; fewer stops the read at the first not taken. */
+    int accept(List<KafkaRecord> chunk);
   }
+
+  /** A chunk is handed over once its records' keys and values reach this many bytes (at a batch's end). */
+  static final int CHUNK_BYTES = 8 << 20;
 
   /** What one read returned: the next offset to read from, and whether the log start passed the cursor. */
   public record Progress(long nextOffset, long skippedFrom, long skippedTo, int records) {
@@ -36,7 +46,7 @@ public final class LogRecordReader {
 
   /**
    * Reads batches from {@code offset} up to the stream's committed end, at most about {@code maxBytes},
-   * and hands each record at or after {@code offset} to {@code sink}. If retention or DeleteRecords removed
+   * and hands the records at or after {@code offset} to {@code sink} in chunks. If retention or DeleteRecords removed
    * data below the log start, the read continues at the start and the gap is reported.
    */
   public Progress read(Stream stream, int partition, long offset, int maxBytes, Sink sink) {
@@ -56,29 +66,46 @@ public final class LogRecordReader {
       throw e;
     }
     long next = from;
+    long chunkEnd = from;
     int count = 0;
+    List<KafkaRecord> chunk = new ArrayList<>();
+    long chunkBytes = 0;
     try {
       for (ByteBuf b : r.batches()) {
         for (RecordBatch batch : MemoryRecords.readableRecords(b.nioBuffer()).batches()) {
-          if (batch.isControlBatch()) {
-            next = batch.lastOffset() + 1;
-            continue;
-          }
-          try (CloseableIterator<Record> it = batch.streamingIterator(buffers)) {
-            while (it.hasNext()) {
-              Record rec = it.next();
-              if (rec.offset() < from) {
-                continue;
+          if (!batch.isControlBatch()) {
+            try (CloseableIterator<Record> it = batch.streamingIterator(buffers)) {
+              while (it.hasNext()) {
+                Record rec = it.next();
+                if (rec.offset() >= from) {
+                  chunk.add(new KafkaRecord(partition, rec.offset(), rec.timestamp(), rec.key(), rec.value(),
+                      rec.headers()));
+                  chunkBytes += rec.sizeInBytes();
+                }
               }
-              if (!sink.accept(new KafkaRecord(partition, rec.offset(), rec.timestamp(), rec.key(), rec.value(), rec.headers()))) {
-                return new Progress(rec.offset(), skippedFrom, from, count);
-              }
-              count++;
             }
           }
-          next = batch.lastOffset() + 1;
+          chunkEnd = batch.lastOffset() + 1;
+          if (chunkBytes >= CHUNK_BYTES) {
+            int taken = sink.accept(chunk);
+            count += taken;
+            if (taken < chunk.size()) {
+              return new Progress(chunk.get(taken).offset(), skippedFrom, from, count);
+            }
+            chunk.clear();
+            chunkBytes = 0;
+            next = chunkEnd;
+          }
         }
       }
+      if (!chunk.isEmpty()) {
+        int taken = sink.accept(chunk);
+        count += taken;
+        if (taken < chunk.size()) {
+          return new Progress(chunk.get(taken).offset(), skippedFrom, from, count);
+        }
+      }
+      next = chunkEnd;
     } finally {
       r.release();
     }

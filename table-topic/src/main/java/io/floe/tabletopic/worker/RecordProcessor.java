@@ -1,5 +1,7 @@
 package io.floe.tabletopic.worker;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.iceberg.Schema;
 
 /**
@@ -18,4 +20,24 @@ public interface RecordProcessor {
 
   /** Processes {@code record} against the table's {@code tableSchema}; never throws for bad data. */
   ProcessedRecord process(KafkaRecord record, Schema tableSchema);
+
+  /**
+   * Processes a chunk of one partition's consecutive records against {@code tableSchema}: one {@code RowChange}
+   * or {@code Failure} per record, in order; or a single {@link ProcessedRecord.SchemaNeeded} when the chunk
+   * needs columns the table lacks, after which the caller evolves the table and processes the chunk again.
+   * Processing a chunk as a whole lets a column's type settle across its records before the table is evolved
+   * (schemaless JSON: {@code {"v":1}} then {@code {"v":2.5}} make {@code v} a double). This default processes
+   * the records one by one.
+   */
+  default List<ProcessedRecord> process(List<KafkaRecord> chunk, Schema tableSchema) {
+    List<ProcessedRecord> out = new ArrayList<>(chunk.size());
+    for (KafkaRecord record : chunk) {
+      ProcessedRecord p = process(record, tableSchema);
+      if (p instanceof ProcessedRecord.SchemaNeeded) {
+        return List.of(p);
+      }
+      out.add(p);
+    }
+    return out;
+  }
 }

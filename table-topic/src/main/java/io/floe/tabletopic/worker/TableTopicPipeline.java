@@ -49,6 +49,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   static final long DRAIN_BYTES_PER_PASS = 32L << 20;
   /** Parquet row groups are buffered in memory: this bounds that buffer per open file. */
   static final long ROW_GROUP_BYTES = 16L << 20;
+  /** Schema versions one chunk of records may bring before its records are taken one by one. */
+  static final int MAX_EVOLUTIONS_PER_CHUNK = 8;
   /** How long a commit waits for the dead-letter topic to acknowledge the records sent to it. */
   static final long DEAD_LETTER_TIMEOUT_MS = 30_000;
   /** How long a partition waits before trying again a record whose conversion needs an unavailable service. */
@@ -253,7 +255,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     long budget = DRAIN_BYTES_PER_PASS;
     while (!closed && written.get(partition) < stream.confirmedOffset() && budget > 0 && !blocked.containsKey(partition)) {
       long from = written.get(partition);
-      LogRecordReader.Progress progress = reader.read(stream, partition, from, READ_BYTES, r -> write(partition, r));
+      LogRecordReader.Progress progress = reader.read(stream, partition, from, READ_BYTES, c -> write(partition, c));
       if (progress.skipped()) {
         long lost = progress.skippedTo() - progress.skippedFrom();
         metrics.offsetsLost.addAndGet(lost);
@@ -272,13 +274,50 @@ public final class TableTopicPipeline implements AutoCloseable {
     return !closed && !blocked.containsKey(partition) && written.get(partition) < stream.confirmedOffset();
   }
 
-  /** Converts and writes one record; false stops the partition at this record (errors.tolerance=none). */
+  /**
+   * Converts and writes a chunk of consecutive records, evolving the table first if the chunk needs it (once
+   * per schema version it holds, at most {@value #MAX_EVOLUTIONS_PER_CHUNK} times); returns how many records
+   * were taken: fewer stops the partition at the first not taken (errors.tolerance=none, or a retry).
+   */
+  private int write(int partition, List<KafkaRecord> chunk) {
+    List<ProcessedRecord> processed = processor.process(chunk, coordinator.schema());
+    for (int attempt = 0; needsSchema(processed) != null && attempt < MAX_EVOLUTIONS_PER_CHUNK; attempt++) {
+      evolve(needsSchema(processed).columns());
+      processed = processor.process(chunk, coordinator.schema());
+    }
+    if (needsSchema(processed) != null) {
+      // the chunk's needs did not settle: take its records one by one
+      for (int i = 0; i < chunk.size(); i++) {
+        if (!write(partition, chunk.get(i))) {
+          return i;
+        }
+      }
+      return chunk.size();
+    }
+    for (int i = 0; i < chunk.size(); i++) {
+      if (!apply(partition, chunk.get(i), processed.get(i))) {
+        return i;
+      }
+    }
+    return chunk.size();
+  }
+
+  private static ProcessedRecord.SchemaNeeded needsSchema(List<ProcessedRecord> processed) {
+    return processed.size() == 1 && processed.get(0) instanceof ProcessedRecord.SchemaNeeded need ? need : null;
+  }
+
+  /** Converts and writes one record; false stops the partition at this record. */
   private boolean write(int partition, KafkaRecord record) {
     ProcessedRecord processed = processor.process(record, coordinator.schema());
     for (int attempt = 0; processed instanceof ProcessedRecord.SchemaNeeded need && attempt < 3; attempt++) {
       evolve(need.columns());
       processed = processor.process(record, coordinator.schema());
     }
+    return apply(partition, record, processed);
+  }
+
+  /** Writes a processed record's row, or applies the error sink's decision; false stops the partition here. */
+  private boolean apply(int partition, KafkaRecord record, ProcessedRecord processed) {
     if (processed instanceof ProcessedRecord.RowChange change) {
       writer().write(change.row());
       metrics.recordsWritten.incrementAndGet();

@@ -229,6 +229,36 @@ class TableTopicPipelineTest {
   }
 
   @Test
+  void schemalessJsonRecordsOfOneChunkSettleAColumnsTypeBeforeTheTableIsEvolved() throws Exception {
+    // Given one batch where v is first an integer, then a fraction
+    List<Stream> s = streams(1);
+    long base = s.get(0).nextOffset();
+    ByteBuffer b = MemoryRecords.withRecords(base, Compression.NONE,
+        new SimpleRecord(1L, null, "{\"v\": 1}".getBytes(StandardCharsets.UTF_8)),
+        new SimpleRecord(2L, null, "{\"v\": 2.5, \"w\": \"x\"}".getBytes(StandardCharsets.UTF_8))).buffer();
+    ByteBuf buf = Unpooled.directBuffer(b.remaining());
+    buf.writeBytes(b);
+    s.get(0).append(base, 2, 2L, buf).join();
+    Map<String, String> json = Map.of(TableTopicConfig.CONVERT_VALUE_TYPE, "json",
+        TableTopicConfig.TRANSFORM_VALUE_TYPE, "flatten");
+    RecordProcessor processor = ConvertingRecordProcessor.forConfig(TableTopicConfig.parse(json));
+
+    // When the table topic writes it
+    try (TableTopicPipeline p = pipeline(s, json, processor)) {
+      p.start().join();
+      p.commitNow().join();
+      assertEquals(0, p.metrics().recordsSkipped.get());
+    }
+
+    // Then v is a double column holding both values, rather than a long that refuses the second
+    Table t = catalog.loadTable(TableIdentifier.of(Namespace.of("default"), "orders"));
+    assertEquals(org.apache.iceberg.types.Types.DoubleType.get(), t.schema().findType("v"));
+    Set<Object> v = new HashSet<>();
+    rows().forEach(r -> v.add(r.getField("v")));
+    assertEquals(Set.of(1.0, 2.5), v);
+  }
+
+  @Test
   void theTableMovesPastADeadLetteredRecordOnlyOnceTheDeadLetterTopicHasIt() throws Exception {
     // Given a bad record at offset 4 and a dead-letter topic that refuses the first write
     List<Stream> s = streams(1);

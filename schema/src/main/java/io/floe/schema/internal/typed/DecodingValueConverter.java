@@ -30,6 +30,8 @@ public final class DecodingValueConverter implements ValueConverter {
   /** Per decoder: why it cannot be placed so (reserved or non-struct values flattened), or none. */
   private final Map<SchemaDecoder, ConversionResult> unplaceable = new IdentityHashMap<>();
   private SchemaDecoder current;
+  /** The first decoder since {@link #useSchema} whose columns the bound table lacks, if any. */
+  private SchemaDecoder pending;
 
   DecodingValueConverter(Placement placement, DecoderLookup lookup) {
     this.placement = placement;
@@ -45,14 +47,17 @@ public final class DecodingValueConverter implements ValueConverter {
   public void useSchema(Schema tableSchema) {
     this.bound = tableSchema;
     needsChange.clear();
+    pending = null;
   }
 
+  /**
+   * The columns of the first schema converted since {@link #useSchema} that the table cannot hold yet, else of
+   * the last one converted: records of several versions evolve the table one version at a time.
+   */
   @Override
   public List<Types.NestedField> columns() {
-    if (current == null) {
-      return List.of();
-    }
-    return columnsOf(current);
+    SchemaDecoder d = pending != null ? pending : current;
+    return d == null ? List.of() : columnsOf(d);
   }
 
   private List<Types.NestedField> columnsOf(SchemaDecoder decoder) {
@@ -65,8 +70,7 @@ public final class DecodingValueConverter implements ValueConverter {
 
   @Override
   public boolean needsSchemaChange() {
-    return current != null && needsChange.computeIfAbsent(current,
-        d -> !SchemaEvolution.plan(bound, columnsOf(d)).isEmpty());
+    return pending != null;
   }
 
   @Override
@@ -89,6 +93,10 @@ public final class DecodingValueConverter implements ValueConverter {
     }
     if (result.isConverted()) {
       current = found.decoder();
+      if (pending == null && needsChange.computeIfAbsent(current,
+          d -> !SchemaEvolution.plan(bound, columnsOf(d)).isEmpty())) {
+        pending = current;
+      }
     }
     return result;
   }

@@ -2,6 +2,7 @@ package io.floe.schema.internal.typed;
 
 import io.floe.schema.internal.SchemaDecoder;
 import io.floe.schema.internal.avro.AvroSchemaDecoder;
+import io.floe.schema.internal.jsonschema.JsonSchemaDecoder;
 import io.floe.schema.internal.protobuf.MessageIndexes;
 import io.floe.schema.internal.protobuf.ProtoFileSet;
 import io.floe.schema.internal.protobuf.ProtobufSchemaDecoder;
@@ -57,8 +58,7 @@ final class SchemaResolver {
     return switch (schema.type()) {
       case AVRO -> avro(schema, references);
       case PROTOBUF -> protobuf(schema, references);
-      case JSON -> throw new IllegalArgumentException(
-          "Cannot decode with schema " + schema.id() + ": JSON Schema values are not supported yet");
+      case JSON -> json(schema, references);
     };
   }
 
@@ -89,6 +89,21 @@ final class SchemaResolver {
       throw new IllegalArgumentException("Cannot parse Avro schema " + schema.id() + ": " + e.getMessage(), e);
     }
     AvroSchemaDecoder decoder = AvroSchemaDecoder.forSchema(parsed);
+    return new Parsed() {
+      @Override
+      public SchemaDecoder decoder(Optional<MessageIndexes> indexes) {
+        return decoder;
+      }
+
+      @Override
+      public SchemaDecoder decoder(String fullName) {
+        return decoder;
+      }
+    };
+  }
+
+  private static Parsed json(RegisteredSchema schema, Map<String, String> references) {
+    JsonSchemaDecoder decoder = JsonSchemaDecoder.forSchema(schema.schema(), references);
     return new Parsed() {
       @Override
       public SchemaDecoder decoder(Optional<MessageIndexes> indexes) {
