@@ -76,8 +76,18 @@ public record TableTopicConfig(
               + " by_schema_id (Avro or Protobuf in the Confluent wire format, schema by id from the registry),"
               + " by_latest_schema (bare Avro or Protobuf, the latest schema of a registry subject) or protobuf"
               + " (bare Protobuf read with .proto files the broker reads, no registry)."),
-      new Key(CONVERT_KEY_TYPE, "string", v -> oneOf(v, Set.of("raw", "string")),
-          "How record keys are read into _kafka_key: raw (bytes) or string (UTF-8)."),
+      new Key(CONVERT_KEY_TYPE, "string",
+          v -> oneOf(v, Set.of("raw", "string", "json", "by_schema_id", "by_latest_schema", "protobuf")),
+          "How record keys are read into _kafka_key: raw (bytes), string (UTF-8), or as values are (json,"
+              + " by_schema_id, by_latest_schema with subject <topic>-key, protobuf), into a typed column."),
+      new Key(ConverterConfig.KEY_SUBJECT, "", v -> null,
+          "The registry subject by_latest_schema reads keys with; empty: <topic>-key."),
+      new Key(ConverterConfig.KEY_MESSAGE, "", v -> null,
+          "The Protobuf message by_latest_schema reads keys as; empty: the schema's first."),
+      new Key(ConverterConfig.KEY_PROTOBUF_PATH, "", v -> null,
+          "The directory of .proto files the protobuf type reads keys with."),
+      new Key(ConverterConfig.KEY_PROTOBUF_MESSAGE, "", v -> null,
+          "The Protobuf message the protobuf type reads keys as."),
       new Key(VALUE_SUBJECT, "", v -> null,
           "The registry subject by_latest_schema reads values with; empty: <topic>-value."),
       new Key(VALUE_MESSAGE, "", v -> null,

@@ -17,21 +17,31 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.Types;
 
 /**
- * Rows from the schema module's value converters (raw, string, schemaless JSON; flattened or in the
- * {@code value} column), plus the metadata columns. A record that needs columns the table lacks asks for
- * them (planned with the schema module's {@link SchemaEvolution}); a record whose type conflicts with the
- * table is a failure value.
+ * Rows from the schema module's converters: the value (raw, string, schemaless JSON, Avro, Protobuf;
+ * flattened or in the {@code value} column) and, for a converted key type, the key in {@code _kafka_key};
+ * plus the metadata columns. A record that needs columns the table lacks asks for them (planned with the
+ * schema module's {@link SchemaEvolution}); a record whose type conflicts with the table is a failure value.
  */
 public final class ConvertingRecordProcessor implements RecordProcessor {
 
   private final ValueConverter values;
-  private final boolean keyAsString;
+  private final MetadataColumns.KeyFormat keyFormat;
+  /** The value converter, then the key converter when the key is converted. */
+  private final List<ValueConverter> sides;
   private Schema bound;
   private RecordBuilder rows;
 
+  /** Values through {@code values}; keys as text or bytes. */
   public ConvertingRecordProcessor(ValueConverter values, boolean keyAsString) {
+    this(values, keyAsString ? MetadataColumns.KeyFormat.STRING : MetadataColumns.KeyFormat.BINARY,
+        Optional.empty());
+  }
+
+  private ConvertingRecordProcessor(ValueConverter values, MetadataColumns.KeyFormat keyFormat,
+      Optional<ValueConverter> keys) {
     this.values = values;
-    this.keyAsString = keyAsString;
+    this.keyFormat = keyFormat;
+    this.sides = keys.map(k -> List.of(values, k)).orElse(List.of(values));
   }
 
   /**
@@ -45,7 +55,7 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     for (Types.NestedField f : values.columns()) {
       fields.add(Types.NestedField.optional(id++, f.name(), f.type(), f.doc()));
     }
-    fields.addAll(MetadataColumns.fields(keyAsString, 1000));
+    fields.addAll(MetadataColumns.fields(keyFormat, 1000));
     return org.apache.iceberg.types.TypeUtil.assignIncreasingFreshIds(new Schema(fields));
   }
 
@@ -63,7 +73,11 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
    */
   public static ConvertingRecordProcessor forConfig(TableTopicConfig config, SchemaSources sources) {
     ValueConverter values = ValueConverters.forValue(config.converterConfigs(), VALUE_COLUMN, sources);
-    return new ConvertingRecordProcessor(values, "string".equals(config.convertKeyType()));
+    MetadataColumns.KeyFormat keyFormat = MetadataColumns.KeyFormat.of(config.convertKeyType());
+    Optional<ValueConverter> keys = keyFormat == MetadataColumns.KeyFormat.CONVERTED
+        ? Optional.of(ValueConverters.forKey(config.converterConfigs(), MetadataColumns.KEY, sources))
+        : Optional.empty();
+    return new ConvertingRecordProcessor(values, keyFormat, keys);
   }
 
   /** The column of a value that is not flattened. */
@@ -72,22 +86,52 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
   @Override
   public ProcessedRecord process(KafkaRecord record, Schema tableSchema) {
     bind(tableSchema);
-    ConversionResult r = convertValue(record.value());
-    if (r instanceof ConversionResult.Failed failed) {
-      return failure(failed.error());
+    ConversionResult[] r = convert(record);
+    for (ConversionResult side : r) {
+      if (side instanceof ConversionResult.Failed failed) {
+        return failure(failed.error());
+      }
     }
-    if (values.needsSchemaChange()) {
-      List<Types.NestedField> needed = values.columns();
+    if (needsSchemaChange()) {
+      List<Types.NestedField> needed = neededColumns();
       SchemaEvolution.Plan plan = SchemaEvolution.plan(tableSchema, needed);
       if (!plan.conflicts().isEmpty()) {
-        values.useSchema(tableSchema); // forget what this record asked for
-        return ProcessedRecord.Failure.invalidData("the value does not fit the table: " + plan.conflicts());
+        sides.forEach(c -> c.useSchema(tableSchema)); // forget what this record asked for
+        return ProcessedRecord.Failure.invalidData("the record does not fit the table: " + plan.conflicts());
       }
       if (!plan.isEmpty()) {
         return new ProcessedRecord.SchemaNeeded(needed);
       }
     }
     return row(record, r, tableSchema);
+  }
+
+  /** The record's value, then its key if the key is converted. */
+  private ConversionResult[] convert(KafkaRecord record) {
+    ConversionResult[] out = new ConversionResult[sides.size()];
+    out[0] = convert(values, record.value());
+    if (out.length > 1) {
+      out[1] = convert(sides.get(1), record.key());
+    }
+    return out;
+  }
+
+  private boolean needsSchemaChange() {
+    for (ValueConverter c : sides) {
+      if (c.needsSchemaChange()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<Types.NestedField> neededColumns() {
+    if (sides.size() == 1) {
+      return values.columns();
+    }
+    List<Types.NestedField> out = new ArrayList<>(values.columns());
+    out.addAll(sides.get(1).columns());
+    return out;
   }
 
   /**
@@ -98,15 +142,15 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
   @Override
   public List<ProcessedRecord> process(List<KafkaRecord> chunk, Schema tableSchema) {
     bind(tableSchema);
-    ConversionResult[] converted = new ConversionResult[chunk.size()];
+    ConversionResult[][] converted = new ConversionResult[chunk.size()][];
     for (int i = 0; i < converted.length; i++) {
-      converted[i] = convertValue(chunk.get(i).value());
+      converted[i] = convert(chunk.get(i));
     }
-    if (values.needsSchemaChange()) {
-      List<Types.NestedField> needed = values.columns();
+    if (needsSchemaChange()) {
+      List<Types.NestedField> needed = neededColumns();
       SchemaEvolution.Plan plan = SchemaEvolution.plan(tableSchema, needed);
       if (!plan.conflicts().isEmpty()) {
-        values.useSchema(tableSchema);
+        sides.forEach(c -> c.useSchema(tableSchema));
         return RecordProcessor.super.process(chunk, tableSchema);
       }
       if (!plan.isEmpty()) {
@@ -115,41 +159,46 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
     }
     List<ProcessedRecord> out = new ArrayList<>(converted.length);
     for (int i = 0; i < converted.length; i++) {
-      out.add(converted[i] instanceof ConversionResult.Failed failed
-          ? failure(failed.error()) : row(chunk.get(i), converted[i], tableSchema));
+      out.add(row(chunk.get(i), converted[i], tableSchema));
     }
     return out;
   }
 
   private void bind(Schema tableSchema) {
     if (bound != tableSchema) {
-      values.useSchema(tableSchema);
+      sides.forEach(c -> c.useSchema(tableSchema));
       rows = RecordBuilder.forSchema(tableSchema);
       bound = tableSchema;
     }
   }
 
-  private ProcessedRecord row(KafkaRecord record, ConversionResult converted, Schema tableSchema) {
+  /** The row of a record whose sides converted as {@code converted} (value, then key), or why not. */
+  private ProcessedRecord row(KafkaRecord record, ConversionResult[] converted, Schema tableSchema) {
     GenericRecord row = rows.newRow();
-    Optional<ConversionError> misfit = rows.put(row, values.placement(), converted.value());
-    if (misfit.isPresent()) {
-      return failure(misfit.get());
+    for (int i = 0; i < converted.length; i++) {
+      if (converted[i] instanceof ConversionResult.Failed failed) {
+        return failure(failed.error());
+      }
+      Optional<ConversionError> misfit = rows.put(row, sides.get(i).placement(), converted[i].value());
+      if (misfit.isPresent()) {
+        return failure(misfit.get());
+      }
     }
-    MetadataColumns.set(row, tableSchema, record, keyAsString);
+    MetadataColumns.set(row, tableSchema, record, keyFormat);
     return ProcessedRecord.RowChange.insert(row);
   }
 
-  private ConversionResult convertValue(ByteBuffer value) {
-    if (value == null) {
-      return values.convert(null);
+  private static ConversionResult convert(ValueConverter converter, ByteBuffer bytes) {
+    if (bytes == null) {
+      return converter.convert(null);
     }
-    if (value.hasArray()) {
-      return values.convert(value.array(), value.arrayOffset() + value.position(), value.remaining());
+    if (bytes.hasArray()) {
+      return converter.convert(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
     }
     // The converted value may share the array until the row is written: a fresh copy per record.
-    byte[] copy = new byte[value.remaining()];
-    value.duplicate().get(copy);
-    return values.convert(copy, 0, copy.length);
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    return converter.convert(copy, 0, copy.length);
   }
 
   private static ProcessedRecord.Failure failure(ConversionError e) {

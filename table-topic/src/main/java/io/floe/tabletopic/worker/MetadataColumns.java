@@ -29,24 +29,49 @@ public final class MetadataColumns {
 
   private MetadataColumns() {}
 
-  /** The metadata columns, with field ids from {@code firstId} (the catalog reassigns ids on create). */
-  public static List<Types.NestedField> fields(boolean keyAsString, int firstId) {
+  /** How the record key lands in {@code _kafka_key}. */
+  public enum KeyFormat {
+    /** UTF-8 text ({@code convert.key.type=string}). */
+    STRING,
+    /** The bytes ({@code raw}). */
+    BINARY,
+    /** Converted by a key converter (json, Avro, Protobuf), which owns the column and its type. */
+    CONVERTED;
+
+    public static KeyFormat of(String convertKeyType) {
+      return switch (convertKeyType) {
+        case "string" -> STRING;
+        case "raw" -> BINARY;
+        default -> CONVERTED;
+      };
+    }
+  }
+
+  /**
+   * The metadata columns, with field ids from {@code firstId} (the catalog reassigns ids on create); without
+   * {@code _kafka_key} for a {@link KeyFormat#CONVERTED} key, whose converter asks for it.
+   */
+  public static List<Types.NestedField> fields(KeyFormat keyFormat, int firstId) {
     int id = firstId;
-    Types.NestedField key = Types.NestedField.optional(id++, KEY, keyAsString ? Types.StringType.get() : Types.BinaryType.get());
+    Types.NestedField key = Types.NestedField.optional(id++, KEY,
+        keyFormat == KeyFormat.STRING ? Types.StringType.get() : Types.BinaryType.get());
     Types.NestedField header = Types.NestedField.optional(id++, HEADER,
         Types.MapType.ofOptional(id++, id++, Types.StringType.get(), Types.BinaryType.get()));
     Types.NestedField metadata = Types.NestedField.optional(id++, METADATA, Types.StructType.of(
         Types.NestedField.optional(id++, PARTITION, Types.IntegerType.get()),
         Types.NestedField.optional(id++, OFFSET, Types.LongType.get()),
         Types.NestedField.optional(id++, TIMESTAMP, Types.TimestampType.withZone())));
-    return List.of(key, header, metadata);
+    return keyFormat == KeyFormat.CONVERTED ? List.of(header, metadata) : List.of(key, header, metadata);
   }
 
-  /** Sets the metadata columns of {@code row} (created for {@code schema}) from {@code record}. */
-  public static void set(Record row, Schema schema, KafkaRecord record, boolean keyAsString) {
+  /**
+   * Sets the metadata columns of {@code row} (created for {@code schema}) from {@code record}; the key only if
+   * it is not {@link KeyFormat#CONVERTED}.
+   */
+  public static void set(Record row, Schema schema, KafkaRecord record, KeyFormat keyFormat) {
     Types.StructType struct = schema.asStruct();
-    if (record.key() != null) {
-      row.setField(KEY, keyAsString ? utf8(record.key()) : copy(record.key()));
+    if (record.key() != null && keyFormat != KeyFormat.CONVERTED) {
+      row.setField(KEY, keyFormat == KeyFormat.STRING ? utf8(record.key()) : copy(record.key()));
     }
     if (record.headers().length > 0) {
       Map<String, ByteBuffer> headers = new HashMap<>();

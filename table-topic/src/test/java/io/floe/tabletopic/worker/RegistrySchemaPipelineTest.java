@@ -199,6 +199,38 @@ class RegistrySchemaPipelineTest {
   }
 
   @Test
+  void keysInTheWireFormatBecomeATypedKeyColumn() throws Exception {
+    // Given records whose keys and values are Avro in Confluent's wire format
+    String keySchema = "{\"type\": \"record\", \"name\": \"OrderKey\", \"fields\": ["
+        + "{\"name\": \"region\", \"type\": \"string\"}, {\"name\": \"id\", \"type\": \"long\"}]}";
+    RegisteredSchema k = registry.register("orders-key",
+        new SchemaRegistry.SchemaText(SchemaType.AVRO, keySchema, List.of()));
+    RegisteredSchema v1 = register(V1);
+    Stream s = storage.streamStore().open(103).join();
+    long base = s.nextOffset();
+    ByteBuffer b = MemoryRecords.withRecords(base, Compression.NONE, new SimpleRecord(1L,
+        confluent(k, record(keySchema, Map.of("region", "eu", "id", 7L))),
+        confluent(v1, record(V1, Map.of("id", 7, "item", "tea"))))).buffer();
+    ByteBuf buf = Unpooled.directBuffer(b.remaining());
+    buf.writeBytes(b);
+    s.append(base, 1, 1L, buf).join();
+
+    // When the table topic converts keys by schema id too
+    try (TableTopicPipeline p = pipeline(s, Map.of(TableTopicConfig.CONVERT_KEY_TYPE, "by_schema_id"))) {
+      p.start().join();
+      p.commitNow().join();
+      assertEquals(1, p.committedOffset(0));
+    }
+
+    // Then _kafka_key is a struct of the key's fields
+    assertEquals(Types.StringType.get(), table().schema().findType("_kafka_key.region"));
+    Record key = (Record) rowsByOffset().get(0L).getField("_kafka_key");
+    assertEquals("eu", key.getField("region"));
+    assertEquals(7L, key.getField("id"));
+    assertEquals("tea", rowsByOffset().get(0L).getField("item"));
+  }
+
+  @Test
   void unknownSchemaIdsAndCorruptPayloadsFollowErrorsTolerance() throws Exception {
     // Given a good record, one with an id the registry does not have, one not in the wire format, and one
     // whose Avro payload is cut short
