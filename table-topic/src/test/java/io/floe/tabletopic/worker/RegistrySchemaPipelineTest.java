@@ -11,7 +11,6 @@ import io.floe.schema.registry.RegisteredSchema;
 import io.floe.schema.registry.SchemaRegistry;
 import io.floe.schema.registry.SchemaType;
 import io.floe.storage.FloeStorage;
-import io.floe.storage.StorageConfig;
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
 import io.netty.buffer.ByteBuf;
@@ -19,21 +18,16 @@ import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -72,33 +66,25 @@ class RegistrySchemaPipelineTest {
          "default": null},
         {"name": "placed", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}], "default": null}]}""";
 
-  Path dir;
+  PipelineFixture fixture;
   FloeStorage storage;
   JdbcCatalog catalog;
+  ExecutorService workers;
+  ScheduledExecutorService scheduler;
   SchemaRegistry registry = new SchemaRegistry(new InMemorySchemaRegistryStore(), Map.of(SchemaType.AVRO, new AvroFormat()));
-  ExecutorService workers = Executors.newFixedThreadPool(2);
-  ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = Files.createTempDirectory("floe-tt-avro-");
-    storage = FloeStorage.open(StorageConfig.builder(dir.resolve("data")).build());
-    catalog = new JdbcCatalog();
-    catalog.initialize("floe", Map.of(
-        CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(),
-        "jdbc.schema-version", "V1"));
+    fixture = new PipelineFixture("floe-tt-avro-");
+    storage = fixture.storage;
+    catalog = fixture.catalog;
+    workers = fixture.workers;
+    scheduler = fixture.scheduler;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    catalog.close();
-    storage.close();
-    workers.shutdownNow();
-    scheduler.shutdownNow();
-    try (var files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    fixture.close();
   }
 
   private RegisteredSchema register(String text) {

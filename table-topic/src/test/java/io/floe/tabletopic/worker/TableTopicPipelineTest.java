@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.storage.FloeStorage;
-import io.floe.storage.StorageConfig;
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.commit.TableCommitter;
 import io.floe.tabletopic.config.TableTopicConfig;
@@ -13,19 +12,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -43,32 +37,24 @@ import org.junit.jupiter.api.Test;
 /** The pipeline against the real stream store and a real Iceberg JDBC catalog on SQLite. */
 class TableTopicPipelineTest {
 
-  Path dir;
+  PipelineFixture fixture;
   FloeStorage storage;
   JdbcCatalog catalog;
-  ExecutorService workers = Executors.newFixedThreadPool(2);
-  ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  ExecutorService workers;
+  ScheduledExecutorService scheduler;
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = Files.createTempDirectory("floe-tt-");
-    storage = FloeStorage.open(StorageConfig.builder(dir.resolve("data")).build());
-    catalog = new JdbcCatalog();
-    catalog.initialize("floe", Map.of(
-        CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
-        CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(),
-        "jdbc.schema-version", "V1"));
+    fixture = new PipelineFixture("floe-tt-");
+    storage = fixture.storage;
+    catalog = fixture.catalog;
+    workers = fixture.workers;
+    scheduler = fixture.scheduler;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    catalog.close();
-    storage.close();
-    workers.shutdownNow();
-    scheduler.shutdownNow();
-    try (var files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    fixture.close();
   }
 
   private List<Stream> streams(int n) {
