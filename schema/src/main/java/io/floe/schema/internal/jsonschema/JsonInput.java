@@ -3,6 +3,7 @@ package io.floe.schema.internal.jsonschema;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.floe.schema.ConversionError.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -14,16 +15,34 @@ import java.nio.charset.StandardCharsets;
 final class JsonInput implements AutoCloseable {
 
   final JsonParser parser;
-  /** Lenient decoding ignores {@code required}, closed objects and {@code enum}s; strict does not. */
+
+  /**
+   * Lenient decoding ignores {@code required}, closed objects and {@code enum}s; strict does not.
+   */
   final boolean strict;
+
   private final JsonFactory factory;
   private final byte[] bytes;
+
   /** Where in {@link #bytes} the parser started: its byte offsets are relative to it. */
   private final int base;
 
+  /**
+   * @throws InvalidJsonValueException if the bytes are not UTF-8
+   */
   JsonInput(JsonFactory factory, byte[] bytes, int offset, int length, boolean strict)
       throws IOException {
     this.parser = factory.createParser(bytes, offset, length);
+    if (parser.currentLocation().getByteOffset() < 0) {
+      // Jackson took the bytes for UTF-16 or UTF-32 (zero bytes up front): its offsets are then in
+      // characters, and values kept as text could not be cut from the bytes
+      parser.close();
+      throw new InvalidJsonValueException(
+          Reason.INVALID_INPUT,
+          "",
+          "the value is not UTF-8 JSON (it looks like UTF-16 or UTF-32, or starts with zero"
+              + " bytes)");
+    }
     this.strict = strict;
     this.factory = factory;
     this.bytes = bytes;

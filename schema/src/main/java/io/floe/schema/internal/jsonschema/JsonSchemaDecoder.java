@@ -46,8 +46,8 @@ import org.apache.iceberg.types.Type;
  *       texts</td></tr>
  *   <tr><td>{@code enum}/{@code const} without a type</td><td>the type of its values (string for
  *       strings); JSON text if they mix types</td><td>as for that type</td></tr>
- *   <tr><td>{@code "type": ["null", X]}, {@code oneOf}/{@code anyOf} of null and X</td><td>X</td>
- *       <td>X's value, or null</td></tr>
+ *   <tr><td>{@code "type": ["null", X]}, {@code oneOf}/{@code anyOf} of null and X, or of
+ *       branches that all map to X</td><td>X</td><td>X's value, or null</td></tr>
  *   <tr><td>{@code oneOf}/{@code anyOf} of X, Y, ... (and null); {@code "type": [X, Y,
  *       ...]}</td><td>struct&lt;tag: int, field<i>i</i>: branch <i>i</i>, ...&gt; (no field for a
  *       null branch)</td><td>{@code ConvertedStruct}: {@code tag} is the index of the record's
@@ -61,18 +61,18 @@ import org.apache.iceberg.types.Type;
  *       (float64): JSON Schema gives numbers no precision, and a decimal column would need one.
  *       {@code integer} is a long; a number written {@code 3.0} is the integer 3, as JSON Schema
  *       has it.
- *   <li>{@code $ref} resolves within the document ({@code #/definitions/X}, {@code #/$defs/X},
- *       any JSON pointer, {@code $anchor}) and to the schemas the registry's references name: by
- *       the reference's name, or by URL resolved against the schema's {@code $id}. Keywords beside
- *       a {@code $ref} apply together with its target, as in 2019-09 and later.
+ *   <li>{@code $ref} resolves within the document ({@code #/definitions/X}, {@code #/$defs/X}, any
+ *       JSON pointer, {@code $anchor}) and to the schemas the registry's references name: by the
+ *       reference's name, or by URL resolved against the schema's {@code $id}. Keywords beside a
+ *       {@code $ref} apply together with its target, as in 2019-09 and later.
  *   <li>{@code allOf} members, {@code $ref} targets and the schema around them are merged: types
  *       intersect, properties add up in order. Subschemas beside a {@code oneOf}/{@code anyOf}
  *       apply within each of its branches.
- *   <li>Multi-branch unions are named as {@code AvroSchemaDecoder} names Avro's unions (as Iceberg's
- *       {@code AvroSchemaUtil} does): {@code oneOf: [A, B]} is {@code struct<tag, field0: A,
- *       field1: B>}. The branch is picked by the value's JSON token when only one branch takes it
- *       (a string, an object, ...); otherwise the first branch the value is valid against, checking
- *       types, formats, {@code required}, {@code additionalProperties: false} and {@code
+ *   <li>Multi-branch unions are named as {@code AvroSchemaDecoder} names Avro's unions (as
+ *       Iceberg's {@code AvroSchemaUtil} does): {@code oneOf: [A, B]} is {@code struct<tag, field0:
+ *       A, field1: B>}. The branch is picked by the value's JSON token when only one branch takes
+ *       it (a string, an object, ...); otherwise the first branch the value is valid against,
+ *       checking types, formats, {@code required}, {@code additionalProperties: false} and {@code
  *       enum}/{@code const}; if it is valid against none, the first branch its token fits reads it.
  *   <li>Property names become column names with dots replaced by underscores, as schemaless JSON
  *       does; a property with an empty name, or whose schema allows only null, has no column.
@@ -82,6 +82,11 @@ import org.apache.iceberg.types.Type;
  *       not kept; {@code not}, {@code if}/{@code then}/{@code else} and {@code dependentSchemas}
  *       are ignored.
  *   <li>Every nested field, list element and map value is optional; field ids are placeholders.
+ *   <li>Refused ({@link #forSchema} throws): a schema that contains itself through {@code $ref}
+ *       (Iceberg types are finite), one that allows only null, a {@code $ref} that names nothing,
+ *       two properties that would be one column, types nested deeper than {@value
+ *       JsonSchemaTypeMapping#MAX_DEPTH} levels or expanding to more than {@value
+ *       JsonSchemaTypeMapping#MAX_FIELD_IDS} fields.
  * </ul>
  *
  * <h2>Values</h2>
@@ -91,11 +96,13 @@ import org.apache.iceberg.types.Type;
  *       JSON {@code null} is null for any field, since Confluent's serializer does not validate by
  *       default; the value {@code null} converts to null. A key repeated in one object keeps its
  *       last value.
+ *   <li>Date-times, dates and times are RFC 3339, with a missing offset taken as UTC and {@code t}
+ *       or a space allowed for {@code T} (see {@code Rfc3339}); UUIDs are in their 8-4-4-4-12 form.
  *   <li>A value of another JSON type than its schema's (a string for an integer, a fraction for an
  *       integer, a date-time that is not RFC 3339) fails the record as {@code INVALID_INPUT} naming
- *       the field, its schema type and what the record has; so do malformed JSON, an empty value
- *       and content after the value. Integers beyond the long range, and numbers beyond the double
- *       range, are {@code UNSUPPORTED}.
+ *       the field, its schema type and what the record has; so do malformed JSON, JSON that is not
+ *       UTF-8, an empty value and content after the value. Integers beyond the long range, and
+ *       numbers beyond the double range, are {@code UNSUPPORTED}.
  *   <li>{@code required}, {@code enum}, {@code additionalProperties: false}, bounds and patterns
  *       are not enforced (the writer's serializer validates if configured to); they only guide the
  *       choice of a union's branch.
@@ -154,14 +161,17 @@ public final class JsonSchemaDecoder implements SchemaDecoder {
         return ConversionResult.failed(
             Reason.INVALID_INPUT,
             "",
-            "invalid JSON: more content after the value at " + where(in.parser.currentTokenLocation()));
+            "invalid JSON: more content after the value at "
+                + where(in.parser.currentTokenLocation()));
       }
       return ConversionResult.converted(value);
     } catch (InvalidJsonValueException e) {
       return e.toResult();
     } catch (JsonProcessingException e) {
       return ConversionResult.failed(
-          Reason.INVALID_INPUT, "", "invalid JSON: " + e.getOriginalMessage() + " at " + where(e.getLocation()));
+          Reason.INVALID_INPUT,
+          "",
+          "invalid JSON: " + e.getOriginalMessage() + " at " + where(e.getLocation()));
     } catch (IOException e) {
       // reading a byte array does no I/O; kept for the checked signature
       return ConversionResult.failed(Reason.INVALID_INPUT, "", "unreadable JSON: " + e);

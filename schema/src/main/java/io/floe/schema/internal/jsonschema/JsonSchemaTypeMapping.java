@@ -43,36 +43,75 @@ final class JsonSchemaTypeMapping {
    */
   static final int MAX_FIELD_IDS = 100_000;
 
+  /**
+   * How deep types may nest: decoding recurses once per level, and no table is usefully deeper, so
+   * a deeper schema is refused rather than risking the stack.
+   */
+  static final int MAX_DEPTH = 200;
+
   private static final Set<String> TYPES =
       Set.of("null", "boolean", "object", "array", "number", "string", "integer");
   private static final List<String> UNION_KEYWORDS = List.of("oneOf", "anyOf");
   private static final Set<String> OBJECT_KEYWORDS =
       Set.of(
-          "properties", "additionalProperties", "patternProperties", "required", "propertyNames",
-          "minProperties", "maxProperties");
+          "properties",
+          "additionalProperties",
+          "patternProperties",
+          "required",
+          "propertyNames",
+          "minProperties",
+          "maxProperties");
   private static final Set<String> ARRAY_KEYWORDS =
-      Set.of("items", "prefixItems", "additionalItems", "contains", "minItems", "maxItems", "uniqueItems");
+      Set.of(
+          "items",
+          "prefixItems",
+          "additionalItems",
+          "contains",
+          "minItems",
+          "maxItems",
+          "uniqueItems");
+
   /** Keywords that never reject a value: a schema of only these accepts anything. */
   private static final Set<String> ANNOTATIONS =
       Set.of(
-          "$schema", "$id", "id", "$comment", "title", "description", "default", "examples", "readOnly",
-          "writeOnly", "deprecated", "definitions", "$defs", "$anchor");
-  private static final Set<JsonToken> OBJECT_TOKENS = Collections.unmodifiableSet(EnumSet.of(JsonToken.START_OBJECT));
-  private static final Set<JsonToken> ARRAY_TOKENS = Collections.unmodifiableSet(EnumSet.of(JsonToken.START_ARRAY));
+          "$schema",
+          "$id",
+          "id",
+          "$comment",
+          "title",
+          "description",
+          "default",
+          "examples",
+          "readOnly",
+          "writeOnly",
+          "deprecated",
+          "definitions",
+          "$defs",
+          "$anchor");
+
+  private static final Set<JsonToken> OBJECT_TOKENS =
+      Collections.unmodifiableSet(EnumSet.of(JsonToken.START_OBJECT));
+  private static final Set<JsonToken> ARRAY_TOKENS =
+      Collections.unmodifiableSet(EnumSet.of(JsonToken.START_ARRAY));
 
   /**
    * The subschemas that apply at one place ({@code $ref}s and {@code allOf}s expanded), and the
    * {@code oneOf}/{@code anyOf} arrays already taken apart above it.
    */
-  private record Conj(List<Located> parts, Set<JsonNode> unionsTaken) {}
+  private record Subschemas(List<Located> parts, Set<JsonNode> unionsTaken) {}
 
   /** A {@code oneOf}/{@code anyOf} not yet taken apart. */
   private record UnionAt(Located holder, String keyword, JsonNode alternatives) {}
 
   private final SchemaDocuments documents;
-  /** The subschemas of the places being mapped, from the top down: meeting one again is recursion. */
+
+  /**
+   * The subschemas of the places being mapped, from the top down: meeting one again is recursion.
+   */
   private final Set<JsonNode> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
+
   private int lastId = 0;
+  private int depth = 0;
 
   private JsonSchemaTypeMapping(SchemaDocuments documents) {
     this.documents = documents;
@@ -85,7 +124,8 @@ final class JsonSchemaTypeMapping {
    */
   static Mapped map(SchemaDocuments documents) {
     JsonSchemaTypeMapping mapping = new JsonSchemaTypeMapping(documents);
-    Conj root = new Conj(mapping.expand(List.of(documents.root()), List.of(), ""), Set.of());
+    Subschemas root =
+        new Subschemas(mapping.expand(List.of(documents.root()), List.of(), ""), Set.of());
     Mapped mapped = mapping.visit(root, "");
     Preconditions.checkArgument(
         mapped != null,
@@ -94,31 +134,38 @@ final class JsonSchemaTypeMapping {
   }
 
   /** Returns null where only null (or nothing) is valid: such a value has no column. */
-  private Mapped visit(Conj conj, String path) {
+  private Mapped visit(Subschemas subschemas, String path) {
+    Preconditions.checkArgument(
+        ++depth <= MAX_DEPTH,
+        "Cannot decode JSON schema at %s: it nests deeper than %s levels",
+        describe(path),
+        MAX_DEPTH);
     List<JsonNode> entered = new ArrayList<>();
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       if (part.node().isObject() && inProgress.add(part.node())) {
         entered.add(part.node());
       }
     }
     try {
-      return visitParts(conj, path);
+      return visitParts(subschemas, path);
     } finally {
       entered.forEach(inProgress::remove);
+      depth--;
     }
   }
 
-  private Mapped visitParts(Conj conj, String path) {
-    if (rejectsAll(conj)) {
+  private Mapped visitParts(Subschemas subschemas, String path) {
+    if (rejectsAll(subschemas)) {
       return null;
     }
-    UnionAt union = untakenUnion(conj);
+    UnionAt union = untakenUnion(subschemas);
     if (union != null) {
-      return union(conj, union, path);
+      return union(subschemas, union, path);
     }
-    Set<String> types = types(conj, path);
+    Set<String> types = types(subschemas, path);
     if (types == null) {
-      JsonValueReader any = JsonValueReaders.jsonText(path, "any JSON value (kept as JSON text)", null);
+      JsonValueReader any =
+          JsonValueReaders.jsonText(path, "any JSON value (kept as JSON text)", null);
       any.nullable(true);
       return new Mapped(Types.StringType.get(), any);
     }
@@ -130,15 +177,17 @@ final class JsonSchemaTypeMapping {
       return null;
     }
     Mapped mapped =
-        types.size() == 1 ? single(types.iterator().next(), conj, path) : typeUnion(conj, types, path);
+        types.size() == 1
+            ? single(types.iterator().next(), subschemas, path)
+            : typeUnion(subschemas, types, path);
     mapped.reader().nullable(nullable);
     return mapped;
   }
 
-  private Mapped single(String type, Conj conj, String path) {
+  private Mapped single(String type, Subschemas subschemas, String path) {
     switch (type) {
       case "string":
-        String format = firstText(conj, "format");
+        String format = firstText(subschemas, "format");
         switch (format == null ? "" : format) {
           case "date-time":
             return new Mapped(Types.TimestampType.withZone(), JsonValueReaders.timestamps(path));
@@ -150,26 +199,29 @@ final class JsonSchemaTypeMapping {
             return new Mapped(Types.UUIDType.get(), JsonValueReaders.uuids(path));
           default:
             return new Mapped(
-                Types.StringType.get(), JsonValueReaders.strings(path, allowed(conj, type)));
+                Types.StringType.get(), JsonValueReaders.strings(path, allowed(subschemas, type)));
         }
       case "integer":
-        return new Mapped(Types.LongType.get(), JsonValueReaders.longs(path, allowed(conj, type)));
+        return new Mapped(
+            Types.LongType.get(), JsonValueReaders.longs(path, allowed(subschemas, type)));
       case "number":
-        return new Mapped(Types.DoubleType.get(), JsonValueReaders.doubles(path, allowed(conj, type)));
+        return new Mapped(
+            Types.DoubleType.get(), JsonValueReaders.doubles(path, allowed(subschemas, type)));
       case "boolean":
-        return new Mapped(Types.BooleanType.get(), JsonValueReaders.booleans(path, allowed(conj, type)));
+        return new Mapped(
+            Types.BooleanType.get(), JsonValueReaders.booleans(path, allowed(subschemas, type)));
       case "array":
-        return array(conj, path);
+        return array(subschemas, path);
       case "object":
-        return object(conj, path);
+        return object(subschemas, path);
       default:
         throw new IllegalStateException("Unknown JSON Schema type " + type);
     }
   }
 
-  private Mapped object(Conj conj, String path) {
+  private Mapped object(Subschemas subschemas, String path) {
     Map<String, List<Located>> properties = new LinkedHashMap<>();
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode declared = part.node().get("properties");
       if (declared == null) {
         continue;
@@ -198,8 +250,9 @@ final class JsonSchemaTypeMapping {
       }
       String column = columnName(key);
       String fieldPath = child(path, column);
-      Conj fieldConj = new Conj(expand(property.getValue(), List.of(), fieldPath), Set.of());
-      Mapped mapped = visit(fieldConj, fieldPath);
+      Subschemas fieldSubschemas =
+          new Subschemas(expand(property.getValue(), List.of(), fieldPath), Set.of());
+      Mapped mapped = visit(fieldSubschemas, fieldPath);
       if (mapped == null) {
         continue;
       }
@@ -213,7 +266,8 @@ final class JsonSchemaTypeMapping {
           key,
           column);
       fields.add(
-          Types.NestedField.optional(nextId(), column, mapped.type(), firstText(fieldConj, "description")));
+          Types.NestedField.optional(
+              nextId(), column, mapped.type(), firstText(fieldSubschemas, "description")));
       columns.add(column);
       keys.add(key);
       readers.add(mapped.reader());
@@ -223,10 +277,15 @@ final class JsonSchemaTypeMapping {
       return new Mapped(
           Types.StructType.of(fields),
           JsonValueReaders.structs(
-              path, JsonValueReaders.names(columns), keys, readers, required(conj), closed(conj)));
+              path,
+              JsonValueReaders.names(columns),
+              keys,
+              readers,
+              required(subschemas),
+              closed(subschemas)));
     }
     List<Located> additional = new ArrayList<>();
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode schema = part.node().get("additionalProperties");
       if (schema != null && !acceptsAnything(schema)) {
         additional.add(new Located(part.doc(), schema));
@@ -234,7 +293,8 @@ final class JsonSchemaTypeMapping {
     }
     if (!additional.isEmpty()) {
       String valuePath = child(path, "value");
-      Mapped value = visit(new Conj(expand(additional, List.of(), valuePath), Set.of()), valuePath);
+      Mapped value =
+          visit(new Subschemas(expand(additional, List.of(), valuePath), Set.of()), valuePath);
       if (value != null) {
         int keyId = nextId();
         int valueId = nextId();
@@ -248,9 +308,9 @@ final class JsonSchemaTypeMapping {
         JsonValueReaders.jsonText(path, "an object (kept as JSON text)", OBJECT_TOKENS));
   }
 
-  private Mapped array(Conj conj, String path) {
+  private Mapped array(Subschemas subschemas, String path) {
     List<Located> items = new ArrayList<>();
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode node = part.node();
       JsonNode schema = node.get("items");
       if (node.has("prefixItems") || (schema != null && schema.isArray())) {
@@ -268,7 +328,7 @@ final class JsonSchemaTypeMapping {
       any.nullable(true);
       element = new Mapped(Types.StringType.get(), any);
     } else {
-      element = visit(new Conj(expand(items, List.of(), elementPath), Set.of()), elementPath);
+      element = visit(new Subschemas(expand(items, List.of(), elementPath), Set.of()), elementPath);
       if (element == null) {
         return arrayAsText(path); // only nulls: no element type
       }
@@ -286,11 +346,11 @@ final class JsonSchemaTypeMapping {
 
   /**
    * {@code oneOf}/{@code anyOf}: each branch with the subschemas beside the keyword. Branches that
-   * allow only null have no field; with one branch left the value is that branch's, optional.
-   * Otherwise a struct of {@code tag} and {@code field<i>} for branch i, as Iceberg names Avro's
-   * unions.
+   * allow only null have no field; with one branch left, or branches all of one type, the value is
+   * that type's, optional. Otherwise a struct of {@code tag} and {@code field<i>} for branch i, as
+   * Iceberg names Avro's unions.
    */
-  private Mapped union(Conj conj, UnionAt union, String path) {
+  private Mapped union(Subschemas subschemas, UnionAt union, String path) {
     JsonNode alternatives = union.alternatives();
     Preconditions.checkArgument(
         alternatives.isArray() && !alternatives.isEmpty(),
@@ -298,13 +358,16 @@ final class JsonSchemaTypeMapping {
         describe(path),
         union.keyword());
     Set<JsonNode> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-    taken.addAll(conj.unionsTaken());
+    taken.addAll(subschemas.unionsTaken());
     taken.add(alternatives);
-    List<Conj> branches = new ArrayList<>();
+    List<Subschemas> branches = new ArrayList<>();
     List<Integer> valued = new ArrayList<>();
     for (int i = 0; i < alternatives.size(); i++) {
       Located alternative = new Located(union.holder().doc(), alternatives.get(i));
-      Conj branch = new Conj(concat(conj.parts(), expand(List.of(alternative), conj.parts(), path)), taken);
+      Subschemas branch =
+          new Subschemas(
+              concat(subschemas.parts(), expand(List.of(alternative), subschemas.parts(), path)),
+              taken);
       branches.add(branch);
       if (!allowsOnlyNull(branch, path)) {
         valued.add(i);
@@ -321,21 +384,65 @@ final class JsonSchemaTypeMapping {
       }
       return only;
     }
-    List<Conj> valuedBranches = new ArrayList<>();
+    List<Subschemas> valuedBranches = new ArrayList<>();
     valued.forEach(i -> valuedBranches.add(branches.get(i)));
     Mapped mapped = unionStruct(valuedBranches, valued, path);
+    List<Types.NestedField> fields = mapped.type().asStructType().fields();
+    boolean oneShape = true;
+    for (int i = 2; i < fields.size(); i++) {
+      oneShape &= sameShape(fields.get(1).type(), fields.get(i).type());
+    }
+    if (oneShape) {
+      // branches that differ only in what they validate ({"required": ["a"]} or ["b"]) hold the
+      // same values: a struct of identical fields would only say which one matched
+      Mapped first = visit(valuedBranches.get(0), path);
+      first.reader().nullable(hasNull);
+      return first;
+    }
     mapped.reader().nullable(hasNull);
     return mapped;
   }
 
+  /** Whether two types are the same but for field ids. */
+  private static boolean sameShape(Type a, Type b) {
+    if (a.typeId() != b.typeId()) {
+      return false;
+    }
+    switch (a.typeId()) {
+      case STRUCT:
+        List<Types.NestedField> left = a.asStructType().fields();
+        List<Types.NestedField> right = b.asStructType().fields();
+        if (left.size() != right.size()) {
+          return false;
+        }
+        for (int i = 0; i < left.size(); i++) {
+          if (!left.get(i).name().equals(right.get(i).name())
+              || !sameShape(left.get(i).type(), right.get(i).type())) {
+            return false;
+          }
+        }
+        return true;
+      case LIST:
+        return sameShape(a.asListType().elementType(), b.asListType().elementType());
+      case MAP:
+        return sameShape(a.asMapType().keyType(), b.asMapType().keyType())
+            && sameShape(a.asMapType().valueType(), b.asMapType().valueType());
+      default:
+        return a.equals(b);
+    }
+  }
+
   /** {@code "type": [X, Y, ...]}: one branch per type, tagged by its index in the array. */
-  private Mapped typeUnion(Conj conj, Set<String> types, String path) {
-    List<String> declared = declaredTypes(conj);
-    List<Conj> branches = new ArrayList<>();
+  private Mapped typeUnion(Subschemas subschemas, Set<String> types, String path) {
+    List<String> declared = declaredTypes(subschemas);
+    List<Subschemas> branches = new ArrayList<>();
     List<Integer> tags = new ArrayList<>();
     for (String type : types) {
-      Located only = new Located(documents.root().doc(), JsonNodeFactory.instance.objectNode().put("type", type));
-      branches.add(new Conj(concat(conj.parts(), List.of(only)), conj.unionsTaken()));
+      Located only =
+          new Located(
+              documents.root().doc(), JsonNodeFactory.instance.objectNode().put("type", type));
+      branches.add(
+          new Subschemas(concat(subschemas.parts(), List.of(only)), subschemas.unionsTaken()));
       int index = declared.indexOf(type);
       if (index < 0 && type.equals("integer")) {
         index = declared.indexOf("number"); // the other part said integer, narrowing number
@@ -345,7 +452,7 @@ final class JsonSchemaTypeMapping {
     return unionStruct(branches, tags, path);
   }
 
-  private Mapped unionStruct(List<Conj> branches, List<Integer> tags, String path) {
+  private Mapped unionStruct(List<Subschemas> branches, List<Integer> tags, String path) {
     List<Types.NestedField> fields = new ArrayList<>();
     List<String> names = new ArrayList<>();
     List<JsonValueReader> readers = new ArrayList<>();
@@ -368,26 +475,29 @@ final class JsonSchemaTypeMapping {
             readers));
   }
 
-  /** Whether only null (or nothing) is valid for {@code conj}, without mapping its children. */
-  private boolean allowsOnlyNull(Conj conj, String path) {
-    if (rejectsAll(conj)) {
+  /**
+   * Whether only null (or nothing) is valid for {@code subschemas}, without mapping its children.
+   */
+  private boolean allowsOnlyNull(Subschemas subschemas, String path) {
+    if (rejectsAll(subschemas)) {
       return true;
     }
-    UnionAt union = untakenUnion(conj);
+    UnionAt union = untakenUnion(subschemas);
     if (union != null) {
       Set<JsonNode> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-      taken.addAll(conj.unionsTaken());
+      taken.addAll(subschemas.unionsTaken());
       taken.add(union.alternatives());
       for (JsonNode alternative : union.alternatives()) {
         List<Located> expanded =
-            expand(List.of(new Located(union.holder().doc(), alternative)), conj.parts(), path);
-        if (!allowsOnlyNull(new Conj(concat(conj.parts(), expanded), taken), path)) {
+            expand(
+                List.of(new Located(union.holder().doc(), alternative)), subschemas.parts(), path);
+        if (!allowsOnlyNull(new Subschemas(concat(subschemas.parts(), expanded), taken), path)) {
           return false;
         }
       }
       return true;
     }
-    Set<String> types = types(conj, path);
+    Set<String> types = types(subschemas, path);
     if (types == null) {
       return false;
     }
@@ -433,7 +543,9 @@ final class JsonSchemaTypeMapping {
     JsonNode ref = node.get("$ref");
     if (ref != null) {
       Preconditions.checkArgument(
-          ref.isTextual(), "Cannot decode JSON schema at %s: $ref must be a string", describe(path));
+          ref.isTextual(),
+          "Cannot decode JSON schema at %s: $ref must be a string",
+          describe(path));
       Located target = documents.resolve(schema.doc(), ref.asText(), describe(path));
       Preconditions.checkArgument(
           seen.contains(target.node()) || !inProgress.contains(target.node()),
@@ -456,13 +568,13 @@ final class JsonSchemaTypeMapping {
   }
 
   /**
-   * The JSON types {@code conj} allows: the intersection of its {@code type}s, else inferred from
-   * its keywords ({@code properties}: object, {@code items}: array, {@code enum}: its values'), or
-   * null if any JSON value is allowed. A mutable set in declaration order.
+   * The JSON types {@code subschemas} allows: the intersection of its {@code type}s, else inferred
+   * from its keywords ({@code properties}: object, {@code items}: array, {@code enum}: its
+   * values'), or null if any JSON value is allowed. A mutable set in declaration order.
    */
-  private static Set<String> types(Conj conj, String path) {
+  private static Set<String> types(Subschemas subschemas, String path) {
     Set<String> types = null;
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode type = part.node().get("type");
       if (type != null) {
         Set<String> declared = new LinkedHashSet<>(typeList(type, path));
@@ -472,17 +584,17 @@ final class JsonSchemaTypeMapping {
     if (types != null) {
       return types;
     }
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       if (hasAny(part.node(), OBJECT_KEYWORDS)) {
         return new LinkedHashSet<>(List.of("object"));
       }
     }
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       if (hasAny(part.node(), ARRAY_KEYWORDS)) {
         return new LinkedHashSet<>(List.of("array"));
       }
     }
-    JsonNode values = enumValues(conj);
+    JsonNode values = enumValues(subschemas);
     if (values == null) {
       return null;
     }
@@ -529,8 +641,8 @@ final class JsonSchemaTypeMapping {
   }
 
   /** The first {@code type} array as declared, for the tags of its branches. */
-  private static List<String> declaredTypes(Conj conj) {
-    for (Located part : conj.parts()) {
+  private static List<String> declaredTypes(Subschemas subschemas) {
+    for (Located part : subschemas.parts()) {
       JsonNode type = part.node().get("type");
       if (type != null && type.isArray()) {
         List<String> names = new ArrayList<>();
@@ -545,8 +657,8 @@ final class JsonSchemaTypeMapping {
    * The values {@code const} or {@code enum} allows, as the Java values of {@code type}, for strict
    * reads choosing a union's branch; null if there is neither.
    */
-  private static Set<Object> allowed(Conj conj, String type) {
-    JsonNode values = enumValues(conj);
+  private static Set<Object> allowed(Subschemas subschemas, String type) {
+    JsonNode values = enumValues(subschemas);
     if (values == null) {
       return null;
     }
@@ -559,7 +671,9 @@ final class JsonSchemaTypeMapping {
           }
           break;
         case "integer":
-          if (value.isNumber() && kind(value).equals("integer") && value.canConvertToExactIntegral()
+          if (value.isNumber()
+              && kind(value).equals("integer")
+              && value.canConvertToExactIntegral()
               && value.canConvertToLong()) {
             allowed.add(value.asLong());
           }
@@ -581,9 +695,9 @@ final class JsonSchemaTypeMapping {
     return allowed;
   }
 
-  /** The first {@code const} (as an array of it) or {@code enum} of {@code conj}. */
-  private static JsonNode enumValues(Conj conj) {
-    for (Located part : conj.parts()) {
+  /** The first {@code const} (as an array of it) or {@code enum} of {@code subschemas}. */
+  private static JsonNode enumValues(Subschemas subschemas) {
+    for (Located part : subschemas.parts()) {
       JsonNode constant = part.node().get("const");
       if (constant != null) {
         return JsonNodeFactory.instance.arrayNode().add(constant);
@@ -612,9 +726,9 @@ final class JsonSchemaTypeMapping {
     return value.isArray() ? "array" : "object";
   }
 
-  private static Set<String> required(Conj conj) {
+  private static Set<String> required(Subschemas subschemas) {
     Set<String> required = new LinkedHashSet<>();
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode names = part.node().get("required");
       if (names != null && names.isArray()) {
         names.forEach(name -> required.add(name.asText()));
@@ -624,9 +738,9 @@ final class JsonSchemaTypeMapping {
   }
 
   /** Whether no property beyond the declared ones is allowed. */
-  private static boolean closed(Conj conj) {
+  private static boolean closed(Subschemas subschemas) {
     boolean closed = false;
-    for (Located part : conj.parts()) {
+    for (Located part : subschemas.parts()) {
       JsonNode additional = part.node().get("additionalProperties");
       if (part.node().has("patternProperties")) {
         return false; // properties of its patterns are allowed; not checked
@@ -636,8 +750,8 @@ final class JsonSchemaTypeMapping {
     return closed;
   }
 
-  private static boolean rejectsAll(Conj conj) {
-    for (Located part : conj.parts()) {
+  private static boolean rejectsAll(Subschemas subschemas) {
+    for (Located part : subschemas.parts()) {
       if (part.node().isBoolean() && !part.node().asBoolean()) {
         return true;
       }
@@ -645,11 +759,11 @@ final class JsonSchemaTypeMapping {
     return false;
   }
 
-  private static UnionAt untakenUnion(Conj conj) {
-    for (Located part : conj.parts()) {
+  private static UnionAt untakenUnion(Subschemas subschemas) {
+    for (Located part : subschemas.parts()) {
       for (String keyword : UNION_KEYWORDS) {
         JsonNode alternatives = part.node().get(keyword);
-        if (alternatives != null && !conj.unionsTaken().contains(alternatives)) {
+        if (alternatives != null && !subschemas.unionsTaken().contains(alternatives)) {
           return new UnionAt(part, keyword, alternatives);
         }
       }
@@ -683,8 +797,8 @@ final class JsonSchemaTypeMapping {
     return false;
   }
 
-  private static String firstText(Conj conj, String keyword) {
-    for (Located part : conj.parts()) {
+  private static String firstText(Subschemas subschemas, String keyword) {
+    for (Located part : subschemas.parts()) {
       JsonNode value = part.node().get(keyword);
       if (value != null && value.isTextual()) {
         return value.asText();

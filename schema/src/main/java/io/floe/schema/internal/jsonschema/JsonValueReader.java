@@ -13,10 +13,11 @@ abstract class JsonValueReader {
 
   private final String path;
   private final String expected;
+
   /**
-   * Whether the schema allows null here; only strict reads check it (lenient ones take null for
-   * any field, as writers that do not validate send it). Set while the mapping builds the tree,
-   * before the decoder holding it is published.
+   * Whether the schema allows null here; only strict reads check it (lenient ones take null for any
+   * field, as writers that do not validate send it). Set while the mapping builds the tree, before
+   * the decoder holding it is published.
    */
   private boolean nullable;
 
@@ -45,13 +46,15 @@ abstract class JsonValueReader {
    * Reads the value that starts at {@code token} (never {@code VALUE_NULL}), leaving the parser on
    * its last token.
    *
-   * @throws IOException from the parser for malformed JSON; the parent names this reader's field
-   *     in the failure ({@link #readChild})
+   * @throws IOException from the parser for malformed JSON; the parent names this reader's field in
+   *     the failure ({@link #readChild})
    * @throws InvalidJsonValueException for JSON that does not fit this schema node
    */
   abstract Object read(JsonInput in, JsonToken token) throws IOException;
 
-  /** Whether a value starting with {@code token} can be of this node's type: unions dispatch on it. */
+  /**
+   * Whether a value starting with {@code token} can be of this node's type: unions dispatch on it.
+   */
   abstract boolean accepts(JsonToken token);
 
   /** Reads {@code child}'s value at {@code token}; malformed JSON becomes a failure naming it. */
@@ -68,7 +71,10 @@ abstract class JsonValueReader {
       String where =
           e.getLocation() == null
               ? ""
-              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw child.invalid(Reason.INVALID_INPUT, "invalid JSON: " + e.getOriginalMessage() + where);
     } catch (IOException e) {
       // reading a byte array does no I/O; kept for the checked signature

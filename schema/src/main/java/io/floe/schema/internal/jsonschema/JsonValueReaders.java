@@ -6,15 +6,6 @@ import io.floe.schema.ConversionError.Reason;
 import io.floe.schema.ConvertedStruct;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.OffsetTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /** The readers {@link JsonSchemaTypeMapping} builds a tree of, one per schema node. */
 final class JsonValueReaders {
@@ -57,10 +49,11 @@ final class JsonValueReaders {
 
   /** RFC 3339 date-time, to UTC; one without an offset is taken as UTC. */
   static JsonValueReader timestamps(String path) {
-    return new FormattedStringReader(path, "a date-time string (timestamptz)", "an RFC 3339 date-time") {
+    return new FormattedStringReader(
+        path, "a date-time string (timestamptz)", "an RFC 3339 date-time") {
       @Override
       Object parse(String text) {
-        return dateTime(text);
+        return Rfc3339.dateTime(text);
       }
     };
   }
@@ -69,7 +62,7 @@ final class JsonValueReaders {
     return new FormattedStringReader(path, "a date string (date)", "an RFC 3339 full-date") {
       @Override
       Object parse(String text) {
-        return date(text);
+        return Rfc3339.date(text);
       }
     };
   }
@@ -79,13 +72,14 @@ final class JsonValueReaders {
     return new FormattedStringReader(path, "a time string (time)", "an RFC 3339 time") {
       @Override
       Object parse(String text) {
-        return time(text);
+        return Rfc3339.time(text);
       }
     };
   }
 
   static JsonValueReader uuids(String path) {
-    return new FormattedStringReader(path, "a uuid string (uuid)", "a UUID in its 8-4-4-4-12 hex form") {
+    return new FormattedStringReader(
+        path, "a uuid string (uuid)", "a UUID in its 8-4-4-4-12 hex form") {
       @Override
       Object parse(String text) {
         return uuid(text);
@@ -103,7 +97,8 @@ final class JsonValueReaders {
         if (token == JsonToken.VALUE_NUMBER_INT) {
           if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
             throw invalid(
-                Reason.UNSUPPORTED, "the integer " + abbreviate(p.getText()) + " is beyond the long range");
+                Reason.UNSUPPORTED,
+                "the integer " + abbreviate(p.getText()) + " is beyond the long range");
           }
           value = p.getLongValue();
         } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
@@ -130,7 +125,9 @@ final class JsonValueReaders {
         }
         double value = in.parser.getDoubleValue();
         if (Double.isInfinite(value)) {
-          throw invalid(Reason.UNSUPPORTED, "the number " + abbreviate(in.parser.getText()) + " is beyond the double range");
+          throw invalid(
+              Reason.UNSUPPORTED,
+              "the number " + abbreviate(in.parser.getText()) + " is beyond the double range");
         }
         return checkAllowed(this, in, allowed, value);
       }
@@ -325,10 +322,10 @@ final class JsonValueReaders {
 
   /**
    * {@code oneOf}/{@code anyOf} (and multi-type) values as a struct of {@code tag} and one field
-   * per branch. The JSON token picks the branch when only one branch takes it; otherwise each
-   * such branch is tried, in order, strictly (types, formats, {@code required}, closed objects,
-   * {@code enum}/{@code const}), and the first the value is valid against is taken. A value valid
-   * against none is read leniently with the first branch its token fits.
+   * per branch. The JSON token picks the branch when only one branch takes it; otherwise each such
+   * branch is tried, in order, strictly (types, formats, {@code required}, closed objects, {@code
+   * enum}/{@code const}), and the first the value is valid against is taken. A value valid against
+   * none is read leniently with the first branch its token fits.
    *
    * @param names {@code tag}, then one name per branch
    * @param tags the tag of each branch: its index among the alternatives
@@ -340,13 +337,13 @@ final class JsonValueReaders {
     int[][] candidates = new int[tokens.length][];
     for (JsonToken token : tokens) {
       candidates[token.ordinal()] =
-          java.util.stream.IntStream.range(0, readers.length)
-              .filter(i -> readers[i].accepts(token))
-              .toArray();
+          IntStream.range(0, readers.length).filter(i -> readers[i].accepts(token)).toArray();
     }
     String expected =
         "one of "
-            + Arrays.stream(readers).map(JsonValueReader::expected).collect(Collectors.joining(" | "))
+            + Arrays.stream(readers)
+                .map(JsonValueReader::expected)
+                .collect(Collectors.joining(" | "))
             + " (a union struct)";
     return new JsonValueReader(path, expected) {
       @Override
@@ -459,7 +456,8 @@ final class JsonValueReaders {
     if (approximate > TWO_TO_63 || approximate < -TWO_TO_63) {
       // far beyond 2^53, where every double is integral: only the range matters
       throw reader.invalid(
-          Reason.UNSUPPORTED, "the integer " + abbreviate(p.getText()) + " is beyond the long range");
+          Reason.UNSUPPORTED,
+          "the integer " + abbreviate(p.getText()) + " is beyond the long range");
     }
     // the magnitude is at most 2^63, so the exact value's digits are few whatever its exponent
     BigDecimal exact = p.getDecimalValue();
@@ -468,7 +466,8 @@ final class JsonValueReaders {
     } catch (ArithmeticException e) {
       if (exact.signum() != 0 && exact.stripTrailingZeros().scale() <= 0) {
         throw reader.invalid(
-            Reason.UNSUPPORTED, "the integer " + abbreviate(p.getText()) + " is beyond the long range");
+            Reason.UNSUPPORTED,
+            "the integer " + abbreviate(p.getText()) + " is beyond the long range");
       }
       throw reader.mismatch("the number " + abbreviate(p.getText()) + ", which is not an integer");
     }
@@ -478,69 +477,8 @@ final class JsonValueReaders {
     return number.length() <= 40 ? number : number.substring(0, 37) + "...";
   }
 
-  /** RFC 3339 requires a four-digit year, so every value is within Iceberg's range. */
-  static OffsetDateTime dateTime(String text) {
-    int length = text.length();
-    if (length < 16 || text.charAt(4) != '-' || text.charAt(7) != '-') {
-      return null;
-    }
-    char separator = text.charAt(10);
-    if (separator != 'T') {
-      if (separator != 't' && separator != ' ') { // both allowed by RFC 3339
-        return null;
-      }
-      text = text.substring(0, 10) + 'T' + text.substring(11);
-    }
-    if (text.charAt(length - 1) == 'z') {
-      text = text.substring(0, length - 1) + 'Z';
-    }
-    try {
-      TemporalAccessor parsed =
-          DateTimeFormatter.ISO_DATE_TIME.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
-      if (parsed instanceof OffsetDateTime offsetTime) {
-        return offsetTime.getOffset() == ZoneOffset.UTC
-            ? offsetTime
-            : offsetTime.withOffsetSameInstant(ZoneOffset.UTC);
-      }
-      return ((LocalDateTime) parsed).atOffset(ZoneOffset.UTC);
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
-  static LocalDate date(String text) {
-    if (text.length() != 10 || text.charAt(4) != '-') {
-      return null;
-    }
-    try {
-      return LocalDate.parse(text);
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
-  static LocalTime time(String text) {
-    int length = text.length();
-    if (length < 5 || text.charAt(2) != ':') {
-      return null;
-    }
-    if (text.charAt(length - 1) == 'z') {
-      text = text.substring(0, length - 1) + 'Z';
-    }
-    try {
-      TemporalAccessor parsed =
-          DateTimeFormatter.ISO_TIME.parseBest(text, OffsetTime::from, LocalTime::from);
-      if (parsed instanceof OffsetTime offsetTime) {
-        return offsetTime.withOffsetSameInstant(ZoneOffset.UTC).toLocalTime();
-      }
-      return (LocalTime) parsed;
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
   /** Only the canonical form: {@code UUID.fromString} also takes shortened groups. */
-  static UUID uuid(String text) {
+  private static UUID uuid(String text) {
     if (text.length() != 36
         || text.charAt(8) != '-'
         || text.charAt(13) != '-'

@@ -28,6 +28,7 @@ final class SchemaDocuments {
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   /** Keywords whose values are data, not subschemas: an {@code $id} in them names nothing. */
   private static final Set<String> DATA_KEYWORDS = Set.of("enum", "const", "default", "examples");
 
@@ -62,7 +63,8 @@ final class SchemaDocuments {
   }
 
   /**
-   * Parses {@code schema} and the documents in {@code references} (by the name a {@code $ref} uses).
+   * Parses {@code schema} and the documents in {@code references} (by the name a {@code $ref}
+   * uses).
    *
    * @throws IllegalArgumentException if a text is not JSON, or not an object or a boolean
    */
@@ -191,8 +193,7 @@ final class SchemaDocuments {
     try {
       node = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "Cannot parse " + what + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("Cannot parse " + what + ": " + e.getOriginalMessage(), e);
     }
     Preconditions.checkArgument(
         node != null && (node.isObject() || node.isBoolean()),

@@ -33,20 +33,19 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {
-              "name": {"type": "string", "description": "the customer's name"},
-              "age": {"type": "integer"},
-              "score": {"type": "number"},
-              "active": {"type": "boolean"}
-            }, "required": ["name"]}
-            """);
+{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {
+  "name": {"type": "string", "description": "the customer's name"},
+  "age": {"type": "integer"},
+  "score": {"type": "number"},
+  "active": {"type": "boolean"}
+}, "required": ["name"]}
+""");
 
     // When its value type is read
     Types.StructType struct = decoder.valueType().asStructType();
 
     // Then each property is an optional field of its type, in declared order, with its description
-    assertEquals(
-        "struct<name: string, age: long, score: double, active: boolean>", render(struct));
+    assertEquals("struct<name: string, age: long, score: double, active: boolean>", render(struct));
     assertTrue(struct.fields().stream().allMatch(Types.NestedField::isOptional));
     assertEquals("the customer's name", struct.field("name").doc());
   }
@@ -57,15 +56,17 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"type": "object", "properties": {
-              "name": {"type": "string"}, "age": {"type": "integer"},
-              "score": {"type": "number"}, "ratio": {"type": "number"}, "active": {"type": "boolean"}
-            }}
-            """);
+{"type": "object", "properties": {
+  "name": {"type": "string"}, "age": {"type": "integer"},
+  "score": {"type": "number"}, "ratio": {"type": "number"}, "active": {"type": "boolean"}
+}}
+""");
 
     // When a record is decoded
     ConvertedStruct value =
-        struct(decoder, "{\"name\": \"Ada\", \"age\": 36, \"score\": 9.5, \"ratio\": 2, \"active\": true}");
+        struct(
+            decoder,
+            "{\"name\": \"Ada\", \"age\": 36, \"score\": 9.5, \"ratio\": 2, \"active\": true}");
 
     // Then integers are longs and numbers doubles, even when written without a fraction
     assertEquals("Ada", value.get("name"));
@@ -78,7 +79,8 @@ class JsonSchemaDecoderTest {
   @Test
   void anIntegerWrittenWithAZeroFractionIsAnInteger() {
     // Given an integer property
-    JsonSchemaDecoder decoder = decoder("{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\"}}}");
+    JsonSchemaDecoder decoder =
+        decoder("{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\"}}}");
 
     // When the record writes it as 3.0 and 4e2
     ConvertedStruct three = struct(decoder, "{\"n\": 3.0}");
@@ -112,8 +114,8 @@ class JsonSchemaDecoderTest {
         struct(
             decoder,
             "{\"at\": \"2024-05-01T14:00:00.25+02:00\", \"local\": \"2024-05-01t12:00:00\","
-                + " \"day\": \"2024-05-01\", \"clock\": \"12:30:05.5\", \"zoned_clock\": \"12:30:00-01:00\","
-                + " \"id\": \""
+                + " \"day\": \"2024-05-01\", \"clock\": \"12:30:05.5\", \"zoned_clock\":"
+                + " \"12:30:00-01:00\", \"id\": \""
                 + id
                 + "\", \"email\": \"ada@example.com\"}");
 
@@ -122,7 +124,8 @@ class JsonSchemaDecoderTest {
         "struct<at: timestamptz, local: timestamptz, day: date, clock: time, zoned_clock: time,"
             + " id: uuid, email: string>",
         render(decoder.valueType()));
-    assertEquals(OffsetDateTime.of(2024, 5, 1, 12, 0, 0, 250_000_000, ZoneOffset.UTC), value.get("at"));
+    assertEquals(
+        OffsetDateTime.of(2024, 5, 1, 12, 0, 0, 250_000_000, ZoneOffset.UTC), value.get("at"));
     assertEquals(OffsetDateTime.of(2024, 5, 1, 12, 0, 0, 0, ZoneOffset.UTC), value.get("local"));
     assertEquals(LocalDate.of(2024, 5, 1), value.get("day"));
     assertEquals(LocalTime.of(12, 30, 5, 500_000_000), value.get("clock"));
@@ -149,12 +152,14 @@ class JsonSchemaDecoderTest {
     ConvertedStruct value =
         struct(
             decoder,
-            "{\"tags\": [\"a\", null, \"b\"], \"lines\": [{\"sku\": \"pen\", \"count\": 2}, {\"sku\": \"ink\"}],"
-                + " \"anything\": [1, \"x\", {\"k\": [true]}], \"extra\": [1]}");
+            "{\"tags\": [\"a\", null, \"b\"], \"lines\": [{\"sku\": \"pen\", \"count\": 2},"
+                + " {\"sku\": \"ink\"}], \"anything\": [1, \"x\", {\"k\": [true]}], \"extra\":"
+                + " [1]}");
 
     // Then lists hold their elements' values; untyped elements are their JSON text
     assertEquals(
-        "struct<tags: list<string>, lines: list<struct<sku: string, count: long>>, anything: list<string>>",
+        "struct<tags: list<string>, lines: list<struct<sku: string, count: long>>, anything:"
+            + " list<string>>",
         render(decoder.valueType()));
     assertEquals(java.util.Arrays.asList("a", null, "b"), value.get("tags"));
     List<?> lines = (List<?>) value.get("lines");
@@ -201,11 +206,14 @@ class JsonSchemaDecoderTest {
 
     // When a record is decoded
     ConvertedStruct value =
-        struct(decoder, "{\"labels\": {\"env\": \"prod\", \"team\": \"core\"}, \"counts\": {\"a\": 1}}");
+        struct(
+            decoder,
+            "{\"labels\": {\"env\": \"prod\", \"team\": \"core\"}, \"counts\": {\"a\": 1}}");
 
     // Then it is a map from string to the values' type
     assertEquals(
-        "struct<labels: map<string, string>, counts: map<string, long>>", render(decoder.valueType()));
+        "struct<labels: map<string, string>, counts: map<string, long>>",
+        render(decoder.valueType()));
     assertEquals(Map.of("env", "prod", "team", "core"), value.get("labels"));
     assertEquals(Map.of("a", 1L), value.get("counts"));
   }
@@ -227,10 +235,12 @@ class JsonSchemaDecoderTest {
     ConvertedStruct value =
         struct(
             decoder,
-            "{\"payload\": {\"a\": [1, 2], \"b\": {\"c\": null}}, \"open\": {}, \"untyped\": 12.50}");
+            "{\"payload\": {\"a\": [1, 2], \"b\": {\"c\": null}}, \"open\": {}, \"untyped\":"
+                + " 12.50}");
 
     // Then each is a string column holding the value's JSON text as written
-    assertEquals("struct<payload: string, open: string, untyped: string>", render(decoder.valueType()));
+    assertEquals(
+        "struct<payload: string, open: string, untyped: string>", render(decoder.valueType()));
     assertEquals("{\"a\": [1, 2], \"b\": {\"c\": null}}", value.get("payload"));
     assertEquals("{}", value.get("open"));
     assertEquals("12.50", value.get("untyped"));
@@ -242,13 +252,13 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"type": "object", "properties": {
-              "billing": {"$ref": "#/definitions/Address"},
-              "shipping": {"$ref": "#/$defs/Address"}
-            },
-            "definitions": {"Address": {"type": "object", "properties": {"city": {"type": "string"}}}},
-            "$defs": {"Address": {"type": "object", "properties": {"zip": {"type": "string"}}}}}
-            """);
+{"type": "object", "properties": {
+  "billing": {"$ref": "#/definitions/Address"},
+  "shipping": {"$ref": "#/$defs/Address"}
+},
+"definitions": {"Address": {"type": "object", "properties": {"city": {"type": "string"}}}},
+"$defs": {"Address": {"type": "object", "properties": {"zip": {"type": "string"}}}}}
+""");
 
     // When a record is decoded
     ConvertedStruct value =
@@ -291,7 +301,8 @@ class JsonSchemaDecoderTest {
     ConvertedStruct value =
         struct(
             decoder,
-            "{\"customer\": {\"name\": \"Ada\"}, \"product\": {\"sku\": \"p1\", \"price\": 2.5}, \"price\": 3}");
+            "{\"customer\": {\"name\": \"Ada\"}, \"product\": {\"sku\": \"p1\", \"price\": 2.5},"
+                + " \"price\": 3}");
 
     // Then the referenced schemas give the types
     assertEquals(
@@ -310,22 +321,24 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"type": "object", "properties": {
-              "nickname": {"type": ["null", "string"]},
-              "age": {"oneOf": [{"type": "null", "title": "Not included"}, {"type": "integer"}]},
-              "address": {"anyOf": [{"$ref": "#/definitions/Address"}, {"type": "null"}]}
-            },
-            "definitions": {"Address": {"type": "object", "properties": {"city": {"type": "string"}}}}}
-            """);
+{"type": "object", "properties": {
+  "nickname": {"type": ["null", "string"]},
+  "age": {"oneOf": [{"type": "null", "title": "Not included"}, {"type": "integer"}]},
+  "address": {"anyOf": [{"$ref": "#/definitions/Address"}, {"type": "null"}]}
+},
+"definitions": {"Address": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+""");
 
     // When one record has the values and another nulls
     ConvertedStruct full =
         struct(decoder, "{\"nickname\": \"Ace\", \"age\": 3, \"address\": {\"city\": \"Oslo\"}}");
-    ConvertedStruct empty = struct(decoder, "{\"nickname\": null, \"age\": null, \"address\": null}");
+    ConvertedStruct empty =
+        struct(decoder, "{\"nickname\": null, \"age\": null, \"address\": null}");
 
     // Then each is the other schema's type, holding its value or null
     assertEquals(
-        "struct<nickname: string, age: long, address: struct<city: string>>", render(decoder.valueType()));
+        "struct<nickname: string, age: long, address: struct<city: string>>",
+        render(decoder.valueType()));
     assertEquals("Ace", full.get("nickname"));
     assertEquals(3L, full.get("age"));
     assertEquals("Oslo", ((ConvertedStruct) full.get("address")).get("city"));
@@ -352,7 +365,8 @@ class JsonSchemaDecoderTest {
 
     // Then the union is a struct of the branch's index and one field per non-null branch, named as
     // Avro's unions are
-    assertEquals("struct<ref: struct<tag: int, field1: string, field2: long>>", render(decoder.valueType()));
+    assertEquals(
+        "struct<ref: struct<tag: int, field1: string, field2: long>>", render(decoder.valueType()));
     assertEquals(1, text.get("tag"));
     assertEquals("A-1", text.get("field1"));
     assertNull(text.get("field2"));
@@ -365,13 +379,17 @@ class JsonSchemaDecoderTest {
   void aTypeArrayOfTwoTypesIsATaggedStruct() {
     // Given a property of two types and null
     JsonSchemaDecoder decoder =
-        decoder("{\"type\": \"object\", \"properties\": {\"v\": {\"type\": [\"string\", \"null\", \"boolean\"]}}}");
+        decoder(
+            "{\"type\": \"object\", \"properties\": {\"v\": {\"type\": [\"string\", \"null\","
+                + " \"boolean\"]}}}");
 
     // When a record holds a boolean
     ConvertedStruct v = (ConvertedStruct) struct(decoder, "{\"v\": false}").get("v");
 
     // Then it is tagged by the type's index in the array
-    assertEquals("struct<v: struct<tag: int, field0: string, field2: boolean>>", render(decoder.valueType()));
+    assertEquals(
+        "struct<v: struct<tag: int, field0: string, field2: boolean>>",
+        render(decoder.valueType()));
     assertEquals(2, v.get("tag"));
     assertEquals(false, v.get("field2"));
   }
@@ -395,9 +413,13 @@ class JsonSchemaDecoderTest {
 
     // When records of each branch are decoded
     ConvertedStruct dog =
-        (ConvertedStruct) struct(decoder, "{\"pet\": {\"name\": \"Rex\", \"kind\": \"dog\", \"breed\": \"lab\"}}").get("pet");
+        (ConvertedStruct)
+            struct(decoder, "{\"pet\": {\"name\": \"Rex\", \"kind\": \"dog\", \"breed\": \"lab\"}}")
+                .get("pet");
     ConvertedStruct cat =
-        (ConvertedStruct) struct(decoder, "{\"pet\": {\"kind\": \"cat\", \"lives\": 9, \"name\": \"Tom\"}}").get("pet");
+        (ConvertedStruct)
+            struct(decoder, "{\"pet\": {\"kind\": \"cat\", \"lives\": 9, \"name\": \"Tom\"}}")
+                .get("pet");
 
     // Then each is in the field of the branch it is valid against, with the common property
     assertEquals(
@@ -413,16 +435,34 @@ class JsonSchemaDecoderTest {
   }
 
   @Test
+  void branchesOfOneTypeAreThatType() {
+    // Given a oneOf whose branches only require different properties of one object
+    JsonSchemaDecoder decoder =
+        decoder(
+            """
+{"type": "object", "properties": {"email": {"type": "string"}, "phone": {"type": "string"}},
+ "oneOf": [{"required": ["email"]}, {"required": ["phone"]}]}
+""");
+
+    // When a record is decoded
+    ConvertedStruct value = struct(decoder, "{\"phone\": \"555\"}");
+
+    // Then the value is the object itself, not a union of two identical structs
+    assertEquals("struct<email: string, phone: string>", render(decoder.valueType()));
+    assertEquals("555", value.get("phone"));
+  }
+
+  @Test
   void aValueValidAgainstNoObjectBranchIsReadWithTheFirst() {
     // Given a oneOf of two closed object schemas
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"oneOf": [
-              {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false},
-              {"type": "object", "properties": {"b": {"type": "string"}}, "additionalProperties": false}
-            ]}
-            """);
+{"oneOf": [
+  {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false},
+  {"type": "object", "properties": {"b": {"type": "string"}}, "additionalProperties": false}
+]}
+""");
 
     // When a record matches the second, and one matches neither
     ConvertedStruct second = (ConvertedStruct) decode(decoder, "{\"b\": \"x\"}").value();
@@ -441,14 +481,14 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"type": "object", "properties": {"id": {"type": "integer"}},
-             "allOf": [
-               {"$ref": "#/definitions/Named"},
-               {"type": "object", "properties": {"email": {"type": "string", "format": "email"},
-                                                 "name": {"description": "overridden doc"}}}
-             ],
-             "definitions": {"Named": {"type": "object", "properties": {"name": {"type": "string"}}}}}
-            """);
+{"type": "object", "properties": {"id": {"type": "integer"}},
+ "allOf": [
+   {"$ref": "#/definitions/Named"},
+   {"type": "object", "properties": {"email": {"type": "string", "format": "email"},
+                                     "name": {"description": "overridden doc"}}}
+ ],
+ "definitions": {"Named": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+""");
 
     // When a record is decoded
     ConvertedStruct value = struct(decoder, "{\"id\": 1, \"name\": \"Ada\", \"email\": \"a@b.c\"}");
@@ -477,7 +517,10 @@ class JsonSchemaDecoderTest {
 
     // When a record is decoded
     ConvertedStruct value =
-        struct(decoder, "{\"status\": \"SHIPPED\", \"version\": \"v1\", \"level\": \"high\", \"size\": 2, \"maybe\": null}");
+        struct(
+            decoder,
+            "{\"status\": \"SHIPPED\", \"version\": \"v1\", \"level\": \"high\", \"size\": 2,"
+                + " \"maybe\": null}");
 
     // Then they are strings (and integers for an enum of integers)
     assertEquals(
@@ -494,11 +537,15 @@ class JsonSchemaDecoderTest {
   void unknownPropertiesAreIgnoredAndMissingOnesNull() {
     // Given a schema of two properties
     JsonSchemaDecoder decoder =
-        decoder("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}, \"b\": {\"type\": \"integer\"}}}");
+        decoder(
+            "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}, \"b\":"
+                + " {\"type\": \"integer\"}}}");
 
     // When a newer writer's record has other properties, some nested, and lacks one
     ConvertedStruct value =
-        struct(decoder, "{\"new\": {\"deep\": [1, {\"x\": \"y\"}]}, \"a\": \"kept\", \"other\": null}");
+        struct(
+            decoder,
+            "{\"new\": {\"deep\": [1, {\"x\": \"y\"}]}, \"a\": \"kept\", \"other\": null}");
 
     // Then the known property is read, the unknown skipped, and the missing one null
     assertEquals("kept", value.get("a"));
@@ -520,10 +567,13 @@ class JsonSchemaDecoderTest {
     ConvertedStruct first = struct(decoder, "{\"a\": {\"x\": 1}, \"b\": {\"x\": 2}}");
     ConvertedStruct second = struct(decoder, "{\"a\": {\"x\": 3}}");
 
-    // Then each place's structs share one Names instance (RecordBuilder caches by it), one per place
+    // Then each place's structs share one Names instance (RecordBuilder caches by it), one per
+    // place
     assertSame(first.names(), second.names());
-    assertSame(((ConvertedStruct) first.get("a")).names(), ((ConvertedStruct) second.get("a")).names());
-    assertTrue(((ConvertedStruct) first.get("a")).names() != ((ConvertedStruct) first.get("b")).names());
+    assertSame(
+        ((ConvertedStruct) first.get("a")).names(), ((ConvertedStruct) second.get("a")).names());
+    assertTrue(
+        ((ConvertedStruct) first.get("a")).names() != ((ConvertedStruct) first.get("b")).names());
   }
 
   @Test
@@ -532,12 +582,12 @@ class JsonSchemaDecoderTest {
     JsonSchemaDecoder decoder =
         decoder(
             """
-            {"type": "object", "properties": {
-              "a": {"type": "object", "properties": {"x": {"type": "array", "items": {"type": "integer"}}}},
-              "m": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-              "u": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"y": {"type": "boolean"}}}]}
-            }}
-            """);
+{"type": "object", "properties": {
+  "a": {"type": "object", "properties": {"x": {"type": "array", "items": {"type": "integer"}}}},
+  "m": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+  "u": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"y": {"type": "boolean"}}}]}
+}}
+""");
 
     // When every id in the type is collected
     List<Integer> ids = new ArrayList<>();
@@ -573,7 +623,8 @@ class JsonSchemaDecoderTest {
   @Test
   void nullAndTombstonesDecodeToNull() {
     // Given an object schema
-    JsonSchemaDecoder decoder = decoder("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}}}");
+    JsonSchemaDecoder decoder =
+        decoder("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}}}");
 
     // When a tombstone and the JSON null are decoded
     ConversionResult tombstone = decoder.decode(null, 0, 0);
@@ -602,7 +653,9 @@ class JsonSchemaDecoderTest {
   void propertyNamesWithDotsBecomeUnderscoredColumns() {
     // Given a property whose name has a dot and a property that allows only null
     JsonSchemaDecoder decoder =
-        decoder("{\"type\": \"object\", \"properties\": {\"a.b\": {\"type\": \"string\"}, \"n\": {\"type\": \"null\"}}}");
+        decoder(
+            "{\"type\": \"object\", \"properties\": {\"a.b\": {\"type\": \"string\"}, \"n\":"
+                + " {\"type\": \"null\"}}}");
 
     // When a record is decoded
     ConvertedStruct value = struct(decoder, "{\"a.b\": \"x\", \"n\": null}");
@@ -637,13 +690,27 @@ class JsonSchemaDecoderTest {
     String dangling = "{\"type\": \"object\", \"properties\": {\"a\": {\"$ref\": \"other.json\"}}}";
     String onlyNull = "{\"type\": \"null\"}";
     String notJson = "{\"type\": ";
-    String clash = "{\"properties\": {\"a.b\": {\"type\": \"string\"}, \"a_b\": {\"type\": \"string\"}}}";
+    String clash =
+        "{\"properties\": {\"a.b\": {\"type\": \"string\"}, \"a_b\": {\"type\": \"string\"}}}";
 
     // When decoders are created, then each is refused with a message saying why
     assertMessage("names no schema", () -> decoder(dangling));
     assertMessage("allows no value but null", () -> decoder(onlyNull));
     assertMessage("Cannot parse the JSON schema", () -> decoder(notJson));
     assertMessage("would both be column 'a_b'", () -> decoder(clash));
+  }
+
+  @Test
+  void schemasNestedTooDeeplyAreRefused() {
+    // Given objects nested deeper than decoding may recurse
+    String deep =
+        "{\"type\": \"object\", \"properties\": {\"a\": "
+                .repeat(JsonSchemaTypeMapping.MAX_DEPTH + 1)
+            + "{\"type\": \"string\"}"
+            + "}}".repeat(JsonSchemaTypeMapping.MAX_DEPTH + 1);
+
+    // When a decoder is created, then it is refused
+    assertMessage("nests deeper than", () -> decoder(deep));
   }
 
   static JsonSchemaDecoder decoder(String schema) {
@@ -671,7 +738,11 @@ class JsonSchemaDecoderTest {
       case LIST:
         return "list<" + render(type.asListType().elementType()) + ">";
       case MAP:
-        return "map<" + render(type.asMapType().keyType()) + ", " + render(type.asMapType().valueType()) + ">";
+        return "map<"
+            + render(type.asMapType().keyType())
+            + ", "
+            + render(type.asMapType().valueType())
+            + ">";
       default:
         return type.toString();
     }
@@ -686,7 +757,8 @@ class JsonSchemaDecoderTest {
     }
   }
 
-  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable create) {
+  private static void assertMessage(
+      String expected, org.junit.jupiter.api.function.Executable create) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, create);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }

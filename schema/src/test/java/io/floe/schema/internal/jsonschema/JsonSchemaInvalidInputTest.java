@@ -48,7 +48,8 @@ class JsonSchemaInvalidInputTest {
     assertEquals(Reason.INVALID_INPUT, error.reason());
     assertEquals("id", error.field());
     assertEquals(
-        "field 'id' is an integer (long) in the schema, but the record has a string", error.message());
+        "field 'id' is an integer (long) in the schema, but the record has a string",
+        error.message());
   }
 
   @Test
@@ -69,23 +70,39 @@ class JsonSchemaInvalidInputTest {
   void wrongTypesFailAtEveryKindOfField() {
     // Given records with a value of the wrong JSON type in each kind of field, nested ones included
     // When they are decoded, then each fails naming the field's path and both types
-    assertFailure("name", "is a string in the schema, but the record has an integer", "{\"name\": 5}");
-    assertFailure("price", "is a number (double) in the schema, but the record has a string", "{\"price\": \"1.5\"}");
-    assertFailure("paid", "is a boolean in the schema, but the record has a string", "{\"paid\": \"true\"}");
-    assertFailure("tags", "is an array (list) in the schema, but the record has a string", "{\"tags\": \"a\"}");
     assertFailure(
-        "tags.element", "is a string in the schema, but the record has an object", "{\"tags\": [\"a\", {}]}");
+        "name", "is a string in the schema, but the record has an integer", "{\"name\": 5}");
     assertFailure(
-        "labels.value", "is an integer (long) in the schema, but the record has a boolean", "{\"labels\": {\"a\": true}}");
+        "price",
+        "is a number (double) in the schema, but the record has a string",
+        "{\"price\": \"1.5\"}");
+    assertFailure(
+        "paid", "is a boolean in the schema, but the record has a string", "{\"paid\": \"true\"}");
+    assertFailure(
+        "tags",
+        "is an array (list) in the schema, but the record has a string",
+        "{\"tags\": \"a\"}");
+    assertFailure(
+        "tags.element",
+        "is a string in the schema, but the record has an object",
+        "{\"tags\": [\"a\", {}]}");
+    assertFailure(
+        "labels.value",
+        "is an integer (long) in the schema, but the record has a boolean",
+        "{\"labels\": {\"a\": true}}");
     assertFailure(
         "customer.address.zip",
         "is an integer (long) in the schema, but the record has a string",
         "{\"customer\": {\"address\": {\"zip\": \"75001\"}}}");
     assertFailure(
-        "customer", "is an object (struct) in the schema, but the record has an array", "{\"customer\": []}");
+        "customer",
+        "is an object (struct) in the schema, but the record has an array",
+        "{\"customer\": []}");
     assertFailure("code", "but the record has a boolean", "{\"code\": true}");
     assertFailure(
-        "extra", "is an object (kept as JSON text) in the schema, but the record has a string", "{\"extra\": \"{}\"}");
+        "extra",
+        "is an object (kept as JSON text) in the schema, but the record has a string",
+        "{\"extra\": \"{}\"}");
   }
 
   @Test
@@ -93,7 +110,8 @@ class JsonSchemaInvalidInputTest {
     // Given records with strings that are not of their property's format
     // When they are decoded, then each fails naming the format
     assertFailure("placed", "not an RFC 3339 date-time", "{\"placed\": \"yesterday\"}");
-    assertFailure("placed", "not an RFC 3339 date-time", "{\"placed\": \"+12024-05-01T00:00:00Z\"}");
+    assertFailure(
+        "placed", "not an RFC 3339 date-time", "{\"placed\": \"+12024-05-01T00:00:00Z\"}");
     assertFailure("day", "not an RFC 3339 full-date", "{\"day\": \"2024-02-30\"}");
     assertFailure("ref", "not a UUID", "{\"ref\": \"1-2-3-4-5\"}");
   }
@@ -107,7 +125,8 @@ class JsonSchemaInvalidInputTest {
     assertEquals(Reason.INVALID_INPUT, error.reason());
     assertEquals("", error.field());
     assertEquals(
-        "the value is an object (struct) in the schema, but the record has an array", error.message());
+        "the value is an object (struct) in the schema, but the record has an array",
+        error.message());
   }
 
   @Test
@@ -151,6 +170,20 @@ class JsonSchemaInvalidInputTest {
   }
 
   @Test
+  void jsonNotInUtf8Fails() {
+    // Given a record encoded as UTF-16, which Jackson would otherwise detect and read
+    byte[] utf16 = "{\"id\": 1, \"extra\": {}}".getBytes(StandardCharsets.UTF_16BE);
+
+    // When it is decoded
+    ConversionResult result = ORDER.decode(utf16, 0, utf16.length);
+
+    // Then it fails as invalid input: Kafka's JSON is UTF-8
+    assertFalse(result.isConverted());
+    assertEquals(Reason.INVALID_INPUT, result.error().reason());
+    assertTrue(result.error().message().contains("not UTF-8"), result.error().message());
+  }
+
+  @Test
   void numbersBeyondTheirColumnsRangeAreUnsupported() {
     // Given an integer beyond the long range, written plainly and with an exponent, and a number
     // beyond the double range
@@ -183,7 +216,8 @@ class JsonSchemaInvalidInputTest {
     // Given random corruptions of a valid record
     byte[] valid =
         ("{\"id\": 1, \"name\": \"Ada\", \"tags\": [\"a\", \"b\"], \"labels\": {\"x\": 1},"
-                + " \"customer\": {\"address\": {\"zip\": 1}}, \"code\": \"c\", \"extra\": {\"k\": [1]}}")
+                + " \"customer\": {\"address\": {\"zip\": 1}}, \"code\": \"c\", \"extra\": {\"k\":"
+                + " [1]}}")
             .getBytes(StandardCharsets.UTF_8);
     Random random = new Random(42);
 
