@@ -217,6 +217,47 @@ class SchemaTableTopicTest {
     assertOrder(rows.get(2L), 2);
   }
 
+  static final String CUSTOMER_JSON_SCHEMA = """
+      {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Customer", "type": "object",
+       "properties": {
+         "id": {"type": "integer"},
+         "name": {"type": "string"},
+         "since": {"type": "string", "format": "date"},
+         "seen": {"type": "string", "format": "date-time"},
+         "ref": {"type": "string", "format": "uuid"},
+         "score": {"oneOf": [{"type": "null"}, {"type": "number"}]},
+         "address": {"$ref": "#/definitions/Address"},
+         "tags": {"type": "array", "items": {"type": "string"}}},
+       "definitions": {"Address": {"type": "object", "properties": {"city": {"type": "string"}}}}}""";
+
+  @Test
+  void jsonSchemaRecordsFromConfluentsSerializerBecomeTypedRows() throws Exception {
+    // Given a JSON Schema registered over the API and records framed as KafkaJsonSchemaSerializer frames them
+    int id = registeredId(register("json-customers-value", "JSON", CUSTOMER_JSON_SCHEMA, List.of()));
+    createTableTopic("json-customers", "automq.table.topic.convert.value.type", "by_schema_id");
+    String one = "{\"id\": 1, \"name\": \"Ada\", \"since\": \"2024-02-29\", \"seen\": \"2024-03-01T10:15:30.5+02:00\","
+        + " \"ref\": \"0b6e5c1a-3f0e-4a8e-9d62-0c7f1a2b3c4d\", \"score\": 9.5, \"address\": {\"city\": \"Lyon\"},"
+        + " \"tags\": [\"vip\"], \"extra\": true}";
+    String two = "{\"id\": 2, \"name\": \"Bob\", \"score\": null}";
+    produce("json-customers", List.of(framed(id, one.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        framed(id, two.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+    // Then the columns are typed from the schema, not inferred, and a property the schema lacks is ignored
+    Map<Long, Record> rows = byId(TableTopicTest.awaitRows(catalog(), "json-customers", 2));
+    assertEquals(2, rows.size());
+    Record r = rows.get(1L);
+    assertEquals(java.time.LocalDate.parse("2024-02-29"), r.getField("since"));
+    assertEquals(OffsetDateTime.parse("2024-03-01T08:15:30.5Z"), r.getField("seen"));
+    assertEquals(java.util.UUID.fromString("0b6e5c1a-3f0e-4a8e-9d62-0c7f1a2b3c4d"), r.getField("ref"));
+    assertEquals(9.5, r.getField("score"));
+    assertEquals("Lyon", ((Record) r.getField("address")).getField("city"));
+    assertEquals(List.of("vip"), r.getField("tags"));
+    assertNull(rows.get(2L).getField("score"));
+    Table t = catalog().loadTable(TableIdentifier.of(Namespace.of("default"), "json-customers"));
+    assertNull(t.schema().findField("extra"));
+    assertEquals(Types.UUIDType.get(), t.schema().findType("ref"));
+  }
+
   @Test
   void bareProtobufIsReadWithProtoFilesTheBrokerReadsAndNoRegistry() throws Exception {
     // Given the .proto files in a directory the broker reads

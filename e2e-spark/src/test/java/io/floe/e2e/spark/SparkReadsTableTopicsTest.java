@@ -326,6 +326,36 @@ class SparkReadsTableTopicsTest {
     io.floe.broker.testing.EmbeddedFloe.deleteRecursively(dir);
   }
 
+  @Test
+  void sparkReadsJsonSchemaValuesTypedFromTheSchema() throws Exception {
+    String schema = """
+        {"type": "object", "properties": {
+          "id": {"type": "integer"},
+          "day": {"type": "string", "format": "date"},
+          "at": {"type": "string", "format": "date-time"},
+          "ref": {"type": "string", "format": "uuid"},
+          "score": {"type": ["null", "number"]},
+          "owner": {"$ref": "#/$defs/Owner"},
+          "labels": {"type": "object", "additionalProperties": {"type": "integer"}}},
+         "$defs": {"Owner": {"type": "object", "properties": {"first": {"type": "string"}}}}}""";
+    int id = register("json-events-value", "JSON", schema, List.of());
+    createTableTopic("json-events", "automq.table.topic.convert.value.type", "by_schema_id");
+    String value = "{\"id\": 4, \"day\": \"2025-01-02\", \"at\": \"2025-01-02T03:04:05.123456Z\","
+        + " \"ref\": \"0b6e5c1a-3f0e-4a8e-9d62-0c7f1a2b3c4d\", \"score\": 0.75, \"owner\": {\"first\": \"Ada\"},"
+        + " \"labels\": {\"a\": 1}}";
+    produceBytes("json-events", List.of(framed(id, value.getBytes(StandardCharsets.UTF_8))));
+
+    awaitRows("floe.default.`json-events`", 1);
+    Row r = spark.sql("SELECT * FROM floe.default.`json-events`").first();
+    assertEquals(4L, (long) r.getAs("id"));
+    assertEquals(java.time.LocalDate.parse("2025-01-02"), r.getAs("day"));
+    assertEquals(java.time.Instant.parse("2025-01-02T03:04:05.123456Z"), r.getAs("at"));
+    assertEquals("0b6e5c1a-3f0e-4a8e-9d62-0c7f1a2b3c4d", r.getAs("ref"));
+    assertEquals(0.75, (double) r.getAs("score"));
+    assertEquals("Ada", r.getStruct(r.fieldIndex("owner")).getAs("first"));
+    assertEquals(Map.of("a", 1L), r.getJavaMap(r.fieldIndex("labels")));
+  }
+
   private static List<Byte> toList(byte[] bytes) {
     List<Byte> out = new java.util.ArrayList<>();
     for (byte b : bytes) {
