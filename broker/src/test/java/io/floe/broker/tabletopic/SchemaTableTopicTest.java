@@ -259,6 +259,40 @@ class SchemaTableTopicTest {
   }
 
   @Test
+  void bareProtobufIsReadWithTheLatestSchemaOfASubjectAndItsMessageName() throws Exception {
+    // Given .proto files handed to the registry API (the import under its path), and producers that send
+    // protobuf-java's bytes as they are, with no serializer
+    register("latest/" + ShopProtos.COMMON_PATH, "PROTOBUF", ShopProtos.COMMON, List.of());
+    registeredId(register("latest-orders-value", "PROTOBUF", ShopProtos.ORDER, List.of(Map.of(
+        "name", ShopProtos.COMMON_PATH, "subject", "latest/" + ShopProtos.COMMON_PATH, "version", 1))));
+    createTableTopic("latest-orders", "automq.table.topic.convert.value.type", "by_latest_schema",
+        "automq.table.topic.convert.value.by_latest_schema.message.full.name", "shop.v1.Order");
+
+    // When records arrive
+    produce("latest-orders", List.of(ShopProtos.order(5), ShopProtos.order(6)));
+
+    // Then they are read with the subject's latest schema (<topic>-value by default)
+    Map<Long, Record> rows = byId(TableTopicTest.awaitRows(catalog(), "latest-orders", 2));
+    assertEquals(2, rows.size());
+    assertOrder(rows.get(5L), 5);
+  }
+
+  @Test
+  void theRegistryKeepsItsSchemasAcrossARestart() throws Exception {
+    try (io.floe.broker.testing.EmbeddedFloe floe = io.floe.broker.testing.EmbeddedFloe.start()) {
+      int id = floe.server().schemaRegistry().registry().register("kept-value",
+          new io.floe.schema.registry.SchemaRegistry.SchemaText(io.floe.schema.registry.SchemaType.AVRO, SIMPLE,
+              List.of())).id();
+      floe.restart();
+      URI uri = floe.server().schemaRegistry().uri().orElseThrow().resolve("/schemas/ids/" + id);
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(JSON.readTree(r.body()).get("schema").asText().contains("Simple"), r.body());
+    }
+  }
+
+  @Test
   void bareProtobufIsReadWithProtoFilesTheBrokerReadsAndNoRegistry() throws Exception {
     // Given the .proto files in a directory the broker reads
     Path dir = Files.createTempDirectory("floe-protos-");
