@@ -14,12 +14,14 @@ public sealed interface SchemaChange
 
   /**
    * Adds an optional column (with its nested fields) at the end of {@code parent}, a struct, or a
-   * list's or map's struct (Iceberg adds to the element or value); the table root when empty.
+   * list's or map's struct (Iceberg adds to the element or value); the table root when empty. The
+   * column gets {@code doc}; nested fields keep the docs they have in {@code type}.
    */
-  record AddColumn(Optional<String> parent, String name, Type type) implements SchemaChange {
+  record AddColumn(Optional<String> parent, String name, Type type, Optional<String> doc)
+      implements SchemaChange {
     @Override
     public void applyTo(UpdateSchema update) {
-      update.addColumn(parent.orElse(null), name, type);
+      update.addColumn(parent.orElse(null), name, type, doc.orElse(null));
     }
 
     @Override

@@ -18,11 +18,12 @@ import org.apache.iceberg.util.Tasks;
 
 /**
  * Evolves a table's schema to hold what converted records need, by name (union by name): adds
- * optional columns at any nesting level, widens primitives the ways Iceberg allows (int to long,
- * float to double, decimal precision), makes required columns optional. It never drops, renames,
- * narrows or reorders a column. A need the table cannot meet (a column that is a struct in the table
- * and a string in the records; long vs double) is a {@link Conflict}, reported, not applied: the
- * records that carry it then fail in {@link RecordBuilder#put}.
+ * optional columns at any nesting level, with the docs of the needed fields, widens primitives the
+ * ways Iceberg allows (int to long, float to double, decimal precision), makes required columns
+ * optional. It never drops, renames, narrows or reorders a column, nor changes an existing column's
+ * doc. A need the table cannot meet (a column that is a struct in the table and a string in the
+ * records; long vs double) is a {@link Conflict}, reported, not applied: the records that carry it
+ * then fail in {@link RecordBuilder#put}.
  *
  * <p>Iceberg's {@code UpdateSchema.unionByNameWith} does the same union, but one incompatible
  * column ({@code Cannot change column type: n: long -> double}) throws away the whole update, so a
@@ -144,7 +145,9 @@ public final class SchemaEvolution {
         if (match == null) {
           Optional<String> parent =
               parentId == null ? Optional.empty() : Optional.of(current.findColumnName(parentId));
-          changes.add(new SchemaChange.AddColumn(parent, field.name(), field.type()));
+          changes.add(
+              new SchemaChange.AddColumn(
+                  parent, field.name(), field.type(), Optional.ofNullable(field.doc())));
         } else {
           field(match, field.isOptional(), field.type());
         }

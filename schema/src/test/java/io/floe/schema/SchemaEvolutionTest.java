@@ -70,6 +70,38 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void newColumnsKeepTheDocsOfTheNeededFieldsAtEveryLevel() {
+    // Given a table with a struct column, and needed columns with docs: a new top-level struct
+    // with a documented nested field, and a new documented field in the existing struct
+    Table table =
+        tables.create(
+            new Schema(
+                optional(1, "user", Types.StructType.of(optional(2, "name", Types.StringType.get())))));
+    List<Types.NestedField> needed =
+        List.of(
+            optional(
+                1,
+                "user",
+                Types.StructType.of(
+                    optional(2, "name", Types.StringType.get()),
+                    optional(3, "age", Types.IntegerType.get(), "the user's age"))),
+            optional(
+                4,
+                "address",
+                Types.StructType.of(optional(5, "city", Types.StringType.get(), "where")),
+                "postal address"));
+
+    // When the table evolves to hold them
+    SchemaEvolution.evolve(table, needed);
+
+    // Then each added column, and each field nested in one, has its doc
+    Schema schema = table.schema();
+    assertEquals("the user's age", schema.findField("user.age").doc());
+    assertEquals("postal address", schema.findField("address").doc());
+    assertEquals("where", schema.findField("address.city").doc());
+  }
+
+  @Test
   void evolvingAgainWithTheSameNeedsChangesNothing() {
     // Given a table evolved for a batch
     Table table = tables.create(new Schema(optional(1, "id", Types.LongType.get())));

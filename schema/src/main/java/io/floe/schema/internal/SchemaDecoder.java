@@ -2,6 +2,7 @@ package io.floe.schema.internal;
 
 import io.floe.schema.ConversionResult;
 import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Decodes the binary encoding of one fixed, known schema (an Avro record schema, a Protobuf message
@@ -30,4 +31,17 @@ public interface SchemaDecoder {
    * io.floe.schema.ConversionError.Reason#INVALID_INPUT} failure naming the field being read.
    */
   ConversionResult decode(byte[] bytes, int offset, int length);
+
+  /**
+   * A decoder of the same schema whose struct names follow {@code table}, the struct its values are
+   * written into (a table's columns, or the struct column that holds the whole value), where the
+   * schema language can tell that a column stands for a field of another name. Protobuf can: its
+   * columns carry their field numbers in their docs, so a field renamed under the same number keeps
+   * writing into its column. The result derives from the schema and {@code table} alone, not from
+   * the names of this instance; it may be this instance, and it is not cached: callers keep it
+   * while the table's schema is unchanged.
+   */
+  default SchemaDecoder boundTo(Types.StructType table) {
+    return this;
+  }
 }

@@ -14,8 +14,8 @@ import org.apache.iceberg.types.Types;
 
 /**
  * Reads a message into a {@link ConvertedStruct} whose names are the message's columns. One reader,
- * and so one {@link ConvertedStruct.Names}, per message type: {@link io.floe.schema.RecordBuilder}
- * caches its projections by that instance.
+ * and so one {@link ConvertedStruct.Names}, per message type and naming of its columns: {@link
+ * io.floe.schema.RecordBuilder} caches its projections by that instance.
  */
 final class MessageReader implements ValueReader {
 
@@ -24,6 +24,7 @@ final class MessageReader implements ValueReader {
 
   private final Names names;
   private final FieldReader[] fields;
+  private final int[] numbers;
   private final FieldReader[] byNumber;
   private final Map<Integer, FieldReader> sparse;
   private final ConvertedStruct emptyValue;
@@ -33,6 +34,7 @@ final class MessageReader implements ValueReader {
    */
   MessageReader(List<FieldReader> fields, List<Integer> numbers) {
     this.fields = fields.toArray(new FieldReader[0]);
+    this.numbers = numbers.stream().mapToInt(Integer::intValue).toArray();
     String[] columnNames = new String[fields.size()];
     int max = 0;
     for (int i = 0; i < this.fields.length; i++) {
@@ -138,9 +140,14 @@ final class MessageReader implements ValueReader {
   @Override
   public Type type(AtomicInteger ids) {
     List<Types.NestedField> columns = new ArrayList<>(fields.length);
-    for (FieldReader field : fields) {
+    for (int i = 0; i < fields.length; i++) {
       int id = ids.incrementAndGet();
-      columns.add(Types.NestedField.optional(id, field.name, field.type(ids)));
+      columns.add(
+          Types.NestedField.optional(
+              id,
+              fields[i].name,
+              fields[i].type(ids),
+              ProtobufSchemaDecoder.columnDoc(numbers[i])));
     }
     return Types.StructType.of(columns);
   }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -82,11 +84,13 @@ import org.apache.iceberg.types.Types;
  *
  * <h2>Columns</h2>
  *
- * <p>The value type is a struct of the message's fields by their Protobuf names. Every column, list
- * element and map value is optional (a later schema version may drop it); field ids are
- * placeholders unique within the type. A recursive message type (a column containing itself) cannot
- * be a table column: creating the decoder fails naming the message and the column path. Extensions
- * are not columns.
+ * <p>The value type is a struct of the message's fields by their Protobuf names, unless a {@link
+ * FieldNaming} chooses others. Every column, list element and map value is optional (a later schema
+ * version may drop it); field ids are placeholders unique within the type. Each struct field's doc
+ * is {@code protobuf field <number>} ({@link #columnDoc}): a table column made from it remembers
+ * the field number, and {@link #boundTo} uses that to keep writing a renamed field into its column.
+ * A recursive message type (a column containing itself) cannot be a table column: creating the
+ * decoder fails naming the message and the column path. Extensions are not columns.
  *
  * <h2>Reading</h2>
  *
@@ -101,12 +105,35 @@ import org.apache.iceberg.types.Types;
  */
 public final class ProtobufSchemaDecoder implements SchemaDecoder {
 
+  private static final String COLUMN_DOC_PREFIX = "protobuf field ";
+
+  /** Chooses the column name of each field of the decoded message and of the messages in it. */
+  @FunctionalInterface
+  public interface FieldNaming {
+    /** Every field by its own name. */
+    FieldNaming OWN_NAMES = (path, number, fieldName) -> fieldName;
+
+    /**
+     * The column name of the field {@code number}, declared as {@code fieldName}, of the message at
+     * {@code path}. The path holds the column names (as chosen by this naming) of the enclosing
+     * fields from the root, with {@code element} for a list's element and {@code value} for a map's
+     * value, as Iceberg names them; it is empty for the root message's fields. Names must be
+     * non-empty and distinct within a message.
+     */
+    String columnName(List<String> path, int number, String fieldName);
+  }
+
+  private final ProtoFileSet files;
   private final String messageName;
+  private final FieldNaming naming;
   private final MessageReader root;
   private final Types.StructType valueType;
 
-  private ProtobufSchemaDecoder(String messageName, MessageReader root) {
+  private ProtobufSchemaDecoder(
+      ProtoFileSet files, String messageName, FieldNaming naming, MessageReader root) {
+    this.files = files;
     this.messageName = messageName;
+    this.naming = naming;
     this.root = root;
     this.valueType = (Types.StructType) root.type(new AtomicInteger());
   }
@@ -117,10 +144,41 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
    * @throws IllegalArgumentException if there is no such message type, or it is recursive
    */
   public static ProtobufSchemaDecoder forMessage(ProtoFileSet files, String messageFullName) {
+    return forMessage(files, messageFullName, FieldNaming.OWN_NAMES);
+  }
+
+  /**
+   * A decoder of the message type {@code messageFullName} of {@code files} whose columns are named
+   * by {@code naming}.
+   *
+   * @throws IllegalArgumentException if there is no such message type, it is recursive, or {@code
+   *     naming} gives a field no name or two fields of a message the same name
+   */
+  public static ProtobufSchemaDecoder forMessage(
+      ProtoFileSet files, String messageFullName, FieldNaming naming) {
     Preconditions.checkArgument(files != null, "Cannot create a Protobuf decoder: files are null");
+    Preconditions.checkArgument(naming != null, "Cannot create a Protobuf decoder: naming is null");
     MessageType type = files.message(messageFullName);
-    return new ProtobufSchemaDecoder(
-        messageFullName, new Compiler(files.schema(), messageFullName).message(type));
+    MessageReader root = new Compiler(files.schema(), messageFullName, naming).message(type);
+    return new ProtobufSchemaDecoder(files, messageFullName, naming, root);
+  }
+
+  /** The doc of the column of field {@code number}: what {@link #boundTo} recognizes it by. */
+  public static String columnDoc(int number) {
+    return COLUMN_DOC_PREFIX + number;
+  }
+
+  /** The field number a column's doc names, or -1 if the doc is not a {@link #columnDoc}. */
+  static int fieldNumber(String doc) {
+    if (doc == null || !doc.startsWith(COLUMN_DOC_PREFIX)) {
+      return -1;
+    }
+    try {
+      int number = Integer.parseInt(doc.substring(COLUMN_DOC_PREFIX.length()));
+      return number > 0 ? number : -1;
+    } catch (NumberFormatException e) {
+      return -1; // a doc a user wrote that happens to start so
+    }
   }
 
   /** The full name of the decoded message type. */
@@ -131,6 +189,27 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
   @Override
   public Types.StructType valueType() {
     return valueType;
+  }
+
+  /**
+   * This message's decoder with the column names {@code table} already has for its fields. A field
+   * keeps its own name when {@code table} has a column of that name (exactly, else ignoring case:
+   * how {@link io.floe.schema.SchemaEvolution} and {@link io.floe.schema.RecordBuilder} match);
+   * otherwise it takes the name of the column whose doc is its {@link #columnDoc}, so a field
+   * renamed under the same number writes into the column made for it, unless another field of the
+   * message holds that column by name. Messages nested in structs, lists and map values are bound
+   * to the table's nested structs the same way. Names derive from the .proto and {@code table}
+   * only, whatever naming this instance has; this instance is returned if it already uses them.
+   */
+  @Override
+  public ProtobufSchemaDecoder boundTo(Types.StructType table) {
+    Preconditions.checkArgument(
+        table != null, "Cannot bind a Protobuf decoder: table struct is null");
+    Map<FieldKey, String> renamed = new HashMap<>();
+    new Binder(files.schema(), renamed).message(files.message(messageName), table, List.of());
+    FieldNaming bound =
+        renamed.isEmpty() ? FieldNaming.OWN_NAMES : new Renames(Map.copyOf(renamed));
+    return bound.equals(naming) ? this : forMessage(files, messageName, bound);
   }
 
   @Override
@@ -162,27 +241,156 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
     return "ProtobufSchemaDecoder{" + messageName + "}";
   }
 
-  /** Builds the reader tree of one root message; readers are shared per message and enum type. */
+  /** The non-extension fields of {@code type}, oneof members included, in declaration order. */
+  private static List<Field> columnFields(MessageType type) {
+    List<Field> fields = new ArrayList<>();
+    for (Field field : type.getFieldsAndOneOfFields()) {
+      if (!field.isExtension()) {
+        fields.add(field);
+      }
+    }
+    fields.sort(Compiler.DECLARATION_ORDER);
+    return fields;
+  }
+
+  private static List<String> append(List<String> path, String name) {
+    List<String> longer = new ArrayList<>(path.size() + 1);
+    longer.addAll(path);
+    longer.add(name);
+    return List.copyOf(longer);
+  }
+
+  /** A field of the message at a column path (see {@link FieldNaming#columnName}). */
+  private record FieldKey(List<String> path, int number) {}
+
+  /** A message type compiled at a column path, under a naming other than {@code OWN_NAMES}. */
+  private record ReaderKey(ProtoType type, List<String> path) {}
+
+  /** The naming {@link #boundTo} chooses: own names but for the fields it maps to other columns. */
+  private record Renames(Map<FieldKey, String> names) implements FieldNaming {
+    @Override
+    public String columnName(List<String> path, int number, String fieldName) {
+      return names.getOrDefault(new FieldKey(path, number), fieldName);
+    }
+  }
+
+  /**
+   * Walks a message type alongside the table struct its values go into, recording the fields whose
+   * column has another name than the field.
+   */
+  private static final class Binder {
+    private final Schema schema;
+    private final Map<FieldKey, String> renamed;
+
+    Binder(Schema schema, Map<FieldKey, String> renamed) {
+      this.schema = schema;
+      this.renamed = renamed;
+    }
+
+    void message(MessageType type, Types.StructType table, List<String> path) {
+      List<Field> fields = columnFields(type);
+      Set<String> heldByName = new HashSet<>();
+      for (Field field : fields) {
+        Types.NestedField column = column(table, field.getName());
+        if (column != null) {
+          heldByName.add(column.name());
+        }
+      }
+      for (Field field : fields) {
+        String name = field.getName();
+        Types.NestedField column = column(table, name);
+        if (column == null) {
+          Types.NestedField numbered = numbered(table, field.getTag());
+          if (numbered != null && !heldByName.contains(numbered.name())) {
+            column = numbered;
+            name = numbered.name();
+            renamed.put(new FieldKey(path, field.getTag()), name);
+          }
+        }
+        if (column != null) {
+          nested(field, column.type(), append(path, name));
+        }
+      }
+    }
+
+    /**
+     * Binds the message in {@code field}'s values (itself, its elements, its map values), if any.
+     */
+    private void nested(Field field, Type columnType, List<String> path) {
+      ProtoType type = field.getType();
+      Type valueType = columnType;
+      List<String> valuePath = path;
+      if (type.isMap()) {
+        if (!columnType.isMapType()) {
+          return;
+        }
+        type = type.getValueType();
+        valueType = columnType.asMapType().valueType();
+        valuePath = append(path, "value");
+      } else if (field.isRepeated()) {
+        if (!columnType.isListType()) {
+          return;
+        }
+        valueType = columnType.asListType().elementType();
+        valuePath = append(path, "element");
+      }
+      if (valueType.isStructType()
+          && Scalar.of(type) == null
+          && WellKnownTypes.reader(type) == null
+          && schema.getType(type) instanceof MessageType message) {
+        message(message, valueType.asStructType(), valuePath);
+      }
+    }
+
+    private static Types.NestedField column(Types.StructType table, String name) {
+      Types.NestedField column = table.field(name);
+      return column != null ? column : table.caseInsensitiveField(name);
+    }
+
+    private static Types.NestedField numbered(Types.StructType table, int number) {
+      for (Types.NestedField column : table.fields()) {
+        if (fieldNumber(column.doc()) == number) {
+          return column;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Builds the reader tree of one root message. Readers are shared per enum type, and per message
+   * type while fields have their own names; with another naming a message's names may differ by
+   * where it is used, so its readers are shared per message type and column path.
+   */
   private static final class Compiler {
-    private static final Comparator<Field> DECLARATION_ORDER =
+    static final Comparator<Field> DECLARATION_ORDER =
         Comparator.comparing((Field field) -> field.getLocation().getLine())
             .thenComparing(field -> field.getLocation().getColumn());
 
     private final Schema schema;
     private final String rootName;
-    private final Map<ProtoType, MessageReader> messages = new HashMap<>();
+    private final FieldNaming naming;
+    private final Map<Object, MessageReader> messages = new HashMap<>();
     private final Map<ProtoType, EnumReader> enums = new HashMap<>();
     private final Set<ProtoType> open = new LinkedHashSet<>();
+
+    /** Protobuf field names from the root, for messages to users. */
     private final Deque<String> path = new ArrayDeque<>();
 
-    Compiler(Schema schema, String rootName) {
+    /** Column names from the root, as {@link FieldNaming} takes them. */
+    private final Deque<String> columnPath = new ArrayDeque<>();
+
+    Compiler(Schema schema, String rootName, FieldNaming naming) {
       this.schema = schema;
       this.rootName = rootName;
+      this.naming = naming;
     }
 
     MessageReader message(MessageType type) {
       ProtoType key = type.getType();
-      MessageReader compiled = messages.get(key);
+      List<String> at = List.copyOf(columnPath);
+      Object cacheKey = naming == FieldNaming.OWN_NAMES ? key : new ReaderKey(key, at);
+      MessageReader compiled = messages.get(cacheKey);
       if (compiled != null) {
         return compiled;
       }
@@ -193,21 +401,31 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
                     + " table column cannot contain itself",
                 rootName, key, String.join(".", path), key));
       }
-      List<Field> fields = new ArrayList<>();
-      for (Field field : type.getFieldsAndOneOfFields()) {
-        if (!field.isExtension()) {
-          fields.add(field);
-        }
-      }
-      fields.sort(DECLARATION_ORDER);
       List<Field> kept = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       List<ValueReader> readers = new ArrayList<>();
-      for (Field field : fields) {
+      for (Field field : columnFields(type)) {
+        String name = naming.columnName(at, field.getTag(), field.getName());
+        Preconditions.checkArgument(
+            name != null && !name.isEmpty(),
+            "Cannot decode %s: field %s of %s has no column name",
+            rootName,
+            field.getName(),
+            key);
         path.addLast(field.getName());
+        columnPath.addLast(name);
         ValueReader reader = fieldValue(field);
+        columnPath.removeLast();
         path.removeLast();
         if (reader != null) {
+          Preconditions.checkArgument(
+              !names.contains(name),
+              "Cannot decode %s: two fields of %s have the column name %s",
+              rootName,
+              key,
+              name);
           kept.add(field);
+          names.add(name);
           readers.add(reader);
         }
       }
@@ -215,12 +433,13 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
       List<Integer> numbers = new ArrayList<>();
       for (int position = 0; position < kept.size(); position++) {
         Field field = kept.get(position);
-        columns.add(column(type, field, position, readers.get(position), kept));
+        columns.add(
+            column(type, field, names.get(position), position, readers.get(position), kept));
         numbers.add(field.getTag());
       }
       open.remove(key);
       MessageReader reader = new MessageReader(columns, numbers);
-      messages.put(key, reader);
+      messages.put(cacheKey, reader);
       return reader;
     }
 
@@ -228,30 +447,37 @@ public final class ProtobufSchemaDecoder implements SchemaDecoder {
     private ValueReader fieldValue(Field field) {
       ProtoType type = field.getType();
       if (type.isMap()) {
-        path.addLast("value");
-        ValueReader value = value(type.getValueType());
-        path.removeLast();
-        return value;
+        return within("value", type.getValueType());
       }
       if (field.isRepeated()) {
-        path.addLast("element");
-        ValueReader element = value(type);
-        path.removeLast();
-        return element;
+        return within("element", type);
       }
       return value(type);
     }
 
+    private ValueReader within(String part, ProtoType type) {
+      path.addLast(part);
+      columnPath.addLast(part);
+      ValueReader reader = value(type);
+      columnPath.removeLast();
+      path.removeLast();
+      return reader;
+    }
+
     private FieldReader column(
-        MessageType message, Field field, int position, ValueReader reader, List<Field> kept) {
-      String name = field.getName();
+        MessageType message,
+        Field field,
+        String name,
+        int position,
+        ValueReader reader,
+        List<Field> kept) {
       if (field.getType().isMap()) {
         ValueReader key = Scalar.of(field.getType().getKeyType());
         Preconditions.checkArgument(
             key != null,
             "Cannot decode %s: map %s has key type %s, not a scalar",
             rootName,
-            name,
+            field.getName(),
             field.getType().getKeyType());
         return new FieldReader.MapEntries(name, position, key, reader);
       }

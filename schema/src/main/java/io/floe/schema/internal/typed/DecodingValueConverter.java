@@ -18,17 +18,18 @@ import org.apache.iceberg.types.Types;
  * A converter for values with a declared schema (Avro, Protobuf): each record's decoder comes from a {@link
  * DecoderLookup}, and the columns a record needs are its schema's. A record of a newer schema version asks for
  * its new columns (matched by name: a column keeps its field id through every version); a record of an older
- * version leaves the columns it lacks null.
+ * version leaves the columns it lacks null. Each decoder is {@linkplain SchemaDecoder#boundTo bound} to the
+ * table's struct first, so a schema language that knows a column under another name (a renamed Protobuf
+ * field) names its values after the column.
  */
 public final class DecodingValueConverter implements ValueConverter {
 
   private final Placement placement;
   private final DecoderLookup lookup;
   private Schema bound = new Schema();
-  /** Per decoder: whether its columns need a schema change of the bound table. */
-  private final Map<SchemaDecoder, Boolean> needsChange = new IdentityHashMap<>();
-  /** Per decoder: why it cannot be placed so (reserved or non-struct values flattened), or none. */
-  private final Map<SchemaDecoder, ConversionResult> unplaceable = new IdentityHashMap<>();
+  /** Per decoder the lookup found: what it is while {@link #bound} is the table's schema. */
+  private final Map<SchemaDecoder, Binding> bindings = new IdentityHashMap<>();
+  /** The bound decoder of the last record converted. */
   private SchemaDecoder current;
   /** The first decoder since {@link #useSchema} whose columns the bound table lacks, if any. */
   private SchemaDecoder pending;
@@ -46,7 +47,7 @@ public final class DecodingValueConverter implements ValueConverter {
   @Override
   public void useSchema(Schema tableSchema) {
     this.bound = tableSchema;
-    needsChange.clear();
+    bindings.clear();
     pending = null;
   }
 
@@ -82,23 +83,55 @@ public final class DecodingValueConverter implements ValueConverter {
     if (found.failure() != null) {
       return found.failure();
     }
-    ConversionResult placed = unplaceable.computeIfAbsent(found.decoder(), this::checkPlacement);
-    if (placed != ConversionResult.NULL) {
-      return placed;
+    Binding binding = bindings.get(found.decoder());
+    if (binding == null) {
+      binding = bind(found.decoder());
+      bindings.put(found.decoder(), binding);
+    }
+    if (binding.unplaceable() != null) {
+      return binding.unplaceable();
     }
     int payload = found.payloadOffset() - offset;
-    ConversionResult result = found.decoder().decode(bytes, found.payloadOffset(), length - payload);
+    ConversionResult result = binding.decoder().decode(bytes, found.payloadOffset(), length - payload);
     if (!result.isConverted() && lookup instanceof LatestSchemaLookup latest && latest.newerVersionAfterFailure()) {
       return convert(bytes, offset, length);
     }
     if (result.isConverted()) {
-      current = found.decoder();
-      if (pending == null && needsChange.computeIfAbsent(current,
-          d -> !SchemaEvolution.plan(bound, columnsOf(d)).isEmpty())) {
+      current = binding.decoder();
+      if (pending == null && binding.needsChange()) {
         pending = current;
       }
     }
     return result;
+  }
+
+  /**
+   * A decoder bound to the table's struct that its values go into.
+   *
+   * @param unplaceable why its values cannot be placed, or null if they can
+   * @param needsChange whether its columns need a schema change of the table
+   */
+  private record Binding(SchemaDecoder decoder, ConversionResult unplaceable, boolean needsChange) {}
+
+  private Binding bind(SchemaDecoder found) {
+    SchemaDecoder decoder = found.boundTo(tableStruct());
+    ConversionResult placed = checkPlacement(decoder);
+    if (placed != ConversionResult.NULL) {
+      return new Binding(decoder, placed, false);
+    }
+    return new Binding(decoder, null, !SchemaEvolution.plan(bound, columnsOf(decoder)).isEmpty());
+  }
+
+  /** The struct values are written into: the table's columns, or the struct column that holds them. */
+  private Types.StructType tableStruct() {
+    if (placement instanceof Placement.Column column) {
+      Types.NestedField field = bound.findField(column.name());
+      if (field == null) {
+        field = bound.caseInsensitiveFindField(column.name());
+      }
+      return field != null && field.type().isStructType() ? field.type().asStructType() : Types.StructType.of();
+    }
+    return bound.asStruct();
   }
 
   /** {@link ConversionResult#NULL} if the decoder's values can be placed, else the failure to report. */
