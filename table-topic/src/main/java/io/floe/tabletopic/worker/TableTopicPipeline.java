@@ -239,10 +239,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       // Storage or table trouble (not a bad record): drop what is open and write it again from the
       // committed offsets after a pause.
       LOG.warn("Table topic {}: writing failed, retrying from the committed offsets", topic, e);
-      abortOpenFiles();
-      written.clear();
-      written.putAll(committed);
-      scheduler.schedule(this::scheduleDrain, 1, TimeUnit.SECONDS);
+      rewindToCommitted();
       return;
     }
     if (more) {
@@ -467,12 +464,17 @@ public final class TableTopicPipeline implements AutoCloseable {
       LOG.warn("Table topic {}: skipped records did not reach the dead-letter topic {} ({}); nothing is committed"
           + " and the records are read again from the committed offsets", topic, config.deadLetterTopic(),
           e.toString());
-      abortOpenFiles();
-      written.clear();
-      written.putAll(committed);
-      scheduler.schedule(this::scheduleDrain, 1, TimeUnit.SECONDS);
+      rewindToCommitted();
       return false;
     }
+  }
+
+  /** Drops what is written but not committed and reads it again from the committed offsets after a pause. */
+  private void rewindToCommitted() {
+    abortOpenFiles();
+    written.clear();
+    written.putAll(committed);
+    scheduler.schedule(this::scheduleDrain, 1, TimeUnit.SECONDS);
   }
 
   private void reloadAfterFailedCommit() {
