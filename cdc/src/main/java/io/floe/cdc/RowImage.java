@@ -1,0 +1,48 @@
+package io.floe.cdc;
+
+import io.floe.schema.ConvertedStruct;
+import java.util.Objects;
+
+/**
+ * One row image of a Debezium event (its {@code after} or {@code before}) or the fields of its key,
+ * in the form the event came in. A caller switches on the two cases:
+ *
+ * <ul>
+ *   <li>{@link Typed}: the event carried its Connect schema ({@code schemas.enable=true}); the row
+ *       is decoded, and its decoder's {@link ConnectSchemaDecoder#valueType()} is the struct to
+ *       create or evolve the table from.
+ *   <li>{@link Json}: the event had no schema; the row is its JSON object as compact UTF-8, for
+ *       Floe's schemaless JSON converter to infer the columns from.
+ * </ul>
+ */
+public sealed interface RowImage permits RowImage.Typed, RowImage.Json {
+
+  /**
+   * A decoded row.
+   *
+   * @param decoder the decoder of the row's schema; events of one schema share one instance
+   * @param value the row, named as {@code decoder.valueType()}'s fields
+   */
+  record Typed(ConnectSchemaDecoder decoder, ConvertedStruct value) implements RowImage {
+    public Typed {
+      Objects.requireNonNull(decoder, "decoder");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  /**
+   * A row without a schema.
+   *
+   * @param json the row's JSON object re-serialized compactly, UTF-8 (not copied: do not modify)
+   */
+  record Json(byte[] json) implements RowImage {
+    public Json {
+      Objects.requireNonNull(json, "json");
+    }
+
+    /** The JSON text, for messages and tests. */
+    public String text() {
+      return new String(json, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+}
