@@ -8,6 +8,7 @@ import io.floe.schema.ConversionResult;
 import io.floe.schema.ConvertedStruct;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.iceberg.types.Types;
 
 /**
  * Unwraps Debezium change events written by Kafka's {@code JsonConverter}, with the {@code
@@ -163,6 +164,63 @@ public final class DebeziumEnvelope {
     return new Change(operation.get(), (RowImage) rowImage, source, tsMs);
   }
 
+  /**
+   * Unwraps an envelope already decoded by its schema: Debezium with Confluent's Avro or Protobuf converter,
+   * read by the schema module's decoders ({@code by_schema_id}, {@code by_latest_schema}). The envelope has
+   * the same fields as in JSON: {@code op}, {@code before}, {@code after}, {@code source}, {@code ts_ms}. A
+   * null envelope is a tombstone. Never throws for bad input.
+   *
+   * @param envelope the decoded value
+   * @param envelopeType its struct type, whose {@code before}/{@code after} fields type the row
+   */
+  public static Unwrapped unwrap(ConvertedStruct envelope, Types.StructType envelopeType) {
+    if (envelope == null) {
+      return Tombstone.INSTANCE;
+    }
+    Object op = envelope.get("op");
+    if (op == null) {
+      Object status = envelope.get("status");
+      Object id = envelope.get("id");
+      if (status instanceof CharSequence st && id instanceof CharSequence txn
+          && ("BEGIN".equals(st.toString()) || "END".equals(st.toString()))) {
+        Object count = envelope.get("event_count");
+        return new TransactionMarker(st.toString(), txn.toString(),
+            count instanceof Number n ? n.longValue() : null);
+      }
+      return failure("op", "the value is not a Debezium envelope: it has no 'op' field (nor is it a"
+          + " transaction BEGIN/END event)");
+    }
+    Optional<Operation> operation = op instanceof CharSequence c ? Operation.fromCode(c.toString()) : Optional.empty();
+    if (operation.isEmpty()) {
+      return failure("op", "the envelope's op is " + op + ", not one of c, r, u, d, t");
+    }
+    if (!(envelope.get("source") instanceof ConvertedStruct sourceStruct)) {
+      return failure("source", "the envelope has no 'source' block");
+    }
+    Source source = new Source(text(sourceStruct.get("connector")), text(sourceStruct.get("db")),
+        text(sourceStruct.get("schema")), text(sourceStruct.get("table")), number(sourceStruct.get("ts_ms")),
+        number(sourceStruct.get("lsn")), text(sourceStruct.get("txId")), text(sourceStruct.get("snapshot")));
+    Long tsMs = number(envelope.get("ts_ms"));
+    if (operation.get() == Operation.TRUNCATE) {
+      return new Truncate(source, tsMs);
+    }
+    String image = operation.get() == Operation.DELETE ? "before" : "after";
+    Types.NestedField field = envelopeType.field(image);
+    if (!(envelope.get(image) instanceof ConvertedStruct row) || field == null || !field.type().isStructType()) {
+      return failure(image, String.format("the %s event (op '%s') has no '%s' row image",
+          operation.get().name().toLowerCase(java.util.Locale.ROOT), operation.get().code(), image));
+    }
+    return new Change(operation.get(), new RowImage.Typed(field.type().asStructType(), row), source, tsMs);
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static Long number(Object value) {
+    return value instanceof Number n ? n.longValue() : null;
+  }
+
   /** A {@link RowImage} or a {@link Failure}. */
   private static Object rowImage(JsonNode envelopeSchema, String image, JsonNode row) {
     if (envelopeSchema == null) {
@@ -191,7 +249,7 @@ public final class DebeziumEnvelope {
     if (!decoded.isConverted()) {
       return new Failure(decoded.error());
     }
-    return new RowImage.Typed(decoder, (ConvertedStruct) decoded.value());
+    return new RowImage.Typed(decoder.valueType().asStructType(), (ConvertedStruct) decoded.value());
   }
 
   private static Optional<Unwrapped> transactionMarker(JsonNode event) {

@@ -110,7 +110,7 @@ public final class DebeziumKey {
     }
     List<String> names =
         decoder.valueType().asStructType().fields().stream().map(Types.NestedField::name).toList();
-    return new Key(names, new RowImage.Typed(decoder, (ConvertedStruct) decoded.value()));
+    return new Key(names, new RowImage.Typed(decoder.valueType().asStructType(), (ConvertedStruct) decoded.value()));
   }
 
   private static Failure failure(String message) {

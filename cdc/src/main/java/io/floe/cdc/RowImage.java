@@ -2,15 +2,16 @@ package io.floe.cdc;
 
 import io.floe.schema.ConvertedStruct;
 import java.util.Objects;
+import org.apache.iceberg.types.Types;
 
 /**
  * One row image of a Debezium event (its {@code after} or {@code before}) or the fields of its key,
  * in the form the event came in. A caller switches on the two cases:
  *
  * <ul>
- *   <li>{@link Typed}: the event carried its Connect schema ({@code schemas.enable=true}); the row
- *       is decoded, and its decoder's {@link ConnectSchemaDecoder#valueType()} is the struct to
- *       create or evolve the table from.
+ *   <li>{@link Typed}: the event carried its schema (JSON with {@code schemas.enable=true}, or an
+ *       Avro or Protobuf envelope decoded by its registry schema); the row is decoded, and its
+ *       {@link Typed#type()} is the struct to create or evolve the table from.
  *   <li>{@link Json}: the event had no schema; the row is its JSON object as compact UTF-8, for
  *       Floe's schemaless JSON converter to infer the columns from.
  * </ul>
@@ -20,12 +21,13 @@ public sealed interface RowImage permits RowImage.Typed, RowImage.Json {
   /**
    * A decoded row.
    *
-   * @param decoder the decoder of the row's schema; events of one schema share one instance
-   * @param value the row, named as {@code decoder.valueType()}'s fields
+   * @param type the row's struct type, to create or evolve the table from; events of one schema share one
+   *     instance (and their values one {@code ConvertedStruct.Names})
+   * @param value the row, named as {@code type}'s fields
    */
-  record Typed(ConnectSchemaDecoder decoder, ConvertedStruct value) implements RowImage {
+  record Typed(Types.StructType type, ConvertedStruct value) implements RowImage {
     public Typed {
-      Objects.requireNonNull(decoder, "decoder");
+      Objects.requireNonNull(type, "type");
       Objects.requireNonNull(value, "value");
     }
   }

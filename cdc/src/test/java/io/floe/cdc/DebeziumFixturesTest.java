@@ -137,7 +137,7 @@ class DebeziumFixturesTest {
       assertEquals(
           "struct<1: id: optional int, 2: name: optional string, 3: email: optional string,"
               + " 4: balance: optional string, 5: updated_at: optional timestamptz>",
-          row.decoder().valueType().toString());
+          row.type().toString());
       ConvertedStruct struct = row.value();
       assertEquals(expected.id(), struct.get("id"));
       assertEquals("Ada", struct.get("name"));
@@ -190,7 +190,7 @@ class DebeziumFixturesTest {
     RecordBuilder builder =
         RecordBuilder.forSchema(
             TypeUtil.assignIncreasingFreshIds(
-                new Schema(row.decoder().valueType().asStructType().fields())));
+                new Schema(row.type().fields())));
     GenericRecord record = builder.newRow();
     assertTrue(builder.put(record, Placement.flattened(), row.value()).isEmpty());
 
