@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.storage.metadata.ClusterStore.BrokerRegistration;
 import io.floe.storage.metadata.ClusterStore.Owner;
-import io.floe.storage.testing.PostgresServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,45 +20,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Broker liveness and resource ownership, on SQLite and on a real PostgreSQL shared by two stores (two brokers). */
 class JdbcClusterStoreTest {
-  private static PostgresServer postgres;
+  private static final TwoStores STORES = new TwoStores();
   @TempDir static Path dir;
-  private JdbcMetadataStore first;
-  private JdbcMetadataStore second;
 
   static Stream<String> databases() {
     return Stream.of("sqlite", "postgresql");
   }
 
+  private JdbcMetadataStore first;
+  private JdbcMetadataStore second;
+
   private ClusterStore[] open(String database) {
-    String url;
-    if (database.equals("sqlite")) {
-      url = "jdbc:sqlite:" + dir.resolve("meta-" + System.nanoTime() + ".db");
-    } else {
-      if (postgres == null) {
-        postgres = PostgresServer.start();
-      }
-      url = postgres.newDatabase();
-    }
-    first = JdbcMetadataStore.open(url);
-    // SQLite is one broker's embedded file; two stores share a PostgreSQL database only.
-    second = database.equals("sqlite") ? first : JdbcMetadataStore.open(url);
+    JdbcMetadataStore[] s = STORES.open(database, dir);
+    first = s[0];
+    second = s[1];
     return new ClusterStore[] {new JdbcClusterStore(first), new JdbcClusterStore(second)};
   }
 
   @AfterEach
   void close() {
-    if (first != null) {
-      first.close();
-      second.close();
-    }
-    first = null;
+    STORES.closeStores();
   }
 
   @AfterAll
   static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
+    STORES.stop();
   }
 
   @ParameterizedTest

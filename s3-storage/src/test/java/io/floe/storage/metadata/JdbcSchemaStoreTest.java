@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.floe.storage.metadata.SchemaStore.Reference;
 import io.floe.storage.metadata.SchemaStore.Registration;
 import io.floe.storage.metadata.SchemaStore.SchemaVersion;
-import io.floe.storage.testing.PostgresServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,10 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class JdbcSchemaStoreTest {
   private static final String AVRO = "AVRO";
-  private static PostgresServer postgres;
+  private static final TwoStores STORES = new TwoStores();
   @TempDir static Path dir;
-  private JdbcMetadataStore first;
-  private JdbcMetadataStore second;
 
   static Stream<String> databases() {
     return Stream.of("sqlite", "postgresql");
@@ -47,34 +44,18 @@ class JdbcSchemaStoreTest {
 
   /** Two stores over one database: the same one for SQLite (one broker's file), two for PostgreSQL. */
   private SchemaStore[] open(String database) {
-    String url;
-    if (database.equals("sqlite")) {
-      url = "jdbc:sqlite:" + dir.resolve("meta-" + System.nanoTime() + ".db");
-    } else {
-      if (postgres == null) {
-        postgres = PostgresServer.start();
-      }
-      url = postgres.newDatabase();
-    }
-    first = JdbcMetadataStore.open(url);
-    second = database.equals("sqlite") ? first : JdbcMetadataStore.open(url);
-    return new SchemaStore[] {new JdbcSchemaStore(first), new JdbcSchemaStore(second)};
+    JdbcMetadataStore[] s = STORES.open(database, dir);
+    return new SchemaStore[] {new JdbcSchemaStore(s[0]), new JdbcSchemaStore(s[1])};
   }
 
   @AfterEach
   void close() {
-    if (first != null) {
-      first.close();
-      second.close();
-    }
-    first = null;
+    STORES.closeStores();
   }
 
   @AfterAll
   static void stopPostgres() {
-    if (postgres != null) {
-      postgres.close();
-    }
+    STORES.stop();
   }
 
   private static String schema(int n) {
