@@ -9,7 +9,6 @@ import io.floe.schema.internal.protobuf.ProtobufSchemaDecoder;
 import io.floe.schema.registry.RegisteredSchema;
 import io.floe.schema.registry.SchemaReference;
 import io.floe.schema.registry.SchemaRegistryClient;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,7 +121,6 @@ final class SchemaResolver {
     Map<String, String> files = new LinkedHashMap<>(references);
     files.put(root, schema.schema());
     ProtoFileSet set = ProtoFileSet.parse(files);
-    List<String> firstMessage = new ArrayList<>();
     return new Parsed() {
       private final Map<MessageIndexes, SchemaDecoder> byIndexes = new LinkedHashMap<>();
       private final Map<String, SchemaDecoder> byName = new LinkedHashMap<>();
@@ -142,16 +140,10 @@ final class SchemaResolver {
 
       @Override
       public synchronized SchemaDecoder decoder(String fullName) {
-        String name = fullName.isEmpty() ? first() : fullName;
-        return byName.computeIfAbsent(name, n -> ProtobufSchemaDecoder.forMessage(set, n));
-      }
-
-      private String first() {
-        if (firstMessage.isEmpty()) {
-          firstMessage.add(MessageIndexes.FIRST.messageName(set.file(root)).orElseThrow(() ->
-              new IllegalArgumentException("Cannot decode with schema " + schema.id() + ": it has no message")));
+        if (fullName.isEmpty()) {
+          return decoder(Optional.empty()); // the file's first message, as index path [0] names it
         }
-        return firstMessage.get(0);
+        return byName.computeIfAbsent(fullName, n -> ProtobufSchemaDecoder.forMessage(set, n));
       }
     };
   }

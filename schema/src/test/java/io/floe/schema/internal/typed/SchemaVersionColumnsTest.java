@@ -107,6 +107,23 @@ class SchemaVersionColumnsTest {
   }
 
   @Test
+  void byLatestSchemaWithoutAMessageNameReadsTheFilesFirstMessage() {
+    // Given a subject's latest Protobuf schema and bare protobuf-java bytes, no message name configured
+    registerProtobuf("bare-value", ORDER_V1);
+    io.floe.schema.ValueConverter converter = TypedConverters.byLatestSchema(
+        io.floe.schema.Placement.flattened(), registry, "bare-value", "", System::currentTimeMillis);
+
+    // When a record is converted
+    io.floe.schema.ConversionResult r = converter.convert(order(ORDER_V1_TYPE, Map.of("id", 7L, "name", "tea")));
+
+    // Then it is read as the file's first message
+    assertTrue(r.isConverted(), () -> r.toString());
+    io.floe.schema.ConvertedStruct value = (io.floe.schema.ConvertedStruct) r.value();
+    assertEquals(7L, value.get("id"));
+    assertEquals("tea", value.get("name"));
+  }
+
+  @Test
   void aProtobufFieldRenamedUnderItsNumberKeepsItsColumn() {
     // Given two versions of an order, the second renaming field 2 and adding field 3 (compatible
     // under the subject's default BACKWARD rule), and a topic whose table holds version 1 records
