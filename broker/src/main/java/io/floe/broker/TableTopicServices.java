@@ -10,7 +10,7 @@ import io.floe.tabletopic.TableTopicManager;
 import io.floe.schema.SchemaSources;
 import io.floe.schema.registry.SchemaRegistryClient;
 import io.floe.tabletopic.config.TableTopicConfig;
-import io.floe.tabletopic.worker.ConvertingRecordProcessor;
+import io.floe.tabletopic.worker.RecordProcessors;
 import java.util.ArrayList;
 import java.util.List;
 import io.floe.catalog.rest.RestCatalogServer;
@@ -44,7 +44,7 @@ public final class TableTopicServices implements AutoCloseable {
     int threads = config.get(THREADS) == null ? 2 : config.getInt(THREADS);
     this.deadLetters = new LoopbackDeadLetterProducer(bootstrap, config.nodeId());
     this.manager = new TableTopicManager(catalog, threads,
-        (topic, tableConfig) -> ConvertingRecordProcessor.forConfig(tableConfig, SchemaSources.of(topic, schemas)),
+        (topic, tableConfig) -> RecordProcessors.forConfig(tableConfig, SchemaSources.of(topic, schemas)),
         deadLetters);
     logs.setRetentionFloor(manager::retentionFloor);
     logs.addListener(new LogManager.TopicListener() {

@@ -3,7 +3,7 @@ package io.floe.tabletopic;
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
 import io.floe.tabletopic.errors.DeadLetterProducer;
-import io.floe.tabletopic.worker.ConvertingRecordProcessor;
+import io.floe.tabletopic.worker.RecordProcessors;
 import io.floe.tabletopic.worker.RecordProcessor;
 import io.floe.tabletopic.worker.TableTopicMetrics;
 import io.floe.tabletopic.worker.TableTopicPipeline;
@@ -57,7 +57,7 @@ public final class TableTopicManager implements AutoCloseable {
 
   /** The record processor for a topic's settings without a schema registry (raw, string, json, protobuf). */
   public static RecordProcessor processorFor(String topic, TableTopicConfig config) {
-    return ConvertingRecordProcessor.forConfig(config);
+    return RecordProcessors.forConfig(config, io.floe.schema.SchemaSources.withoutRegistry(topic));
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -12,6 +12,8 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -23,6 +25,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,24 +142,38 @@ public final class TableCommitCoordinator {
     LOG.info("Table {} schema becomes {} with the next commit", tableId, staged.table().schema().asStruct());
   }
 
-  /**
-   * Commits {@code files} with {@code offsets} (all partitions' next offsets) and the staged schema change,
-   * as one snapshot on top of the one last read. Never throws for a conflict or an unknown outcome: see the
-   * class comment. A staged change is committed or dropped.
-   */
+  /** Commits data files with {@code offsets}, as {@link #commit(List, Map, Map)} does. */
   public Outcome commit(List<DataFile> files, Map<Integer, Long> offsets, Map<String, String> extraSummary) {
+    WriteResult.Builder result = WriteResult.builder();
+    files.forEach(result::addDataFiles);
+    return commitWrites(List.of(result.build()), offsets, extraSummary);
+  }
+
+  /**
+   * Commits what the writers wrote since the last commit, with {@code offsets} (all partitions' next offsets)
+   * and the staged schema change, in one transaction on top of the snapshot last read: one snapshot per write
+   * result, in order (a row delta where it has delete files), so a later writer's equality deletes apply to an
+   * earlier writer's rows; the last snapshot carries the offsets. Never throws for a conflict or an unknown
+   * outcome: see the class comment. A staged change is committed or dropped.
+   */
+  public Outcome commitWrites(List<WriteResult> writes, Map<Integer, Long> offsets,
+      Map<String, String> extraSummary) {
     ensureTable();
     String commitId = UUID.randomUUID().toString();
     Transaction txn = staged != null ? staged : conditional().newTransaction();
     staged = null;
-    AppendFiles append = txn.newAppend();
-    files.forEach(append::appendFile);
-    append.set(TableCommitter.OFFSETS, TableCommitter.formatOffsets(offsets))
-        .set(TableCommitter.COMMIT_ID, commitId)
-        .set(TableCommitter.TOPIC, topic);
-    extraSummary.forEach(append::set);
+    List<WriteResult> groups = mergeAppends(writes);
     try {
-      append.commit();
+      for (int i = 0; i < groups.size(); i++) {
+        SnapshotUpdate<?> update = snapshotOf(txn, groups.get(i));
+        if (i == groups.size() - 1) {
+          update.set(TableCommitter.OFFSETS, TableCommitter.formatOffsets(offsets));
+          update.set(TableCommitter.COMMIT_ID, commitId);
+          update.set(TableCommitter.TOPIC, topic);
+          extraSummary.forEach(update::set);
+        }
+        update.commit();
+      }
       txn.commitTransaction();
       table.refresh();
       snapshotId = table.currentSnapshot().snapshotId();
@@ -176,6 +193,45 @@ public final class TableCommitCoordinator {
       schemaId = table.schema().schemaId();
       return new Outcome(Outcome.Kind.COMMITTED, found, commitId);
     }
+  }
+
+  /**
+   * The write results as snapshots to commit: consecutive results without delete files are one append (no
+   * order among them matters); at least one (empty) group, so offsets that moved past skipped records commit.
+   */
+  private static List<WriteResult> mergeAppends(List<WriteResult> writes) {
+    List<WriteResult> groups = new java.util.ArrayList<>();
+    WriteResult.Builder appends = null;
+    for (WriteResult w : writes) {
+      if (w.deleteFiles().length == 0) {
+        if (appends == null) {
+          appends = WriteResult.builder();
+        }
+        appends.addDataFiles(w.dataFiles());
+        continue;
+      }
+      if (appends != null) {
+        groups.add(appends.build());
+        appends = null;
+      }
+      groups.add(w);
+    }
+    if (appends != null || groups.isEmpty()) {
+      groups.add((appends != null ? appends : WriteResult.builder()).build());
+    }
+    return groups;
+  }
+
+  private static SnapshotUpdate<?> snapshotOf(Transaction txn, WriteResult group) {
+    if (group.deleteFiles().length == 0) {
+      AppendFiles append = txn.newAppend();
+      java.util.Arrays.stream(group.dataFiles()).forEach(append::appendFile);
+      return append;
+    }
+    RowDelta delta = txn.newRowDelta();
+    java.util.Arrays.stream(group.dataFiles()).forEach(delta::addRows);
+    java.util.Arrays.stream(group.deleteFiles()).forEach(delta::addDeletes);
+    return delta;
   }
 
   /**

@@ -31,6 +31,7 @@ public record TableTopicConfig(
     int expireSnapshotRetainLast,
     boolean retentionWaitsForTable,
     String deadLetterTopic,
+    String idColumnsValue,
     Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
@@ -42,6 +43,8 @@ public record TableTopicConfig(
   public static final String TRANSFORM_VALUE_TYPE = PREFIX + "transform.value.type";
   public static final String PARTITION_BY = PREFIX + "partition.by";
   public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
+  /** AutoMQ's: the columns identifying a row of an upsert (CDC) table. */
+  public static final String ID_COLUMNS = PREFIX + "id.columns";
   /** Floe's own, after Kafka Connect's errors.deadletterqueue.topic.name: where skipped records go. */
   public static final String ERRORS_DEAD_LETTER_TOPIC = PREFIX + "errors.deadletterqueue.topic.name";
   public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
@@ -97,8 +100,13 @@ public record TableTopicConfig(
               + " google/protobuf well-known types need not be there)."),
       new Key(VALUE_PROTOBUF_MESSAGE, "", v -> null,
           "The Protobuf message the protobuf type reads values as, e.g. shop.v1.Order."),
-      new Key(TRANSFORM_VALUE_TYPE, "none", v -> oneOf(v, Set.of("none", "flatten")),
-          "none: the value is one column named value; flatten: its top-level fields become columns."),
+      new Key(TRANSFORM_VALUE_TYPE, "none", v -> oneOf(v, Set.of("none", "flatten", "flatten_debezium")),
+          "none: the value is one column named value; flatten: its top-level fields become columns;"
+              + " flatten_debezium: values are Debezium change events (JSON), and the table holds the source"
+              + " table's rows: inserts and updates upsert by id.columns, deletes delete."),
+      new Key(ID_COLUMNS, "", TableTopicConfig::idColumnsError,
+          "The columns that identify a row for flatten_debezium, e.g. [id] or [region, name]; empty: the"
+              + " fields of the Debezium record key."),
       new Key(PARTITION_BY, "[]", TableTopicConfig::partitionByError,
           "Iceberg partition transforms, e.g. [bucket(id, 16), day(ts)]: identity, bucket, truncate, year, month, day, hour."),
       new Key(ERRORS_TOLERANCE, "invalid_data", v -> oneOf(v, Set.of("none", "invalid_data", "all")),
@@ -139,6 +147,7 @@ public record TableTopicConfig(
         Integer.parseInt(get.apply(EXPIRE_SNAPSHOT_RETAIN_LAST)),
         Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)),
         get.apply(ERRORS_DEAD_LETTER_TOPIC),
+        get.apply(ID_COLUMNS),
         converterConfigs(topicConfigs));
   }
 
@@ -166,6 +175,18 @@ public record TableTopicConfig(
           + ": flattening needs structured values, but " + CONVERT_VALUE_TYPE + " is " + convert
           + "; set it to json, by_schema_id, by_latest_schema or protobuf (or keep " + TRANSFORM_VALUE_TYPE
           + "=none)");
+    }
+    if ("flatten_debezium".equals(transform)) {
+      if (!"json".equals(convert)) {
+        throw new IllegalArgumentException("Invalid value flatten_debezium for configuration " + TRANSFORM_VALUE_TYPE
+            + ": Debezium change events are read from JSON (JsonConverter, with or without schemas), but "
+            + CONVERT_VALUE_TYPE + " is " + convert + "; set it to json");
+      }
+      if (!parsePartitionBy(topicConfigs.getOrDefault(PARTITION_BY, "[]")).isEmpty()) {
+        throw new IllegalArgumentException("Invalid value for configuration " + PARTITION_BY + ": a"
+            + " flatten_debezium table is not partitioned yet; remove " + PARTITION_BY);
+      }
+      return;
     }
     // the converters' own checks (a protobuf type without its files, ...)
     ValueConverters.validate(topicConfigs);
@@ -277,6 +298,20 @@ public record TableTopicConfig(
     } catch (org.apache.kafka.common.errors.InvalidTopicException e) {
       return e.getMessage();
     }
+  }
+
+  private static String idColumnsError(String v) {
+    for (String column : parsePartitionBy(v)) {
+      if (!column.matches("[^\\s(),\\[\\]]+")) {
+        return "cannot read column '" + column + "'; expected e.g. [id] or [region, name]";
+      }
+    }
+    return null;
+  }
+
+  /** The {@code id.columns} names; empty if unset. */
+  public List<String> idColumns() {
+    return parsePartitionBy(idColumnsValue);
   }
 
   private static String bool(String v) {

@@ -7,12 +7,21 @@ import org.apache.iceberg.types.Types;
 
 /** What a {@link RecordProcessor} made of one record: a row change, a schema need, or a failure. */
 public sealed interface ProcessedRecord
-    permits ProcessedRecord.RowChange, ProcessedRecord.SchemaNeeded, ProcessedRecord.Failure {
+    permits ProcessedRecord.RowChange, ProcessedRecord.SchemaNeeded, ProcessedRecord.Failure,
+        ProcessedRecord.Ignored {
 
-  /** The record changes the table: today every change is an insert; CDC adds upserts and deletes. */
+  /**
+   * The record changes the table: an insert (append-only tables), or an upsert or delete of the row with the
+   * same identifier columns (tables with {@link RecordProcessor#identifierColumns()}).
+   */
   record RowChange(Operation operation, Record row) implements ProcessedRecord {
     public enum Operation {
-      INSERT
+      /** The row is appended. */
+      INSERT,
+      /** The row replaces the row with its identifier values, if there is one. */
+      UPSERT,
+      /** The row with the identifier values of {@code row} (its other columns may be null) is removed. */
+      DELETE
     }
 
     public RowChange {
@@ -24,6 +33,9 @@ public sealed interface ProcessedRecord
       return new RowChange(Operation.INSERT, row);
     }
   }
+
+  /** The record changes nothing (a tombstone after a delete, a transaction marker); the table moves past it. */
+  record Ignored(String reason) implements ProcessedRecord {}
 
   /**
    * The record needs these top-level columns (matched by name; ids are placeholders) and the table cannot

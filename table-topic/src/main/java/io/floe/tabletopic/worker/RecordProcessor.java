@@ -18,6 +18,14 @@ public interface RecordProcessor {
   /** The schema a new table is created with before any record was seen. */
   Schema initialSchema();
 
+  /**
+   * The columns that identify a row, for processors that upsert and delete (CDC); empty for append-only
+   * tables. May be learned from the first record (a Debezium key), so it is asked when a writer is opened.
+   */
+  default List<String> identifierColumns() {
+    return List.of();
+  }
+
   /** Processes {@code record} against the table's {@code tableSchema}; never throws for bad data. */
   ProcessedRecord process(KafkaRecord record, Schema tableSchema);
 

@@ -10,6 +10,7 @@ import io.floe.tabletopic.errors.DeadLetterTopic;
 import io.floe.tabletopic.errors.DroppedRecords;
 import io.floe.tabletopic.errors.ErrorSink;
 import io.floe.tabletopic.writer.AppendingTableWriter;
+import io.floe.tabletopic.writer.DeltaTableWriter;
 import io.floe.tabletopic.writer.TableWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.iceberg.DataFile;
+import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -79,7 +80,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   /** Partitions stopped at a record (errors.tolerance=none) or pausing before trying it again, with why. */
   private final Map<Integer, String> blocked = new HashMap<>();
   private final Map<Integer, long[]> lostRanges = new TreeMap<>();
-  private final List<DataFile> pendingFiles = new ArrayList<>();
+  /** What each writer closed since the last commit wrote, in order: committed as one snapshot each. */
+  private final List<WriteResult> pending = new ArrayList<>();
   private TableWriter writer;
   private long lastExpireMs;
 
@@ -316,8 +318,16 @@ public final class TableTopicPipeline implements AutoCloseable {
   /** Writes a processed record's row, or applies the error sink's decision; false stops the partition here. */
   private boolean apply(int partition, KafkaRecord record, ProcessedRecord processed) {
     if (processed instanceof ProcessedRecord.RowChange change) {
-      writer().write(change.row());
+      switch (change.operation()) {
+        case INSERT -> writer().write(change.row());
+        case UPSERT -> writer().upsert(change.row());
+        case DELETE -> writer().delete(change.row());
+        default -> throw new IllegalStateException("Unknown operation " + change.operation());
+      }
       metrics.recordsWritten.incrementAndGet();
+      return true;
+    }
+    if (processed instanceof ProcessedRecord.Ignored) {
       return true;
     }
     ProcessedRecord.Failure failure = processed instanceof ProcessedRecord.Failure f
@@ -353,7 +363,10 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   private TableWriter writer() {
     if (writer == null) {
-      writer = new AppendingTableWriter(coordinator.writeTarget(), ROW_GROUP_BYTES);
+      List<String> ids = processor.identifierColumns();
+      writer = ids.isEmpty()
+          ? new AppendingTableWriter(coordinator.writeTarget(), ROW_GROUP_BYTES)
+          : new DeltaTableWriter(coordinator.writeTarget(), ids, ROW_GROUP_BYTES);
     }
     return writer;
   }
@@ -370,7 +383,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       return;
     }
     try {
-      pendingFiles.addAll(Arrays.asList(writer.complete().dataFiles()));
+      pending.add(writer.complete());
     } finally {
       writer = null;
     }
@@ -381,12 +394,15 @@ public final class TableTopicPipeline implements AutoCloseable {
       writer.abort();
       writer = null;
     }
-    deleteFiles(pendingFiles);
-    pendingFiles.clear();
+    deleteFiles(pending);
+    pending.clear();
   }
 
-  private void deleteFiles(List<DataFile> files) {
-    files.forEach(f -> coordinator.deleteUncommitted(f.location()));
+  private void deleteFiles(List<WriteResult> results) {
+    for (WriteResult r : results) {
+      Arrays.stream(r.dataFiles()).forEach(f -> coordinator.deleteUncommitted(f.location()));
+      Arrays.stream(r.deleteFiles()).forEach(f -> coordinator.deleteUncommitted(f.location()));
+    }
   }
 
   // ------------------------------------------------------------------ commit
@@ -400,7 +416,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       boolean advanced = !written.equals(committed);
       // offsets that moved only past skipped records are committed too (creating the table if needed), so
       // they are not skipped, or dead-lettered, again after a restart
-      if (!advanced && pendingFiles.isEmpty()) {
+      if (!advanced && pending.isEmpty()) {
         coordinator.maybeExpireSnapshots(System.currentTimeMillis());
         return;
       }
@@ -410,14 +426,14 @@ public final class TableTopicPipeline implements AutoCloseable {
       Map<String, String> extra = new HashMap<>();
       lostRanges.forEach((p, r) -> extra.put("floe.kafka.lost." + p, r[0] + "-" + r[1]));
       Map<Integer, Long> offsets = new TreeMap<>(written);
-      List<DataFile> files = List.copyOf(pendingFiles);
-      Outcome outcome = coordinator.commit(files, offsets, extra);
+      List<WriteResult> files = List.copyOf(pending);
+      Outcome outcome = coordinator.commitWrites(files, offsets, extra);
       switch (outcome.kind()) {
         case COMMITTED -> {
           committed.clear();
           committed.putAll(offsets);
           committedView.putAll(offsets);
-          pendingFiles.clear();
+          pending.clear();
           lostRanges.clear();
           metrics.commits.incrementAndGet();
           metrics.lastCommitMs.set(System.currentTimeMillis());
@@ -428,14 +444,14 @@ public final class TableTopicPipeline implements AutoCloseable {
         case CONFLICT -> {
           metrics.commitConflicts.incrementAndGet();
           deleteFiles(files);
-          pendingFiles.clear();
+          pending.clear();
           reloadAfterFailedCommit();
         }
         case NOT_COMMITTED -> {
           // The outcome was unknown and the commit is not in the table: its files are left alone (Iceberg's
           // contract), and the records are written again from the table's offsets.
           metrics.commitFailures.incrementAndGet();
-          pendingFiles.clear();
+          pending.clear();
           reloadAfterFailedCommit();
         }
         default -> throw new IllegalStateException(outcome.kind().toString());
@@ -480,8 +496,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   private void reloadAfterFailedCommit() {
     if (writer != null) {
       closeWriterIntoPending();
-      deleteFiles(pendingFiles);
-      pendingFiles.clear();
+      deleteFiles(pending);
+      pending.clear();
     }
     CommittedState state = coordinator.reload();
     committed.putAll(state.offsets());

@@ -15,6 +15,16 @@ public interface TableWriter {
   /** Writes {@code row}, a record of the schema this writer was opened with. */
   void write(Record row);
 
+  /** Writes {@code row} in place of the row with its identifier values; only writers of identified rows. */
+  default void upsert(Record row) {
+    throw new IllegalStateException("Cannot upsert with " + getClass().getSimpleName() + ": it only appends");
+  }
+
+  /** Deletes the row with the identifier values of {@code row}; only writers of identified rows. */
+  default void delete(Record row) {
+    throw new IllegalStateException("Cannot delete with " + getClass().getSimpleName() + ": it only appends");
+  }
+
   /** How many rows were written since the writer was opened. */
   long rows();
 

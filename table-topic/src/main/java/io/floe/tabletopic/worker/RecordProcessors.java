@@ -1,0 +1,24 @@
+package io.floe.tabletopic.worker;
+
+import io.floe.schema.SchemaSources;
+import io.floe.tabletopic.config.TableTopicConfig;
+
+/** The record processor a table topic's settings ask for. */
+public final class RecordProcessors {
+
+  private RecordProcessors() {}
+
+  /**
+   * Debezium change events for {@code transform.value.type=flatten_debezium}; otherwise the value (and key)
+   * converters of the {@code convert.*} settings, with schemas from {@code sources}.
+   *
+   * @throws IllegalArgumentException if the converters cannot be made (no registry for a type that needs one,
+   *     .proto files that do not parse)
+   */
+  public static RecordProcessor forConfig(TableTopicConfig config, SchemaSources sources) {
+    if ("flatten_debezium".equals(config.transformValueType())) {
+      return new DebeziumRecordProcessor(config.idColumns());
+    }
+    return ConvertingRecordProcessor.forConfig(config, sources);
+  }
+}
