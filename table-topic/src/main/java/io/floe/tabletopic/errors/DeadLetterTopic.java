@@ -2,7 +2,6 @@ package io.floe.tabletopic.errors;
 
 import io.floe.tabletopic.worker.KafkaRecord;
 import io.floe.tabletopic.worker.ProcessedRecord;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,8 @@ public final class DeadLetterTopic implements SkippedRecords {
     headers[i] = header(TOLERANCE, tolerance);
     CompletableFuture<Void> f;
     try {
-      f = producer.send(deadLetterTopic, copy(record.key()), copy(record.value()), headers);
+      f = producer.send(deadLetterTopic, Utils.toNullableArray(record.key()), Utils.toNullableArray(record.value()),
+          headers);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -79,14 +80,5 @@ public final class DeadLetterTopic implements SkippedRecords {
 
   private static Header header(String key, String value) {
     return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] copy(ByteBuffer b) {
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
   }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.Types;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Rows from the schema module's converters: the value (raw, string, schemaless JSON, Avro, Protobuf;
@@ -196,8 +197,7 @@ public final class ConvertingRecordProcessor implements RecordProcessor {
       return converter.convert(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
     }
     // The converted value may share the array until the row is written: a fresh copy per record.
-    byte[] copy = new byte[bytes.remaining()];
-    bytes.duplicate().get(copy);
+    byte[] copy = Utils.toArray(bytes);
     return converter.convert(copy, 0, copy.length);
   }
 

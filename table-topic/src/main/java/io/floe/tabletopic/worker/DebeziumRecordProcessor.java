@@ -24,6 +24,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * {@code transform.value.type=flatten_debezium}: Debezium change events (Kafka's JsonConverter, with or
@@ -145,7 +146,7 @@ public final class DebeziumRecordProcessor implements RecordProcessor {
     if (!ids.isEmpty()) {
       return Optional.empty();
     }
-    byte[] key = bytes(record.key());
+    byte[] key = Utils.toNullableArray(record.key());
     DebeziumKey.Result result = key == null ? new DebeziumKey.NoKey() : DebeziumKey.key(key);
     if (result instanceof DebeziumKey.Key k && !k.fieldNames().isEmpty()) {
       ids = List.copyOf(k.fieldNames());
@@ -178,16 +179,7 @@ public final class DebeziumRecordProcessor implements RecordProcessor {
   }
 
   private static DebeziumEnvelope.Unwrapped unwrap(ByteBuffer value) {
-    byte[] bytes = bytes(value);
+    byte[] bytes = Utils.toArray(value);
     return DebeziumEnvelope.unwrap(bytes, 0, bytes.length);
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
   }
 }
