@@ -10,7 +10,6 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.SnapshotUpdate;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * schema change a record needs is staged in a transaction and committed atomically with the first data that
  * needs it, so the table never shows columns of records it does not hold, and a conflict or crash drops both.
  *
- * <p>Outcomes of {@link #commit}: {@code COMMITTED}; {@code CONFLICT} (nothing was committed: call {@link
+ * <p>Outcomes of {@link #commitWrites}: {@code COMMITTED}; {@code CONFLICT} (nothing was committed: call {@link
  * #reload()} and write again from its offsets); {@code NOT_COMMITTED} (the outcome was unknown and the table
  * does not have the commit: its files are left alone, Iceberg's contract, and the caller reloads likewise).
  */
@@ -140,13 +139,6 @@ public final class TableCommitCoordinator {
     update.commit();
     PartitionSpecs.addMissing(staged, config.partitionTransforms(), topic);
     LOG.info("Table {} schema becomes {} with the next commit", tableId, staged.table().schema().asStruct());
-  }
-
-  /** Commits data files with {@code offsets}, as {@link #commit(List, Map, Map)} does. */
-  public Outcome commit(List<DataFile> files, Map<Integer, Long> offsets, Map<String, String> extraSummary) {
-    WriteResult.Builder result = WriteResult.builder();
-    files.forEach(result::addDataFiles);
-    return commitWrites(List.of(result.build()), offsets, extraSummary);
   }
 
   /**

@@ -82,6 +82,13 @@ class TableCommitCoordinatorTest {
     return Arrays.asList(w.complete().dataFiles());
   }
 
+  /** Commits one writer's data files. */
+  private static Outcome commit(TableCommitCoordinator c, List<DataFile> files, Map<Integer, Long> offsets,
+      Map<String, String> extra) {
+    return c.commitWrites(List.of(org.apache.iceberg.io.WriteResult.builder().addDataFiles(files).build()), offsets,
+        extra);
+  }
+
   private List<Long> offsetsInTable() throws Exception {
     List<Long> out = new ArrayList<>();
     try (CloseableIterable<Record> rows = IcebergGenerics.read(catalog.loadTable(ID)).build()) {
@@ -107,7 +114,7 @@ class TableCommitCoordinatorTest {
       List<DataFile> files = write(c, next, next + 5, Map.of());
       Fault fault = Fault.values()[random.nextInt(3)];
       catalog.nextFault = fault;
-      Outcome outcome = c.commit(files, Map.of(0, next + 5), Map.of());
+      Outcome outcome = commit(c, files, Map.of(0, next + 5), Map.of());
       if (fault != Fault.NONE) {
         unknown++;
       }
@@ -136,7 +143,7 @@ class TableCommitCoordinatorTest {
     // Given a table with one commit
     TableCommitCoordinator c = coordinator();
     c.reload();
-    c.commit(write(c, 0, 3, Map.of()), Map.of(0, 3L), Map.of());
+    commit(c, write(c, 0, 3, Map.of()), Map.of(0, 3L), Map.of());
 
     // When a record needs a new column, the change is staged: rows are built for it, the table does not show it
     c.evolve(List.of(Types.NestedField.optional(99, "region", Types.StringType.get())));
@@ -145,7 +152,7 @@ class TableCommitCoordinatorTest {
     List<DataFile> files = write(c, 3, 5, Map.of("region", "eu"));
 
     // Then the next commit brings the column and the rows in one snapshot
-    Outcome outcome = c.commit(files, Map.of(0, 5L), Map.of());
+    Outcome outcome = commit(c, files, Map.of(0, 5L), Map.of());
     assertEquals(Outcome.Kind.COMMITTED, outcome.kind());
     Table t = catalog.loadTable(ID);
     assertNotNull(t.schema().findField("region"));
@@ -164,13 +171,13 @@ class TableCommitCoordinatorTest {
     // Given a staged column and data written for it
     TableCommitCoordinator c = coordinator();
     c.reload();
-    c.commit(write(c, 0, 1, Map.of()), Map.of(0, 1L), Map.of());
+    commit(c, write(c, 0, 1, Map.of()), Map.of(0, 1L), Map.of());
     c.evolve(List.of(Types.NestedField.optional(99, "region", Types.StringType.get())));
     List<DataFile> files = write(c, 1, 2, Map.of("region", "eu"));
 
     // When another writer commits first (a zombie of this table topic)
     catalog.loadTable(ID).newAppend().set(TableCommitter.OFFSETS, "{\"0\":2}").commit();
-    Outcome outcome = c.commit(files, Map.of(0, 2L), Map.of());
+    Outcome outcome = commit(c, files, Map.of(0, 2L), Map.of());
 
     // Then nothing of this commit is in the table, schema included, and a reload sees the other's offsets
     assertEquals(Outcome.Kind.CONFLICT, outcome.kind());
@@ -184,7 +191,7 @@ class TableCommitCoordinatorTest {
     // Given a coordinator that read the table
     TableCommitCoordinator c = coordinator();
     c.reload();
-    c.commit(write(c, 0, 1, Map.of()), Map.of(0, 1L), Map.of());
+    commit(c, write(c, 0, 1, Map.of()), Map.of(0, 1L), Map.of());
     c.evolve(List.of(Types.NestedField.optional(99, "region", Types.StringType.get())));
     List<DataFile> files = write(c, 1, 2, Map.of("region", "eu"));
 
@@ -192,7 +199,7 @@ class TableCommitCoordinatorTest {
     catalog.loadTable(ID).updateSchema().addColumn("note", Types.StringType.get()).commit();
 
     // Then the staged change is not re-applied with other ids: the commit conflicts
-    assertEquals(Outcome.Kind.CONFLICT, c.commit(files, Map.of(0, 2L), Map.of()).kind());
+    assertEquals(Outcome.Kind.CONFLICT, commit(c, files, Map.of(0, 2L), Map.of()).kind());
     assertNull(catalog.loadTable(ID).schema().findField("region"));
   }
 
