@@ -158,6 +158,11 @@ public final class BrokerMetrics {
     tableFamily(t, tableMetrics, "floe_table_topic_failure_retries_total", "counter",
         "Pauses at a record whose conversion needed an unavailable service (a schema registry)",
         m -> m.failureRetries.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_equality_deletes_total", "counter",
+        "Upserts and deletes written as equality deletes because the key index could not find the row",
+        m -> m.equalityDeletes.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_truncates_total", "counter",
+        "Truncates of the source table applied to the table", m -> m.truncates.get());
     tableFamily(t, tableMetrics, "floe_table_topic_offsets_lost_total", "counter",
         "Offsets deleted from the log before the table had them", m -> m.offsetsLost.get());
     tableFamily(t, tableMetrics, "floe_table_topic_commits_total", "counter", "Snapshots committed", m -> m.commits.get());

@@ -24,6 +24,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
@@ -143,19 +144,22 @@ public final class TableCommitCoordinator {
 
   /**
    * Commits what the writers wrote since the last commit, with {@code offsets} (all partitions' next offsets)
-   * and the staged schema change, in one transaction on top of the snapshot last read: one snapshot per write
-   * result, in order (a row delta where it has delete files), so a later writer's equality deletes apply to an
-   * earlier writer's rows; the last snapshot carries the offsets. Never throws for a conflict or an unknown
-   * outcome: see the class comment. A staged change is committed or dropped.
+   * and the staged schema change, in one transaction on top of the snapshot last read: a delete of every data
+   * file first if the changes truncate, then one snapshot per write result, in order (a row delta where it has
+   * delete files), so a later writer's equality deletes apply to an earlier writer's rows; the last snapshot
+   * carries the offsets. Never throws for a conflict or an unknown outcome: see the class comment. A staged
+   * change is committed or dropped.
    */
-  public Outcome commitWrites(List<WriteResult> writes, Map<Integer, Long> offsets,
-      Map<String, String> extraSummary) {
+  public Outcome commitWrites(TableChanges changes, Map<Integer, Long> offsets, Map<String, String> extraSummary) {
     ensureTable();
     String commitId = UUID.randomUUID().toString();
     Transaction txn = staged != null ? staged : conditional().newTransaction();
     staged = null;
-    List<WriteResult> groups = mergeAppends(writes);
+    List<WriteResult> groups = mergeAppends(changes.writes());
     try {
+      if (changes.truncate()) {
+        txn.newDelete().deleteFromRowFilter(Expressions.alwaysTrue()).commit();
+      }
       for (int i = 0; i < groups.size(); i++) {
         SnapshotUpdate<?> update = snapshotOf(txn, groups.get(i));
         if (i == groups.size() - 1) {

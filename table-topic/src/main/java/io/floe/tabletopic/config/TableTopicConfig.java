@@ -32,6 +32,7 @@ public record TableTopicConfig(
     boolean retentionWaitsForTable,
     String deadLetterTopic,
     String idColumnsValue,
+    long keyIndexMaxBytes,
     Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
@@ -45,6 +46,8 @@ public record TableTopicConfig(
   public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
   /** AutoMQ's: the columns identifying a row of an upsert (CDC) table. */
   public static final String ID_COLUMNS = PREFIX + "id.columns";
+  /** Floe's own: the memory the key index of an upsert table may take before it falls back to equality deletes. */
+  public static final String KEY_INDEX_MAX_BYTES = PREFIX + "key.index.max.bytes";
   /** Floe's own, after Kafka Connect's errors.deadletterqueue.topic.name: where skipped records go. */
   public static final String ERRORS_DEAD_LETTER_TOPIC = PREFIX + "errors.deadletterqueue.topic.name";
   public static final String EXPIRE_SNAPSHOT_ENABLED = PREFIX + "expire.snapshot.enabled";
@@ -107,6 +110,11 @@ public record TableTopicConfig(
       new Key(ID_COLUMNS, "", TableTopicConfig::idColumnsError,
           "The columns that identify a row for flatten_debezium, e.g. [id] or [region, name]; empty: the"
               + " fields of the Debezium record key."),
+      new Key(KEY_INDEX_MAX_BYTES, String.valueOf(128L << 20), v -> longIn(v, 1L << 20, Long.MAX_VALUE),
+          "The memory the key index of an upsert table may take (estimated). The index finds the data file and"
+              + " row of each key, so updates and deletes are written as position deletes; keys beyond it are"
+              + " removed with equality deletes, which every reader pays for (counted in"
+              + " floe_table_topic_equality_deletes_total)."),
       new Key(PARTITION_BY, "[]", TableTopicConfig::partitionByError,
           "Iceberg partition transforms, e.g. [bucket(id, 16), day(ts)]: identity, bucket, truncate, year, month, day, hour."),
       new Key(ERRORS_TOLERANCE, "invalid_data", v -> oneOf(v, Set.of("none", "invalid_data", "all")),
@@ -148,6 +156,7 @@ public record TableTopicConfig(
         Boolean.parseBoolean(get.apply(RETENTION_WAITS_FOR_TABLE)),
         get.apply(ERRORS_DEAD_LETTER_TOPIC),
         get.apply(ID_COLUMNS),
+        Long.parseLong(get.apply(KEY_INDEX_MAX_BYTES)),
         converterConfigs(topicConfigs));
   }
 
@@ -182,9 +191,15 @@ public record TableTopicConfig(
             + ": Debezium change events are read from JSON (JsonConverter, with or without schemas), but "
             + CONVERT_VALUE_TYPE + " is " + convert + "; set it to json");
       }
-      if (!parsePartitionBy(topicConfigs.getOrDefault(PARTITION_BY, "[]")).isEmpty()) {
-        throw new IllegalArgumentException("Invalid value for configuration " + PARTITION_BY + ": a"
-            + " flatten_debezium table is not partitioned yet; remove " + PARTITION_BY);
+      List<String> ids = parsePartitionBy(topicConfigs.getOrDefault(ID_COLUMNS, ""));
+      for (String field : parsePartitionBy(topicConfigs.getOrDefault(PARTITION_BY, "[]"))) {
+        Matcher m = TRANSFORM.matcher(field);
+        String column = m.matches() ? m.group(2) : field;
+        if (ids.stream().noneMatch(column::equalsIgnoreCase)) {
+          throw new IllegalArgumentException("Invalid value for configuration " + PARTITION_BY + ": a"
+              + " flatten_debezium table is partitioned by identifier columns only (so a row never moves to"
+              + " another partition), but " + column + " is not in " + ID_COLUMNS + " " + ids);
+        }
       }
       return;
     }

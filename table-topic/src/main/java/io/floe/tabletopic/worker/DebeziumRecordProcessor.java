@@ -34,8 +34,7 @@ import org.apache.kafka.common.utils.Utils;
  * operation, the source's commit time, its position (PostgreSQL's LSN), transaction id and table.
  *
  * <p>Rows without a schema have their columns inferred as schemaless JSON; with one, typed by it (Debezium's
- * time, decimal and UUID types included). A truncate is not applied to the table yet: it is a failure for
- * {@code errors.tolerance}, with a message saying so.
+ * time, decimal and UUID types included). A truncate empties the table.
  */
 public final class DebeziumRecordProcessor implements RecordProcessor {
 
@@ -92,8 +91,7 @@ public final class DebeziumRecordProcessor implements RecordProcessor {
       return ProcessedRecord.Failure.invalidData(failure.error().toString());
     }
     if (unwrapped instanceof DebeziumEnvelope.Truncate truncate) {
-      return ProcessedRecord.Failure.invalidData("a truncate of " + name(truncate.source())
-          + " is not applied to the table yet: the table keeps its rows");
+      return new ProcessedRecord.Truncate(name(truncate.source()));
     }
     DebeziumEnvelope.Change change = (DebeziumEnvelope.Change) unwrapped;
     Optional<String> noIds = learnIds(record);

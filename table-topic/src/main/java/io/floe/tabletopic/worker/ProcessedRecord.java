@@ -8,7 +8,7 @@ import org.apache.iceberg.types.Types;
 /** What a {@link RecordProcessor} made of one record: a row change, a schema need, or a failure. */
 public sealed interface ProcessedRecord
     permits ProcessedRecord.RowChange, ProcessedRecord.SchemaNeeded, ProcessedRecord.Failure,
-        ProcessedRecord.Ignored {
+        ProcessedRecord.Ignored, ProcessedRecord.Truncate {
 
   /**
    * The record changes the table: an insert (append-only tables), or an upsert or delete of the row with the
@@ -33,6 +33,9 @@ public sealed interface ProcessedRecord
       return new RowChange(Operation.INSERT, row);
     }
   }
+
+  /** The record empties the table (a truncate of the source table): every row before it is removed. */
+  record Truncate(String source) implements ProcessedRecord {}
 
   /** The record changes nothing (a tombstone after a delete, a transaction marker); the table moves past it. */
   record Ignored(String reason) implements ProcessedRecord {}

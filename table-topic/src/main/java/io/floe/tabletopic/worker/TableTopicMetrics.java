@@ -16,5 +16,9 @@ public final class TableTopicMetrics {
   public final AtomicLong blockedPartitions = new AtomicLong();
   /** Pauses of a partition at a record whose conversion needed a service that was unavailable. */
   public final AtomicLong failureRetries = new AtomicLong();
+  /** Deletes of upsert tables written as equality deletes because the key index could not find the row. */
+  public final AtomicLong equalityDeletes = new AtomicLong();
+  /** Truncates of the source table applied to the table. */
+  public final AtomicLong truncates = new AtomicLong();
   public final AtomicLong lastCommitMs = new AtomicLong();
 }

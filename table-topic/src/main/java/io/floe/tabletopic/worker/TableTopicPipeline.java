@@ -1,6 +1,7 @@
 package io.floe.tabletopic.worker;
 
 import io.floe.storage.stream.Stream;
+import io.floe.tabletopic.commit.TableChanges;
 import io.floe.tabletopic.commit.TableCommitCoordinator;
 import io.floe.tabletopic.commit.TableCommitter.CommittedState;
 import io.floe.tabletopic.commit.TableCommitter.Outcome;
@@ -9,6 +10,7 @@ import io.floe.tabletopic.errors.DeadLetterProducer;
 import io.floe.tabletopic.errors.DeadLetterTopic;
 import io.floe.tabletopic.errors.DroppedRecords;
 import io.floe.tabletopic.errors.ErrorSink;
+import io.floe.tabletopic.index.KeyIndex;
 import io.floe.tabletopic.writer.AppendingTableWriter;
 import io.floe.tabletopic.writer.DeltaTableWriter;
 import io.floe.tabletopic.writer.TableWriter;
@@ -82,7 +84,14 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final Map<Integer, long[]> lostRanges = new TreeMap<>();
   /** What each writer closed since the last commit wrote, in order: committed as one snapshot each. */
   private final List<WriteResult> pending = new ArrayList<>();
+  /** Whether the next commit empties the table before it adds what is pending. */
+  private boolean pendingTruncate;
   private TableWriter writer;
+  /**
+   * Where the live rows of an identified table are, as of the last commit plus what is pending; null until a
+   * writer of identified rows needs it, and dropped whenever pending files are.
+   */
+  private KeyIndex keyIndex;
   private long lastExpireMs;
 
   public TableTopicPipeline(String topic, TableTopicConfig config, Catalog catalog, RecordProcessor processor,
@@ -220,6 +229,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     written.putAll(committed);
     committedView.putAll(committed);
     blocked.clear();
+    keyIndex = null;
   }
 
   // ------------------------------------------------------------------ drain
@@ -318,13 +328,21 @@ public final class TableTopicPipeline implements AutoCloseable {
   /** Writes a processed record's row, or applies the error sink's decision; false stops the partition here. */
   private boolean apply(int partition, KafkaRecord record, ProcessedRecord processed) {
     if (processed instanceof ProcessedRecord.RowChange change) {
+      TableWriter w = writer();
       switch (change.operation()) {
-        case INSERT -> writer().write(change.row());
-        case UPSERT -> writer().upsert(change.row());
-        case DELETE -> writer().delete(change.row());
+        case INSERT -> w.write(change.row());
+        case UPSERT -> w.upsert(change.row());
+        case DELETE -> w.delete(change.row());
         default -> throw new IllegalStateException("Unknown operation " + change.operation());
       }
       metrics.recordsWritten.incrementAndGet();
+      if (w.full()) {
+        closeWriterIntoPending();
+      }
+      return true;
+    }
+    if (processed instanceof ProcessedRecord.Truncate truncate) {
+      truncate(partition, record, truncate);
       return true;
     }
     if (processed instanceof ProcessedRecord.Ignored) {
@@ -361,14 +379,50 @@ public final class TableTopicPipeline implements AutoCloseable {
     }), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Empties the table at this record: what is written but not committed is dropped (the truncate removes it
+   * anyway), and the next commit deletes every data file before it adds what follows.
+   */
+  private void truncate(int partition, KafkaRecord record, ProcessedRecord.Truncate truncate) {
+    if (writer != null) {
+      writer.abort();
+      writer = null;
+    }
+    deleteFiles(pending);
+    pending.clear();
+    pendingTruncate = true;
+    if (keyIndex != null) {
+      keyIndex.clear();
+    }
+    metrics.truncates.incrementAndGet();
+    LOG.info("Table topic {} partition {} offset {}: source table {} was truncated; table {} is emptied with the next"
+        + " commit", topic, partition, record.offset(), truncate.source(), tableId);
+  }
+
   private TableWriter writer() {
     if (writer == null) {
       List<String> ids = processor.identifierColumns();
       writer = ids.isEmpty()
           ? new AppendingTableWriter(coordinator.writeTarget(), ROW_GROUP_BYTES)
-          : new DeltaTableWriter(coordinator.writeTarget(), ids, ROW_GROUP_BYTES);
+          : new DeltaTableWriter(coordinator.writeTarget(), keyIndex(ids), metrics.equalityDeletes, ROW_GROUP_BYTES);
     }
     return writer;
+  }
+
+  /** The key index of {@code ids}, read from the table if there is none yet (or it was of other columns). */
+  private KeyIndex keyIndex(List<String> ids) {
+    if (keyIndex == null || !keyIndex.columns().equals(ids)) {
+      KeyIndex index = new KeyIndex(ids, config.keyIndexMaxBytes());
+      if (!pendingTruncate) {
+        long start = System.nanoTime();
+        index.rebuild(coordinator.writeTarget());
+        LOG.info("Table {}: key index of {} holds {} keys ({} bytes{}), read in {} ms", tableId, ids, index.size(),
+            index.estimatedBytes(), index.complete() ? "" : ", incomplete: equality deletes for the rest",
+            (System.nanoTime() - start) / 1_000_000);
+      }
+      keyIndex = index;
+    }
+    return keyIndex;
   }
 
   /** Stages the schema change a record needs; it is committed with the next data commit. */
@@ -396,6 +450,8 @@ public final class TableTopicPipeline implements AutoCloseable {
     }
     deleteFiles(pending);
     pending.clear();
+    pendingTruncate = false;
+    keyIndex = null;
   }
 
   private void deleteFiles(List<WriteResult> results) {
@@ -416,7 +472,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       boolean advanced = !written.equals(committed);
       // offsets that moved only past skipped records are committed too (creating the table if needed), so
       // they are not skipped, or dead-lettered, again after a restart
-      if (!advanced && pending.isEmpty()) {
+      if (!advanced && pending.isEmpty() && !pendingTruncate) {
         coordinator.maybeExpireSnapshots(System.currentTimeMillis());
         return;
       }
@@ -427,13 +483,14 @@ public final class TableTopicPipeline implements AutoCloseable {
       lostRanges.forEach((p, r) -> extra.put("floe.kafka.lost." + p, r[0] + "-" + r[1]));
       Map<Integer, Long> offsets = new TreeMap<>(written);
       List<WriteResult> files = List.copyOf(pending);
-      Outcome outcome = coordinator.commitWrites(files, offsets, extra);
+      Outcome outcome = coordinator.commitWrites(new TableChanges(pendingTruncate, files), offsets, extra);
       switch (outcome.kind()) {
         case COMMITTED -> {
           committed.clear();
           committed.putAll(offsets);
           committedView.putAll(offsets);
           pending.clear();
+          pendingTruncate = false;
           lostRanges.clear();
           metrics.commits.incrementAndGet();
           metrics.lastCommitMs.set(System.currentTimeMillis());
@@ -445,6 +502,7 @@ public final class TableTopicPipeline implements AutoCloseable {
           metrics.commitConflicts.incrementAndGet();
           deleteFiles(files);
           pending.clear();
+          pendingTruncate = false;
           reloadAfterFailedCommit();
         }
         case NOT_COMMITTED -> {
@@ -452,6 +510,7 @@ public final class TableTopicPipeline implements AutoCloseable {
           // contract), and the records are written again from the table's offsets.
           metrics.commitFailures.incrementAndGet();
           pending.clear();
+          pendingTruncate = false;
           reloadAfterFailedCommit();
         }
         default -> throw new IllegalStateException(outcome.kind().toString());
@@ -499,6 +558,8 @@ public final class TableTopicPipeline implements AutoCloseable {
       deleteFiles(pending);
       pending.clear();
     }
+    pendingTruncate = false;
+    keyIndex = null;
     CommittedState state = coordinator.reload();
     committed.putAll(state.offsets());
     written.clear();

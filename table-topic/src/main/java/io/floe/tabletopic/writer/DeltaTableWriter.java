@@ -1,10 +1,21 @@
 package io.floe.tabletopic.writer;
 
+import io.floe.tabletopic.index.KeyIndex;
+import io.floe.tabletopic.index.KeyIndex.DataFileRef;
+import io.floe.tabletopic.index.KeyIndex.RowLocation;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
@@ -14,89 +25,206 @@ import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.BaseTaskWriter;
+import org.apache.iceberg.deletes.DeleteGranularity;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.SortingPositionOnlyDeleteWriter;
+import org.apache.iceberg.io.DataWriteResult;
+import org.apache.iceberg.io.DeleteWriteResult;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.RollingDataWriter;
+import org.apache.iceberg.io.RollingEqualityDeleteWriter;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
+import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.StructLikeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes upserts and deletes of an unpartitioned table whose rows are identified by some columns, with
- * Iceberg's equality delta writer: a key written earlier by this writer is deleted by position; a key of an
- * earlier writer or commit by an equality delete, which applies to every data file with a lower sequence
- * number. The commit coordinator commits each writer's files as a snapshot of its own, in order, so a later
- * writer's equality deletes apply to an earlier writer's rows of the same commit.
+ * Writes inserts, upserts and deletes of a table whose rows are identified by some columns. The {@link
+ * KeyIndex} says where each key's live row is, so replacing or removing it is a position delete, which every
+ * reader applies cheaply; the index learns the position of every row written here. Only where the index is
+ * incomplete (it reached its memory bound) and does not hold a key is the old row removed by an equality
+ * delete, counted in {@code equalityDeletes}; keys written here that the full index could not take are
+ * remembered by this writer, up to {@link #MAX_UNINDEXED_KEYS} (then {@link #full()} asks to be completed).
+ *
+ * <p>Position deletes are written per partition, sorted, one file per partition (Iceberg's partition
+ * granularity), referencing data files of earlier commits and of this writer alike: they apply to data files
+ * of their own commit too. Equality deletes apply only to earlier snapshots, which is why the commit
+ * coordinator commits each writer's files as a snapshot of its own.
+ *
+ * <p>Partitioned tables must be partitioned by identifier columns only, so that a key's row never moves to
+ * another partition and an equality delete knows its partition.
  */
 public final class DeltaTableWriter implements TableWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaTableWriter.class);
+  /** Keys this writer wrote while the index was full, remembered here: past this, the writer asks to complete. */
+  public static final int MAX_UNINDEXED_KEYS = 100_000;
 
+  private final Schema schema;
   private final Schema keySchema;
-  private final Writer writer;
+  private final PartitionSpec spec;
+  private final KeyIndex index;
+  private final AtomicLong equalityDeletes;
+  private final GenericFileWriterFactory factory;
+  private final OutputFileFactory files;
+  private final Table table;
+  private final long targetFileSize;
+  private final PartitionKey partitionKey;
+  private final InternalRecordWrapper wrapper;
+  private final StructLikeMap<RollingDataWriter<Record>> dataWriters;
+  private final Map<Integer, StructLikeMap<SortingPositionOnlyDeleteWriter<Record>>> positionDeletes = new HashMap<>();
+  private final StructLikeMap<RollingEqualityDeleteWriter<Record>> equalityWriters;
+  private final Map<Object, RowLocation> unindexed = new HashMap<>();
+  private final PositionDelete<Record> positionDelete = PositionDelete.create();
+  private DataFileRef lastFile;
   private long rows;
 
   /**
-   * @param table the table (or a transaction's table) whose schema, location and file IO the files use
-   * @param identifierColumns the top-level columns that identify a row
+   * @param table the table (or a transaction's table) whose schema, spec, location and file IO the files use
+   * @param index where the table's live rows are; updated as this writer writes
+   * @param equalityDeletes counts the deletes the index could not turn into position deletes
    * @param rowGroupBytes Parquet buffers a row group in memory: this bounds that buffer per open file
    */
-  public DeltaTableWriter(Table table, List<String> identifierColumns, long rowGroupBytes) {
-    Schema schema = table.schema();
-    PartitionSpec spec = table.spec();
-    Preconditions.checkArgument(spec.isUnpartitioned(),
-        "Cannot write upserts to table %s: partitioned upsert tables are not supported, its spec is %s",
-        table.name(), spec);
-    Preconditions.checkArgument(!identifierColumns.isEmpty(), "Cannot write upserts: no identifier columns");
-    int[] ids = new int[identifierColumns.size()];
-    for (int i = 0; i < ids.length; i++) {
-      Types.NestedField f = schema.caseInsensitiveFindField(identifierColumns.get(i));
+  public DeltaTableWriter(Table table, KeyIndex index, AtomicLong equalityDeletes, long rowGroupBytes) {
+    this.table = table;
+    this.schema = table.schema();
+    this.spec = table.spec();
+    this.index = index;
+    this.equalityDeletes = equalityDeletes;
+    Set<Integer> ids = index.columns().stream().map(c -> {
+      Types.NestedField f = schema.caseInsensitiveFindField(c);
       Preconditions.checkArgument(f != null, "Cannot write upserts to table %s: it has no identifier column %s",
-          table.name(), identifierColumns.get(i));
-      ids[i] = f.fieldId();
+          table.name(), c);
+      return f.fieldId();
+    }).collect(Collectors.toSet());
+    for (PartitionField field : spec.fields()) {
+      Preconditions.checkArgument(ids.contains(field.sourceId()),
+          "Cannot write upserts to table %s: it is partitioned by %s, which is not an identifier column (%s); "
+              + "partition upsert tables by identifier columns only", table.name(),
+          schema.findColumnName(field.sourceId()), index.columns());
     }
-    this.keySchema = org.apache.iceberg.types.TypeUtil.select(schema, java.util.Arrays.stream(ids).boxed()
-        .collect(java.util.stream.Collectors.toSet()));
-    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
+    this.keySchema = TypeUtil.select(schema, ids);
+    this.factory = new GenericFileWriterFactory.Builder(table)
         .dataFileFormat(FileFormat.PARQUET)
         .dataSchema(schema)
         .deleteFileFormat(FileFormat.PARQUET)
-        .equalityFieldIds(ids)
+        .equalityFieldIds(ids.stream().mapToInt(Integer::intValue).toArray())
         .equalityDeleteRowSchema(keySchema)
         .writerProperties(Map.of(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(rowGroupBytes)))
         .build();
-    OutputFileFactory files = OutputFileFactory.builderFor(table, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
-    this.writer = new Writer(spec, factory, files, table, schema, keySchema);
+    this.files = OutputFileFactory.builderFor(table, 0, System.nanoTime()).format(FileFormat.PARQUET).build();
+    this.targetFileSize = TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT;
+    this.partitionKey = new PartitionKey(spec, schema);
+    this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    this.dataWriters = StructLikeMap.create(spec.partitionType());
+    this.equalityWriters = StructLikeMap.create(spec.partitionType());
   }
 
   @Override
   public void write(Record row) {
-    try {
-      writer.delta.write(row);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    rows++;
+    upsert(row);
   }
 
   @Override
   public void upsert(Record row) {
-    delete(row);
-    write(row);
+    Object key = index.keyOf(row, schema);
+    removeOldRow(key, row);
+    RollingDataWriter<Record> writer = dataWriter(row);
+    DataFileRef file = currentFile(writer);
+    long position = writer.currentFileRows();
+    writer.write(row);
+    rows++;
+    if (!index.put(key, file, position)) {
+      unindexed.put(key, new RowLocation(file, position));
+    }
   }
 
   @Override
   public void delete(Record row) {
+    removeOldRow(index.keyOf(row, schema), row);
+  }
+
+  /** Whether this writer remembers as many unindexed keys as it may: complete it and open another. */
+  @Override
+  public boolean full() {
+    return unindexed.size() >= MAX_UNINDEXED_KEYS;
+  }
+
+  private void removeOldRow(Object key, Record row) {
+    RowLocation old = index.remove(key);
+    if (old == null) {
+      old = unindexed.remove(key);
+    }
+    if (old != null) {
+      DataFileRef file = old.file();
+      positionDelete.set(file.location(), old.position());
+      positionDeleteWriter(file).write(positionDelete);
+    } else if (!index.complete()) {
+      equalityDeleteWriter(row).write(keyOf(row));
+      equalityDeletes.incrementAndGet();
+    }
+  }
+
+  private RollingDataWriter<Record> dataWriter(Record row) {
+    StructLike partition = partitionOf(row);
+    RollingDataWriter<Record> writer = dataWriters.get(partition);
+    if (writer == null) {
+      StructLike copy = spec.isUnpartitioned() ? null : partitionKey.copy();
+      writer = new RollingDataWriter<>(factory, files, table.io(), targetFileSize, spec, copy);
+      dataWriters.put(partitionKey.copy(), writer);
+    }
+    return writer;
+  }
+
+  private RollingEqualityDeleteWriter<Record> equalityDeleteWriter(Record row) {
+    StructLike partition = partitionOf(row);
+    RollingEqualityDeleteWriter<Record> writer = equalityWriters.get(partition);
+    if (writer == null) {
+      StructLike copy = spec.isUnpartitioned() ? null : partitionKey.copy();
+      writer = new RollingEqualityDeleteWriter<>(factory, files, table.io(), targetFileSize, spec, copy);
+      equalityWriters.put(partitionKey.copy(), writer);
+    }
+    return writer;
+  }
+
+  private SortingPositionOnlyDeleteWriter<Record> positionDeleteWriter(DataFileRef file) {
+    PartitionSpec fileSpec = file.spec();
+    StructLikeMap<SortingPositionOnlyDeleteWriter<Record>> writers =
+        positionDeletes.computeIfAbsent(fileSpec.specId(), id -> StructLikeMap.create(fileSpec.partitionType()));
+    StructLike partition = fileSpec.isUnpartitioned() ? partitionKey : file.partition();
+    SortingPositionOnlyDeleteWriter<Record> writer = writers.get(partition);
+    if (writer == null) {
+      StructLike filePartition = fileSpec.isUnpartitioned() ? null : file.partition();
+      writer = new SortingPositionOnlyDeleteWriter<>(
+          () -> factory.newPositionDeleteWriter(files.newOutputFile(fileSpec, filePartition), fileSpec, filePartition),
+          DeleteGranularity.PARTITION);
+      writers.put(partition, writer);
+    }
+    return writer;
+  }
+
+  private StructLike partitionOf(Record row) {
+    partitionKey.partition(wrapper.wrap(row));
+    return partitionKey;
+  }
+
+  private DataFileRef currentFile(RollingDataWriter<Record> writer) {
+    String location = writer.currentFilePath().toString();
+    if (lastFile == null || !lastFile.location().equals(location)) {
+      lastFile = new DataFileRef(location, spec, spec.isUnpartitioned() ? null : partitionKey.copy());
+    }
+    return lastFile;
+  }
+
+  private Record keyOf(Record row) {
     GenericRecord key = GenericRecord.create(keySchema);
     for (Types.NestedField f : keySchema.columns()) {
       key.setField(f.name(), row.getField(f.name()));
     }
-    try {
-      writer.delta.deleteKey(key);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return key;
   }
 
   @Override
@@ -106,61 +234,67 @@ public final class DeltaTableWriter implements TableWriter {
 
   @Override
   public WriteResult complete() {
+    WriteResult.Builder result = WriteResult.builder();
     try {
-      return writer.complete();
+      for (RollingDataWriter<Record> w : dataWriters.values()) {
+        w.close();
+        DataWriteResult r = w.result();
+        result.addDataFiles(r.dataFiles());
+      }
+      for (StructLikeMap<SortingPositionOnlyDeleteWriter<Record>> writers : positionDeletes.values()) {
+        for (SortingPositionOnlyDeleteWriter<Record> w : writers.values()) {
+          w.close();
+          DeleteWriteResult r = w.result();
+          result.addDeleteFiles(r.deleteFiles());
+          result.addReferencedDataFiles(r.referencedDataFiles());
+        }
+      }
+      for (RollingEqualityDeleteWriter<Record> w : equalityWriters.values()) {
+        w.close();
+        result.addDeleteFiles(w.result().deleteFiles());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return result.build();
   }
 
   @Override
   public void abort() {
+    List<Closeable> open = new ArrayList<>(dataWriters.values());
+    positionDeletes.values().forEach(m -> open.addAll(m.values()));
+    open.addAll(equalityWriters.values());
+    WriteResult.Builder written = WriteResult.builder();
+    for (Closeable c : open) {
+      try {
+        c.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Could not close a file being written", e);
+      }
+    }
     try {
-      writer.abort();
-    } catch (IOException e) {
-      LOG.warn("Could not delete the files being written", e);
+      for (RollingDataWriter<Record> w : dataWriters.values()) {
+        written.addDataFiles(w.result().dataFiles());
+      }
+      positionDeletes.values().forEach(m -> m.values().forEach(w -> written.addDeleteFiles(w.result().deleteFiles())));
+      equalityWriters.values().forEach(w -> written.addDeleteFiles(w.result().deleteFiles()));
+    } catch (RuntimeException e) {
+      LOG.warn("Could not list the files being written", e);
+    }
+    WriteResult r = written.build();
+    for (var f : r.dataFiles()) {
+      deleteQuietly(f.location());
+    }
+    for (var f : r.deleteFiles()) {
+      deleteQuietly(f.location());
     }
   }
 
-  /** Iceberg's task writer with one equality delta writer (unpartitioned). */
-  private static final class Writer extends BaseTaskWriter<Record> {
-    private final RowDelta delta;
-
-    Writer(PartitionSpec spec, GenericFileWriterFactory factory, OutputFileFactory files, Table table, Schema schema,
-        Schema keySchema) {
-      super(spec, FileFormat.PARQUET, factory, files, table.io(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-      this.delta = new RowDelta(schema, keySchema);
-    }
-
-    @Override
-    public void write(Record row) throws IOException {
-      delta.write(row);
-    }
-
-    @Override
-    public void close() throws IOException {
-      delta.close();
-    }
-
-    private final class RowDelta extends BaseEqualityDeltaWriter {
-      private final InternalRecordWrapper rowWrapper;
-      private final InternalRecordWrapper keyWrapper;
-
-      RowDelta(Schema schema, Schema keySchema) {
-        super(null, schema, keySchema);
-        this.rowWrapper = new InternalRecordWrapper(schema.asStruct());
-        this.keyWrapper = new InternalRecordWrapper(keySchema.asStruct());
-      }
-
-      @Override
-      protected StructLike asStructLike(Record row) {
-        return rowWrapper.wrap(row);
-      }
-
-      @Override
-      protected StructLike asStructLikeKey(Record key) {
-        return keyWrapper.wrap(key);
-      }
+  private void deleteQuietly(String location) {
+    try {
+      table.io().deleteFile(location);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not delete file {}", location, e);
     }
   }
 }

@@ -25,6 +25,11 @@ public interface TableWriter {
     throw new IllegalStateException("Cannot delete with " + getClass().getSimpleName() + ": it only appends");
   }
 
+  /** Whether the writer holds as much as it may: the caller completes it and opens another. */
+  default boolean full() {
+    return false;
+  }
+
   /** How many rows were written since the writer was opened. */
   long rows();
 

@@ -30,6 +30,7 @@ import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.io.LocationProvider;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
@@ -85,8 +86,8 @@ class TableCommitCoordinatorTest {
   /** Commits one writer's data files. */
   private static Outcome commit(TableCommitCoordinator c, List<DataFile> files, Map<Integer, Long> offsets,
       Map<String, String> extra) {
-    return c.commitWrites(List.of(org.apache.iceberg.io.WriteResult.builder().addDataFiles(files).build()), offsets,
-        extra);
+    WriteResult written = WriteResult.builder().addDataFiles(files).build();
+    return c.commitWrites(TableChanges.of(List.of(written)), offsets, extra);
   }
 
   private List<Long> offsetsInTable() throws Exception {

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.iceberg.FileContent;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
@@ -71,8 +73,14 @@ class DebeziumPipelineTest {
   }
 
   private TableTopicPipeline pipeline(Stream s) {
-    TableTopicConfig config = TableTopicConfig.parse(Map.of(TableTopicConfig.ENABLE, "true",
+    return pipeline(s, Map.of());
+  }
+
+  private TableTopicPipeline pipeline(Stream s, Map<String, String> extra) {
+    Map<String, String> configs = new java.util.HashMap<>(Map.of(TableTopicConfig.ENABLE, "true",
         TableTopicConfig.CONVERT_VALUE_TYPE, "json", TableTopicConfig.TRANSFORM_VALUE_TYPE, "flatten_debezium"));
+    configs.putAll(extra);
+    TableTopicConfig config = TableTopicConfig.parse(configs);
     return new TableTopicPipeline("customers", config, fixture.catalog,
         RecordProcessors.forConfig(config, io.floe.schema.SchemaSources.withoutRegistry("customers")), List.of(s),
         fixture.workers, fixture.scheduler);
@@ -167,5 +175,141 @@ class DebeziumPipelineTest {
     Map<Integer, Record> rows = rows();
     assertEquals(List.of(1), List.copyOf(rows.keySet()));
     assertEquals("a@y", rows.get(1).getField("email"));
+  }
+
+  @Test
+  void updatesAndDeletesArePositionDeletesFoundThroughTheKeyIndex() throws Exception {
+    Stream s = fixture.storage.streamStore().open(302).join();
+    try (TableTopicPipeline p = pipeline(s)) {
+      p.start().join();
+      append(s, new int[] {1, 2, 3}, envelope("c", "null", row(1, "Ada", "a@x"), 1),
+          envelope("c", "null", row(2, "Bob", "b@x"), 2), envelope("c", "null", row(3, "Cy", "c@x"), 3));
+      p.commitNow().join();
+      // an update of a committed row and of a row of this commit, a delete of a committed row
+      append(s, new int[] {1, 4, 4, 2}, envelope("u", row(1, "Ada", "a@x"), row(1, "Ada", "a@y"), 4),
+          envelope("c", "null", row(4, "Di", "d@x"), 5),
+          envelope("u", row(4, "Di", "d@x"), row(4, "Di", "d@y"), 6),
+          envelope("d", row(2, "Bob", "b@x"), "null", 7));
+      p.commitNow().join();
+
+      assertEquals(List.of(1, 3, 4), List.copyOf(rows().keySet()));
+      assertEquals("d@y", rows().get(4).getField("email"));
+      assertEquals(0, p.metrics().equalityDeletes.get());
+      List<FileContent> deletes = deleteFileContents();
+      assertTrue(!deletes.isEmpty() && deletes.stream().allMatch(c -> c == FileContent.POSITION_DELETES),
+          deletes.toString());
+    }
+  }
+
+  @Test
+  void aTruncateEmptiesTheTableAndLaterChangesStartAfresh() throws Exception {
+    Stream s = fixture.storage.streamStore().open(303).join();
+    try (TableTopicPipeline p = pipeline(s)) {
+      p.start().join();
+      append(s, new int[] {1, 2}, envelope("c", "null", row(1, "Ada", "a@x"), 1),
+          envelope("c", "null", row(2, "Bob", "b@x"), 2));
+      p.commitNow().join();
+      assertEquals(List.of(1, 2), List.copyOf(rows().keySet()));
+
+      // a row of this commit before the truncate, the truncate (no key), then a re-insert and a new row
+      append(s, new int[] {3}, envelope("c", "null", row(3, "Cy", "c@x"), 3));
+      appendTruncate(s, 4);
+      append(s, new int[] {1, 5}, envelope("c", "null", row(1, "Ada", "a@z"), 5),
+          envelope("c", "null", row(5, "Ed", "e@x"), 6));
+      p.commitNow().join();
+
+      assertEquals(List.of(1, 5), List.copyOf(rows().keySet()));
+      assertEquals("a@z", rows().get(1).getField("email"));
+      assertEquals(1, p.metrics().truncates.get());
+      assertEquals(6, p.committedOffset(0));
+    }
+    // a restart reads the index from the truncated table: an update of 5 replaces it
+    append(s, new int[] {5}, envelope("u", row(5, "Ed", "e@x"), row(5, "Ed", "e@y"), 7));
+    try (TableTopicPipeline p = pipeline(s)) {
+      p.start().join();
+      p.commitNow().join();
+      assertEquals(0, p.metrics().equalityDeletes.get());
+    }
+    assertEquals(List.of(1, 5), List.copyOf(rows().keySet()));
+    assertEquals("e@y", rows().get(5).getField("email"));
+  }
+
+  /**
+   * Random inserts, updates, deletes and re-inserts over many commits and restarts leave the table equal to a
+   * model of the source, with a key index that holds every key (position deletes only) and with one too small
+   * for the table (equality deletes for what it cannot find, counted).
+   */
+  @Test
+  void randomChangesOverCommitsAndRestartsLeaveTheSourceTableWhateverTheIndexHolds() throws Exception {
+    assertModelHolds(304, Map.of(), 2_000, false);
+    fixture.catalog.dropTable(TableIdentifier.of(Namespace.of("default"), "customers"), true);
+    assertModelHolds(305, Map.of(TableTopicConfig.KEY_INDEX_MAX_BYTES, String.valueOf(1 << 20)), 60_000, true);
+  }
+
+  @Test
+  void aTablePartitionedByItsKeyTakesRandomChangesToo() throws Exception {
+    assertModelHolds(306, Map.of(TableTopicConfig.ID_COLUMNS, "[id]", TableTopicConfig.PARTITION_BY,
+        "[bucket(id, 4)]"), 2_000, false);
+    assertEquals("bucket[4]", table().spec().fields().get(0).transform().toString());
+  }
+
+  private void assertModelHolds(long streamId, Map<String, String> configs, int keys, boolean expectEqualityDeletes)
+      throws Exception {
+    Stream s = fixture.storage.streamStore().open(streamId).join();
+    java.util.Random random = new java.util.Random(streamId);
+    Map<Integer, String> model = new TreeMap<>();
+    long equalityDeletes = 0;
+    for (int round = 0; round < 3; round++) {
+      try (TableTopicPipeline p = pipeline(s, configs)) {
+        p.start().join();
+        for (int commit = 0; commit < 2; commit++) {
+          int changes = round == 0 && commit == 0 ? keys : keys / 4;
+          int[] ids = new int[changes];
+          String[] values = new String[changes];
+          for (int i = 0; i < changes; i++) {
+            int id = round == 0 && commit == 0 ? i : random.nextInt(keys + keys / 10);
+            ids[i] = id;
+            String email = "e" + random.nextInt(1_000_000) + "@x";
+            if (model.containsKey(id) && random.nextInt(4) == 0) {
+              values[i] = envelope("d", row(id, "n", model.remove(id)), "null", i);
+            } else {
+              String op = model.containsKey(id) ? "u" : "c";
+              values[i] = envelope(op, "null", row(id, "n", email), i);
+              model.put(id, email);
+            }
+          }
+          append(s, ids, values);
+          p.commitNow().join();
+          Map<Integer, String> emails = new TreeMap<>();
+          rows().forEach((id, r) -> emails.put(id, (String) r.getField("email")));
+          assertEquals(model, emails, "round " + round + " commit " + commit);
+        }
+        equalityDeletes += p.metrics().equalityDeletes.get();
+      }
+    }
+    assertEquals(expectEqualityDeletes, equalityDeletes > 0, "equality deletes: " + equalityDeletes);
+  }
+
+  static void appendTruncate(Stream s, long lsn) {
+    long base = s.nextOffset();
+    String value = "{\"before\":null,\"after\":null,\"source\":{\"version\":\"3.6.3.Final\",\"connector\":"
+        + "\"postgresql\",\"name\":\"feas\",\"ts_ms\":1795583653607,\"snapshot\":\"false\",\"db\":\"shop\","
+        + "\"schema\":\"public\",\"table\":\"customers\",\"txId\":730,\"lsn\":" + lsn + "},\"op\":\"t\","
+        + "\"ts_ms\":1795583653954}";
+    ByteBuffer b = MemoryRecords.withRecords(base, Compression.NONE,
+        new SimpleRecord(1L, null, value.getBytes(StandardCharsets.UTF_8))).buffer();
+    ByteBuf buf = Unpooled.directBuffer(b.remaining());
+    buf.writeBytes(b);
+    s.append(base, 1, 1L, buf).join();
+  }
+
+  private List<FileContent> deleteFileContents() throws Exception {
+    List<FileContent> out = new java.util.ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table().newScan().planFiles()) {
+      for (FileScanTask t : tasks) {
+        t.deletes().forEach(d -> out.add(d.content()));
+      }
+    }
+    return out;
   }
 }
