@@ -38,17 +38,7 @@ class SparkReadsTableTopicsTest {
   @BeforeAll
   static void start() throws Exception {
     floe = new FloeProcess(System.getProperty("floe.broker.classpath"), Map.of()).start();
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("floe-e2e")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.datetime.java8API.enabled", "true")
-        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config("spark.sql.catalog.floe", "org.apache.iceberg.spark.SparkCatalog")
-        .config("spark.sql.catalog.floe.type", "rest")
-        .config("spark.sql.catalog.floe.uri", floe.restCatalogUri())
-        .getOrCreate();
+    spark = FloeSpark.session(floe.restCatalogUri());
   }
 
   @AfterAll

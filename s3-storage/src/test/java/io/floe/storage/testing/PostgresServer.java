@@ -204,6 +204,10 @@ public final class PostgresServer implements AutoCloseable {
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
             "-c", "max_connections=200",
+            // logical replication, for change-data-capture tests (Debezium's pgoutput plugin)
+            "-c", "wal_level=logical",
+            "-c", "max_replication_slots=8",
+            "-c", "max_wal_senders=8",
             // Tests check semantics, not durability: skip the flushes.
             "-c", "fsync=off",
             "-c", "synchronous_commit=off",
