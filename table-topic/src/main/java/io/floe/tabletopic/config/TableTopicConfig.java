@@ -33,6 +33,8 @@ public record TableTopicConfig(
     String deadLetterTopic,
     String idColumnsValue,
     long keyIndexMaxBytes,
+    boolean upsertEnabled,
+    String cdcField,
     Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
@@ -46,6 +48,10 @@ public record TableTopicConfig(
   public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
   /** AutoMQ's: the columns identifying a row of an upsert (CDC) table. */
   public static final String ID_COLUMNS = PREFIX + "id.columns";
+  /** AutoMQ's: rows are upserts by id.columns instead of appends. */
+  public static final String UPSERT_ENABLE = PREFIX + "upsert.enable";
+  /** AutoMQ's: the field holding I, U or D for each row of other CDC producers than Debezium. */
+  public static final String CDC_FIELD = PREFIX + "cdc.field";
   /** Floe's own: the memory the key index of an upsert table may take before it falls back to equality deletes. */
   public static final String KEY_INDEX_MAX_BYTES = PREFIX + "key.index.max.bytes";
   /** Floe's own, after Kafka Connect's errors.deadletterqueue.topic.name: where skipped records go. */
@@ -108,8 +114,14 @@ public record TableTopicConfig(
               + " flatten_debezium: values are Debezium change events (JSON), and the table holds the source"
               + " table's rows: inserts and updates upsert by id.columns, deletes delete."),
       new Key(ID_COLUMNS, "", TableTopicConfig::idColumnsError,
-          "The columns that identify a row for flatten_debezium, e.g. [id] or [region, name]; empty: the"
-              + " fields of the Debezium record key."),
+          "The columns that identify a row for flatten_debezium, upsert.enable and cdc.field, e.g. [id] or"
+              + " [region, name]; empty: the fields of the Debezium record key."),
+      new Key(UPSERT_ENABLE, "false", TableTopicConfig::bool,
+          "true: each row replaces the row with the same id.columns values (needs id.columns and"
+              + " transform.value.type=flatten); false: rows are appended."),
+      new Key(CDC_FIELD, "", v -> v.isBlank() || v.matches("[^\\s(),\\[\\]]+") ? null : "must be a column name",
+          "A top-level field of each value holding I (insert), U (update) or D (delete): the row is upserted or"
+              + " deleted by id.columns (needs id.columns and transform.value.type=flatten)."),
       new Key(KEY_INDEX_MAX_BYTES, String.valueOf(128L << 20), v -> longIn(v, 1L << 20, Long.MAX_VALUE),
           "The memory the key index of an upsert table may take (estimated). The index finds the data file and"
               + " row of each key, so updates and deletes are written as position deletes; keys beyond it are"
@@ -157,6 +169,8 @@ public record TableTopicConfig(
         get.apply(ERRORS_DEAD_LETTER_TOPIC),
         get.apply(ID_COLUMNS),
         Long.parseLong(get.apply(KEY_INDEX_MAX_BYTES)),
+        Boolean.parseBoolean(get.apply(UPSERT_ENABLE)),
+        get.apply(CDC_FIELD),
         converterConfigs(topicConfigs));
   }
 
@@ -185,26 +199,45 @@ public record TableTopicConfig(
           + "; set it to json, by_schema_id, by_latest_schema or protobuf (or keep " + TRANSFORM_VALUE_TYPE
           + "=none)");
     }
+    boolean upsert = Boolean.parseBoolean(topicConfigs.getOrDefault(UPSERT_ENABLE, "false").trim());
+    String cdcField = topicConfigs.getOrDefault(CDC_FIELD, "").trim();
+    if ((upsert || !cdcField.isEmpty()) && !"flatten_debezium".equals(transform)) {
+      String key = upsert ? UPSERT_ENABLE : CDC_FIELD;
+      if (!"flatten".equals(transform)) {
+        throw new IllegalArgumentException("Invalid value for configuration " + key + ": upserts need the value's"
+            + " fields as columns; set " + TRANSFORM_VALUE_TYPE + "=flatten");
+      }
+      checkPartitionedByIds(topicConfigs, key);
+    }
     if ("flatten_debezium".equals(transform)) {
       if (!"json".equals(convert)) {
         throw new IllegalArgumentException("Invalid value flatten_debezium for configuration " + TRANSFORM_VALUE_TYPE
             + ": Debezium change events are read from JSON (JsonConverter, with or without schemas), but "
             + CONVERT_VALUE_TYPE + " is " + convert + "; set it to json");
       }
-      List<String> ids = parsePartitionBy(topicConfigs.getOrDefault(ID_COLUMNS, ""));
-      for (String field : parsePartitionBy(topicConfigs.getOrDefault(PARTITION_BY, "[]"))) {
-        Matcher m = TRANSFORM.matcher(field);
-        String column = m.matches() ? m.group(2) : field;
-        if (ids.stream().noneMatch(column::equalsIgnoreCase)) {
-          throw new IllegalArgumentException("Invalid value for configuration " + PARTITION_BY + ": a"
-              + " flatten_debezium table is partitioned by identifier columns only (so a row never moves to"
-              + " another partition), but " + column + " is not in " + ID_COLUMNS + " " + ids);
-        }
-      }
+      checkPartitionedByIds(topicConfigs, TRANSFORM_VALUE_TYPE);
       return;
     }
     // the converters' own checks (a protobuf type without its files, ...)
     ValueConverters.validate(topicConfigs);
+  }
+
+  /** Upsert tables need identifier columns (unless Debezium's key names them) and are partitioned by them only. */
+  private static void checkPartitionedByIds(Map<String, String> topicConfigs, String why) {
+    List<String> ids = parsePartitionBy(topicConfigs.getOrDefault(ID_COLUMNS, ""));
+    if (ids.isEmpty() && !why.equals(TRANSFORM_VALUE_TYPE)) {
+      throw new IllegalArgumentException("Invalid value for configuration " + why + ": upserts need the columns"
+          + " that identify a row; set " + ID_COLUMNS + ", e.g. [id]");
+    }
+    for (String field : parsePartitionBy(topicConfigs.getOrDefault(PARTITION_BY, "[]"))) {
+      Matcher m = TRANSFORM.matcher(field);
+      String column = m.matches() ? m.group(2) : field;
+      if (ids.stream().noneMatch(column::equalsIgnoreCase)) {
+        throw new IllegalArgumentException("Invalid value for configuration " + PARTITION_BY + ": an upsert"
+            + " table is partitioned by identifier columns only (so a row never moves to another partition),"
+            + " but " + column + " is not in " + ID_COLUMNS + " " + ids);
+      }
+    }
   }
 
   private static void validateKeys(Map<String, String> topicConfigs) {

@@ -10,7 +10,8 @@ public final class RecordProcessors {
 
   /**
    * Debezium change events for {@code transform.value.type=flatten_debezium}; otherwise the value (and key)
-   * converters of the {@code convert.*} settings, with schemas from {@code sources}.
+   * converters of the {@code convert.*} settings, with schemas from {@code sources}, their rows upserted or
+   * deleted by {@code id.columns} with {@code upsert.enable} or {@code cdc.field}.
    *
    * @throws IllegalArgumentException if the converters cannot be made (no registry for a type that needs one,
    *     .proto files that do not parse)
@@ -19,6 +20,10 @@ public final class RecordProcessors {
     if ("flatten_debezium".equals(config.transformValueType())) {
       return new DebeziumRecordProcessor(config.idColumns());
     }
-    return ConvertingRecordProcessor.forConfig(config, sources);
+    RecordProcessor rows = ConvertingRecordProcessor.forConfig(config, sources);
+    if (config.upsertEnabled() || !config.cdcField().isEmpty()) {
+      return new UpsertRecordProcessor(rows, config.idColumns(), config.cdcField());
+    }
+    return rows;
   }
 }
