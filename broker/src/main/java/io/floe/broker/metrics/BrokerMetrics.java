@@ -163,6 +163,12 @@ public final class BrokerMetrics {
         m -> m.equalityDeletes.get());
     tableFamily(t, tableMetrics, "floe_table_topic_truncates_total", "counter",
         "Truncates of the source table applied to the table", m -> m.truncates.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_rewrites_total", "counter",
+        "Maintenance rewrites committed (deletes applied, small files merged)", m -> m.maintenance.rewrites().get());
+    tableFamily(t, tableMetrics, "floe_table_topic_files_rewritten_total", "counter",
+        "Data files replaced by maintenance rewrites", m -> m.maintenance.filesRewritten().get());
+    tableFamily(t, tableMetrics, "floe_table_topic_orphan_files_deleted_total", "counter",
+        "Files of failed commits deleted by maintenance", m -> m.maintenance.orphansDeleted().get());
     tableFamily(t, tableMetrics, "floe_table_topic_offsets_lost_total", "counter",
         "Offsets deleted from the log before the table had them", m -> m.offsetsLost.get());
     tableFamily(t, tableMetrics, "floe_table_topic_commits_total", "counter", "Snapshots committed", m -> m.commits.get());

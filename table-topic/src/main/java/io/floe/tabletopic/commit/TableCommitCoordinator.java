@@ -7,10 +7,14 @@ import io.floe.tabletopic.config.TableTopicConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Schema;
@@ -24,7 +28,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
@@ -42,13 +48,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Outcomes of {@link #commitWrites}: {@code COMMITTED}; {@code CONFLICT} (nothing was committed: call {@link
  * #reload()} and write again from its offsets); {@code NOT_COMMITTED} (the outcome was unknown and the table
- * does not have the commit: its files are left alone, Iceberg's contract, and the caller reloads likewise).
+ * does not have the commit: its files are left alone, Iceberg's contract, and the caller reloads likewise);
+ * {@code TABLE_DROPPED} (someone dropped the table: the caller writes again from the offsets it last committed,
+ * and the next write creates the table anew).
  */
 public final class TableCommitCoordinator {
 
   private static final Logger LOG = LoggerFactory.getLogger(TableCommitCoordinator.class);
   /** Expiry runs at most this often, however short {@code expire.snapshot.older.than.hours} is. */
   static final long MAX_EXPIRE_INTERVAL_MS = 600_000L;
+  /** Snapshot summary key of maintenance commits: what they did. */
+  public static final String MAINTENANCE = "floe.maintenance";
 
   private final Catalog catalog;
   private final TableIdentifier tableId;
@@ -62,6 +72,8 @@ public final class TableCommitCoordinator {
   private Transaction staged;
   private Schema initial;
   private long lastExpireMs;
+  /** The file IO of the table last dropped, to delete the files written for it. */
+  private FileIO droppedTableIo;
 
   /**
    * @param initialSchema the schema a table is created with when it does not exist
@@ -90,6 +102,16 @@ public final class TableCommitCoordinator {
     snapshotId = state.snapshotId();
     schemaId = table.schema().schemaId();
     return state;
+  }
+
+  /** The table's name, for logs. */
+  public String tableName() {
+    return tableId.toString();
+  }
+
+  /** The table as last read or committed (to read, never to commit to); null if it does not exist yet. */
+  public Table table() {
+    return table;
   }
 
   /** Whether the table exists (it is created when the first writer needs it). */
@@ -152,24 +174,64 @@ public final class TableCommitCoordinator {
    */
   public Outcome commitWrites(TableChanges changes, Map<Integer, Long> offsets, Map<String, String> extraSummary) {
     ensureTable();
-    String commitId = UUID.randomUUID().toString();
-    Transaction txn = staged != null ? staged : conditional().newTransaction();
+    Transaction stagedTxn = staged;
     staged = null;
     List<WriteResult> groups = mergeAppends(changes.writes());
-    try {
+    return commitConditionally(() -> stagedTxn != null ? stagedTxn : conditional().newTransaction(), (txn, commitId) -> {
       if (changes.truncate()) {
         txn.newDelete().deleteFromRowFilter(Expressions.alwaysTrue()).commit();
       }
       for (int i = 0; i < groups.size(); i++) {
         SnapshotUpdate<?> update = snapshotOf(txn, groups.get(i));
         if (i == groups.size() - 1) {
-          update.set(TableCommitter.OFFSETS, TableCommitter.formatOffsets(offsets));
-          update.set(TableCommitter.COMMIT_ID, commitId);
-          update.set(TableCommitter.TOPIC, topic);
+          summarize(update, commitId, offsets);
           extraSummary.forEach(update::set);
         }
         update.commit();
       }
+    });
+  }
+
+  /**
+   * Replaces data files by files holding the same live rows (table maintenance): {@code replaced} and {@code
+   * deletes} leave the table, {@code added} enter it, in one snapshot on top of the snapshot last read, which
+   * carries {@code offsets} (the table's committed offsets, unchanged). Outcomes as for {@link #commitWrites}.
+   *
+   * @throws IllegalStateException if a schema change is staged (maintenance runs between commits only)
+   */
+  public Outcome commitRewrite(List<DataFile> replaced, List<DeleteFile> deletes, List<DataFile> added,
+      Map<Integer, Long> offsets) {
+    if (staged != null) {
+      throw new IllegalStateException("Cannot rewrite files of table " + tableId + " while a schema change waits");
+    }
+    ensureTable();
+    long from = snapshotId;
+    return commitConditionally(() -> conditional().newTransaction(), (txn, commitId) -> {
+      RewriteFiles rewrite = txn.newRewrite().validateFromSnapshot(from);
+      replaced.forEach(rewrite::deleteFile);
+      deletes.forEach(rewrite::deleteFile);
+      added.forEach(rewrite::addFile);
+      summarize(rewrite, commitId, offsets);
+      rewrite.set(MAINTENANCE, "rewrite");
+      rewrite.commit();
+    });
+  }
+
+  private void summarize(SnapshotUpdate<?> update, String commitId, Map<Integer, Long> offsets) {
+    update.set(TableCommitter.OFFSETS, TableCommitter.formatOffsets(offsets));
+    update.set(TableCommitter.COMMIT_ID, commitId);
+    update.set(TableCommitter.TOPIC, topic);
+  }
+
+  /**
+   * Begins a transaction, applies {@code changes} to it under a fresh commit id and commits it; see the class
+   * comment.
+   */
+  private Outcome commitConditionally(Supplier<Transaction> begin, BiConsumer<Transaction, String> changes) {
+    String commitId = UUID.randomUUID().toString();
+    try {
+      Transaction txn = begin.get();
+      changes.accept(txn, commitId);
       txn.commitTransaction();
       table.refresh();
       snapshotId = table.currentSnapshot().snapshotId();
@@ -178,6 +240,14 @@ public final class TableCommitCoordinator {
     } catch (ConditionalTableOperations.SnapshotMovedException | CommitFailedException e) {
       LOG.warn("Table {} commit {} conflicted ({}); reloading committed offsets", tableId, commitId, e.getMessage());
       return new Outcome(Outcome.Kind.CONFLICT, -1, e.getMessage());
+    } catch (NoSuchTableException e) {
+      LOG.warn("Table {} was dropped; it is created again with the next records", tableId);
+      droppedTableIo = table.io();
+      table = null;
+      staged = null;
+      snapshotId = -1;
+      schemaId = -1;
+      return new Outcome(Outcome.Kind.TABLE_DROPPED, -1, e.getMessage());
     } catch (CommitStateUnknownException e) {
       LOG.warn("Table {} commit {} has an unknown outcome ({}); looking for it in the table", tableId, commitId,
           e.getMessage());
@@ -254,8 +324,12 @@ public final class TableCommitCoordinator {
 
   /** Deletes a file this table's writers wrote and that will not be committed (best effort, logged). */
   public void deleteUncommitted(String location) {
+    FileIO io = table != null ? table.io() : droppedTableIo;
+    if (io == null) {
+      return;
+    }
     try {
-      table.io().deleteFile(location);
+      io.deleteFile(location);
     } catch (RuntimeException e) {
       LOG.warn("Could not delete uncommitted file {}", location, e);
     }

@@ -37,7 +37,9 @@ public final class TableCommitter {
     public enum Kind {
       COMMITTED,
       CONFLICT,
-      NOT_COMMITTED
+      NOT_COMMITTED,
+      /** The table was dropped by someone else; nothing was committed, and the next write creates it anew. */
+      TABLE_DROPPED
     }
   }
 

@@ -35,6 +35,7 @@ public record TableTopicConfig(
     long keyIndexMaxBytes,
     boolean upsertEnabled,
     String cdcField,
+    Maintenance maintenance,
     Map<String, String> converterConfigs) {
 
   public static final String PREFIX = "automq.table.topic.";
@@ -65,6 +66,19 @@ public record TableTopicConfig(
   public static final String VALUE_PROTOBUF_MESSAGE = ConverterConfig.VALUE_PROTOBUF_MESSAGE;
   /** Floe's own: whether log retention waits until the table has committed the records it would delete. */
   public static final String RETENTION_WAITS_FOR_TABLE = PREFIX + "retention.wait.for.table";
+
+  /** Floe's own: table maintenance (rewrites with deletes applied, small-file compaction, orphan removal). */
+  public static final String MAINTENANCE_ENABLE = PREFIX + "maintenance.enable";
+  public static final String MAINTENANCE_INTERVAL_MS = PREFIX + "maintenance.interval.ms";
+  public static final String MAINTENANCE_MAX_REWRITE_BYTES = PREFIX + "maintenance.max.rewrite.bytes";
+  public static final String REWRITE_DELETE_FILE_THRESHOLD = PREFIX + "rewrite.delete.file.threshold";
+  public static final String COMPACTION_MIN_INPUT_FILES = PREFIX + "compaction.min.input.files";
+  public static final String COMPACTION_SMALL_FILE_BYTES = PREFIX + "compaction.small.file.bytes";
+  public static final String ORPHAN_FILES_OLDER_THAN_MS = PREFIX + "orphan.files.older.than.ms";
+
+  /** The thresholds of a table's background maintenance. */
+  public record Maintenance(boolean enabled, long intervalMs, long maxRewriteBytes, int deleteFileThreshold,
+      int minInputFiles, long smallFileBytes, long orphanFilesOlderThanMs) {}
 
   public static final long MIN_COMMIT_INTERVAL_MS = 1000;
   public static final long MAX_COMMIT_INTERVAL_MS = 900_000;
@@ -122,6 +136,21 @@ public record TableTopicConfig(
       new Key(CDC_FIELD, "", v -> v.isBlank() || v.matches("[^\\s(),\\[\\]]+") ? null : "must be a column name",
           "A top-level field of each value holding I (insert), U (update) or D (delete): the row is upserted or"
               + " deleted by id.columns (needs id.columns and transform.value.type=flatten)."),
+      new Key(MAINTENANCE_ENABLE, "true", TableTopicConfig::bool,
+          "Maintain the table in the background, between commits: rewrite data files with their deletes applied,"
+              + " merge small files, delete the files of failed commits."),
+      new Key(MAINTENANCE_INTERVAL_MS, "300000", v -> longIn(v, 1000, Long.MAX_VALUE),
+          "How often maintenance looks for work (after a commit)."),
+      new Key(MAINTENANCE_MAX_REWRITE_BYTES, String.valueOf(1L << 30), v -> longIn(v, 1L << 20, Long.MAX_VALUE),
+          "The most data one maintenance run rewrites; a partition larger than this is left as it is (logged)."),
+      new Key(REWRITE_DELETE_FILE_THRESHOLD, "8", v -> longIn(v, 1, Integer.MAX_VALUE),
+          "A partition with this many delete files is rewritten whole with its deletes applied."),
+      new Key(COMPACTION_MIN_INPUT_FILES, "10", v -> longIn(v, 2, Integer.MAX_VALUE),
+          "A partition with this many small data files has them merged."),
+      new Key(COMPACTION_SMALL_FILE_BYTES, String.valueOf(64L << 20), v -> longIn(v, 1, Long.MAX_VALUE),
+          "Data files smaller than this are small."),
+      new Key(ORPHAN_FILES_OLDER_THAN_MS, "86400000", v -> longIn(v, 60_000, Long.MAX_VALUE),
+          "Files under the table's data directory that no snapshot references are deleted once this old."),
       new Key(KEY_INDEX_MAX_BYTES, String.valueOf(128L << 20), v -> longIn(v, 1L << 20, Long.MAX_VALUE),
           "The memory the key index of an upsert table may take (estimated). The index finds the data file and"
               + " row of each key, so updates and deletes are written as position deletes; keys beyond it are"
@@ -171,6 +200,14 @@ public record TableTopicConfig(
         Long.parseLong(get.apply(KEY_INDEX_MAX_BYTES)),
         Boolean.parseBoolean(get.apply(UPSERT_ENABLE)),
         get.apply(CDC_FIELD),
+        new Maintenance(
+            Boolean.parseBoolean(get.apply(MAINTENANCE_ENABLE)),
+            Long.parseLong(get.apply(MAINTENANCE_INTERVAL_MS)),
+            Long.parseLong(get.apply(MAINTENANCE_MAX_REWRITE_BYTES)),
+            Integer.parseInt(get.apply(REWRITE_DELETE_FILE_THRESHOLD)),
+            Integer.parseInt(get.apply(COMPACTION_MIN_INPUT_FILES)),
+            Long.parseLong(get.apply(COMPACTION_SMALL_FILE_BYTES)),
+            Long.parseLong(get.apply(ORPHAN_FILES_OLDER_THAN_MS))),
         converterConfigs(topicConfigs));
   }
 

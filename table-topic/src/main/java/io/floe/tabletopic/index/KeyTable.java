@@ -113,5 +113,4 @@ final class KeyTable {
   public String toString() {
     return "KeyTable[size=" + size + ", capacity=" + keys.length + "]";
   }
-
 }

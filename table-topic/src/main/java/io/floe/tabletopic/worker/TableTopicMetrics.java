@@ -1,5 +1,6 @@
 package io.floe.tabletopic.worker;
 
+import io.floe.tabletopic.maintenance.TableMaintenance;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one table topic, read by the broker's metrics endpoint and by tests. */
@@ -20,5 +21,7 @@ public final class TableTopicMetrics {
   public final AtomicLong equalityDeletes = new AtomicLong();
   /** Truncates of the source table applied to the table. */
   public final AtomicLong truncates = new AtomicLong();
+  /** Rewrites and orphan removals of table maintenance. */
+  public final TableMaintenance.Counters maintenance = new TableMaintenance.Counters();
   public final AtomicLong lastCommitMs = new AtomicLong();
 }

@@ -11,6 +11,7 @@ import io.floe.tabletopic.errors.DeadLetterTopic;
 import io.floe.tabletopic.errors.DroppedRecords;
 import io.floe.tabletopic.errors.ErrorSink;
 import io.floe.tabletopic.index.KeyIndex;
+import io.floe.tabletopic.maintenance.TableMaintenance;
 import io.floe.tabletopic.writer.AppendingTableWriter;
 import io.floe.tabletopic.writer.DeltaTableWriter;
 import io.floe.tabletopic.writer.TableWriter;
@@ -77,6 +78,7 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   // Everything below is touched only on the serial executor.
   private final TableCommitCoordinator coordinator;
+  private final TableMaintenance maintenance;
   private final Map<Integer, Long> committed = new HashMap<>();
   private final Map<Integer, Long> written = new HashMap<>();
   /** Partitions stopped at a record (errors.tolerance=none) or pausing before trying it again, with why. */
@@ -115,6 +117,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     this.scheduler = scheduler;
     this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
     this.coordinator = new TableCommitCoordinator(catalog, tableId, topic, config, processor::initialSchema);
+    this.maintenance = new TableMaintenance(config, coordinator, ROW_GROUP_BYTES, metrics.maintenance);
   }
 
   public String topic() {
@@ -497,6 +500,10 @@ public final class TableTopicPipeline implements AutoCloseable {
           LOG.debug("Table {} committed snapshot {} with {} files up to offsets {}", tableId, outcome.snapshotId(),
               files.size(), offsets);
           coordinator.maybeExpireSnapshots(System.currentTimeMillis());
+          // nothing is pending now: maintenance may replace data files without touching uncommitted deletes
+          if (maintenance.maybeRun(System.currentTimeMillis(), committed)) {
+            keyIndex = null;
+          }
         }
         case CONFLICT -> {
           metrics.commitConflicts.incrementAndGet();
@@ -504,6 +511,18 @@ public final class TableTopicPipeline implements AutoCloseable {
           pending.clear();
           pendingTruncate = false;
           reloadAfterFailedCommit();
+        }
+        case TABLE_DROPPED -> {
+          // the table is created again by the next writer, holding the records from the offsets last committed
+          deleteFiles(files);
+          pending.clear();
+          pendingTruncate = false;
+          keyIndex = null;
+          written.clear();
+          written.putAll(committed);
+          LOG.warn("Table topic {}: table {} was dropped; it is created again with the records from offsets {}",
+              topic, tableId, committed);
+          scheduleDrain();
         }
         case NOT_COMMITTED -> {
           // The outcome was unknown and the commit is not in the table: its files are left alone (Iceberg's
@@ -577,6 +596,25 @@ public final class TableTopicPipeline implements AutoCloseable {
       drain();
       commit();
       done.complete(null);
+    });
+    return done;
+  }
+
+  /**
+   * Commits what is written, then runs table maintenance as if it were {@code nowMs} (tests); completes with
+   * whether data files were replaced.
+   */
+  public CompletableFuture<Boolean> maintainNow(long nowMs) {
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    serial.execute(() -> {
+      drain();
+      commit();
+      boolean rewrote = writer == null && pending.isEmpty() && !pendingTruncate
+          && coordinator.tableExists() && maintenance.run(nowMs, committed);
+      if (rewrote) {
+        keyIndex = null;
+      }
+      done.complete(rewrote);
     });
     return done;
   }
