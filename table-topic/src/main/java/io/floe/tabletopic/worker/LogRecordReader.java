@@ -35,8 +35,11 @@ public final class LogRecordReader {
   /** A chunk is handed over once its records' keys and values reach this many bytes (at a batch's end). */
   static final int CHUNK_BYTES = 8 << 20;
 
-  /** What one read returned: the next offset to read from, and whether the log start passed the cursor. */
-  public record Progress(long nextOffset, long skippedFrom, long skippedTo, int records) {
+  /**
+   * What one read returned: the next offset to read from, whether the log start passed the cursor, and how
+   * many records (and bytes of their keys and values, decompressed) were taken.
+   */
+  public record Progress(long nextOffset, long skippedFrom, long skippedTo, int records, long recordBytes) {
     public boolean skipped() {
       return skippedTo > skippedFrom;
     }
@@ -61,7 +64,7 @@ public final class LogRecordReader {
     } catch (CompletionException e) {
       if (e.getCause() instanceof OffsetOutOfRangeException) {
         long start = stream.startOffset();
-        return new Progress(Math.max(start, from), skippedFrom, Math.max(start, from), 0);
+        return new Progress(Math.max(start, from), skippedFrom, Math.max(start, from), 0, 0);
       }
       throw e;
     }
@@ -70,6 +73,7 @@ public final class LogRecordReader {
     int count = 0;
     List<KafkaRecord> chunk = new ArrayList<>();
     long chunkBytes = 0;
+    long takenBytes = 0;
     try {
       for (ByteBuf b : r.batches()) {
         for (RecordBatch batch : MemoryRecords.readableRecords(b.nioBuffer()).batches()) {
@@ -89,8 +93,9 @@ public final class LogRecordReader {
           if (chunkBytes >= CHUNK_BYTES) {
             int taken = sink.accept(chunk);
             count += taken;
+            takenBytes += chunkBytes;
             if (taken < chunk.size()) {
-              return new Progress(chunk.get(taken).offset(), skippedFrom, from, count);
+              return new Progress(chunk.get(taken).offset(), skippedFrom, from, count, takenBytes);
             }
             chunk.clear();
             chunkBytes = 0;
@@ -101,14 +106,15 @@ public final class LogRecordReader {
       if (!chunk.isEmpty()) {
         int taken = sink.accept(chunk);
         count += taken;
+        takenBytes += chunkBytes;
         if (taken < chunk.size()) {
-          return new Progress(chunk.get(taken).offset(), skippedFrom, from, count);
+          return new Progress(chunk.get(taken).offset(), skippedFrom, from, count, takenBytes);
         }
       }
       next = chunkEnd;
     } finally {
       r.release();
     }
-    return new Progress(next, skippedFrom, from, count);
+    return new Progress(next, skippedFrom, from, count, takenBytes);
   }
 }

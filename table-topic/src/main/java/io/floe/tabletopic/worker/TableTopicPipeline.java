@@ -49,8 +49,11 @@ public final class TableTopicPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableTopicPipeline.class);
   /** Bytes read from one partition per read call. */
   static final int READ_BYTES = 4 << 20;
-  /** Bytes one drain pass reads from a partition before letting a commit or another partition run. */
-  static final long DRAIN_BYTES_PER_PASS = 32L << 20;
+  /**
+   * Bytes of records (keys and values, decompressed) one drain pass takes from a partition before letting a
+   * commit or another partition run: about a second of conversion, so commits keep their interval under load.
+   */
+  static final long DRAIN_BYTES_PER_PASS = 8L << 20;
   /** Parquet row groups are buffered in memory: this bounds that buffer per open file. */
   static final long ROW_GROUP_BYTES = 16L << 20;
   /** Schema versions one chunk of records may bring before its records are taken one by one. */
@@ -233,6 +236,11 @@ public final class TableTopicPipeline implements AutoCloseable {
     committedView.putAll(committed);
     blocked.clear();
     keyIndex = null;
+    // read the key index now rather than when the first change arrives, which would then wait for it
+    List<String> ids = processor.identifierColumns();
+    if (!ids.isEmpty() && coordinator.tableExists()) {
+      keyIndex(ids);
+    }
   }
 
   // ------------------------------------------------------------------ drain
@@ -281,7 +289,7 @@ public final class TableTopicPipeline implements AutoCloseable {
         return false;
       }
       written.put(partition, progress.nextOffset());
-      budget -= READ_BYTES;
+      budget -= Math.max(progress.recordBytes(), 1);
     }
     return !closed && !blocked.containsKey(partition) && written.get(partition) < stream.confirmedOffset();
   }
@@ -477,6 +485,7 @@ public final class TableTopicPipeline implements AutoCloseable {
       // they are not skipped, or dead-lettered, again after a restart
       if (!advanced && pending.isEmpty() && !pendingTruncate) {
         coordinator.maybeExpireSnapshots(System.currentTimeMillis());
+        maintain();
         return;
       }
       if (!deadLettersDurable()) {
@@ -500,10 +509,7 @@ public final class TableTopicPipeline implements AutoCloseable {
           LOG.debug("Table {} committed snapshot {} with {} files up to offsets {}", tableId, outcome.snapshotId(),
               files.size(), offsets);
           coordinator.maybeExpireSnapshots(System.currentTimeMillis());
-          // nothing is pending now: maintenance may replace data files without touching uncommitted deletes
-          if (maintenance.maybeRun(System.currentTimeMillis(), committed)) {
-            keyIndex = null;
-          }
+          maintain();
         }
         case CONFLICT -> {
           metrics.commitConflicts.incrementAndGet();
@@ -539,6 +545,14 @@ public final class TableTopicPipeline implements AutoCloseable {
       // at the next interval.
       metrics.commitFailures.incrementAndGet();
       LOG.warn("Table topic {}: commit to {} failed; it is retried at the next interval", topic, tableId, e);
+    }
+  }
+
+  /** Runs table maintenance if due; only when nothing is pending, so it replaces no file an uncommitted delete names. */
+  private void maintain() {
+    if (writer == null && pending.isEmpty() && !pendingTruncate
+        && maintenance.maybeRun(System.currentTimeMillis(), committed)) {
+      keyIndex = null;
     }
   }
 
