@@ -199,6 +199,23 @@ public final class TableTopicBench {
     if (t == null) {
       return "| " + intervalMs + " | no table | | | | | |\n";
     }
+    List<Long> lags = visibilityLags(t, ackAt);
+    long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+    if (sorted.length == 0) {
+      return "| " + intervalMs + " | 0 (expired snapshots?) | | | | | |\n";
+    }
+    long p50 = sorted[sorted.length / 2];
+    long p99 = sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
+    long max = sorted[sorted.length - 1];
+    return String.format("| %d | %d | %d | %d | %d | %d | %s |%n", intervalMs, sorted.length, rate, p50, p99, max,
+        p99 < intervalMs + 1000 ? "met" : "NOT met");
+  }
+
+  /**
+   * For every acknowledged record of {@code ackAt} ("partition:offset" -> ack time), the time from its ack to
+   * the commit of the first snapshot that holds it.
+   */
+  static List<Long> visibilityLags(Table t, Map<String, Long> ackAt) throws IOException {
     // Snapshots oldest first; each makes visible the offsets up to its summary's.
     List<Snapshot> snaps = new ArrayList<>();
     t.snapshots().forEach(snaps::add);
@@ -224,18 +241,10 @@ public final class TableTopicBench {
         visibleUpTo.put(part, Math.max(visibleUpTo.getOrDefault(part, 0L), next));
       }
     }
-    long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
-    if (sorted.length == 0) {
-      return "| " + intervalMs + " | 0 (expired snapshots?) | | | | | |\n";
-    }
-    long p50 = sorted[sorted.length / 2];
-    long p99 = sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
-    long max = sorted[sorted.length - 1];
-    return String.format("| %d | %d | %d | %d | %d | %d | %s |%n", intervalMs, sorted.length, rate, p50, p99, max,
-        p99 < intervalMs + 1000 ? "met" : "NOT met");
+    return lags;
   }
 
-  private static long totalOffsets(String json) throws IOException {
+  static long totalOffsets(String json) throws IOException {
     long sum = 0;
     for (JsonNode n : JSON.readTree(json)) {
       sum += n.asLong();
@@ -368,7 +377,7 @@ public final class TableTopicBench {
         "automq.table.topic.transform.value.type", "flatten");
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(BrokerProcess.Floe floe, int lingerMs) {
+  static KafkaProducer<byte[], byte[]> producer(BrokerProcess.Floe floe, int lingerMs) {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, floe.bootstrap(),
         ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
@@ -382,7 +391,7 @@ public final class TableTopicBench {
   }
 
   /** CPU time (user + system) of a process, from /proc, in milliseconds. */
-  private static long cpuMillis(long pid) {
+  static long cpuMillis(long pid) {
     try {
       String[] f = Files.readString(Path.of("/proc", String.valueOf(pid), "stat")).split("\\) ")[1].split(" ");
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -392,7 +401,7 @@ public final class TableTopicBench {
     }
   }
 
-  private static long rssHighWaterKb(long pid) {
+  static long rssHighWaterKb(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
         if (line.startsWith("VmHWM:")) {
