@@ -1,6 +1,7 @@
 package io.floe.schema;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 
@@ -63,6 +64,14 @@ public interface ValueConverter {
    * not modify the array until the row is written. Never throws for bad input.
    */
   ConversionResult convert(byte[] bytes, int offset, int length);
+
+  /**
+   * The struct type of the last value converted, as its writer's schema gives it (converters that decode by a
+   * schema); empty for converters without one, or before a struct was converted.
+   */
+  default Optional<Types.StructType> lastValueType() {
+    return Optional.empty();
+  }
 
   /** Converts all of {@code bytes}, which may be null. */
   default ConversionResult convert(byte[] bytes) {

@@ -125,7 +125,7 @@ public record TableTopicConfig(
           "The Protobuf message the protobuf type reads values as, e.g. shop.v1.Order."),
       new Key(TRANSFORM_VALUE_TYPE, "none", v -> oneOf(v, Set.of("none", "flatten", "flatten_debezium")),
           "none: the value is one column named value; flatten: its top-level fields become columns;"
-              + " flatten_debezium: values are Debezium change events (JSON), and the table holds the source"
+              + " flatten_debezium: values are Debezium change events (JSON, Avro or Protobuf), and the table holds the source"
               + " table's rows: inserts and updates upsert by id.columns, deletes delete."),
       new Key(ID_COLUMNS, "", TableTopicConfig::idColumnsError,
           "The columns that identify a row for flatten_debezium, upsert.enable and cdc.field, e.g. [id] or"
@@ -247,16 +247,30 @@ public record TableTopicConfig(
       checkPartitionedByIds(topicConfigs, key);
     }
     if ("flatten_debezium".equals(transform)) {
-      if (!"json".equals(convert)) {
+      if (convert.equals("raw") || convert.equals("string")) {
         throw new IllegalArgumentException("Invalid value flatten_debezium for configuration " + TRANSFORM_VALUE_TYPE
-            + ": Debezium change events are read from JSON (JsonConverter, with or without schemas), but "
-            + CONVERT_VALUE_TYPE + " is " + convert + "; set it to json");
+            + ": Debezium change events are read as JSON (JsonConverter, with or without schemas) or by their"
+            + " schema (Avro or Protobuf converters), but " + CONVERT_VALUE_TYPE + " is " + convert + "; set it to"
+            + " json, by_schema_id, by_latest_schema or protobuf");
       }
       checkPartitionedByIds(topicConfigs, TRANSFORM_VALUE_TYPE);
+      if (!"json".equals(convert)) {
+        ValueConverters.validate(envelopeConverterConfigs(topicConfigs));
+      }
       return;
     }
     // the converters' own checks (a protobuf type without its files, ...)
     ValueConverters.validate(topicConfigs);
+  }
+
+  /**
+   * The converter configs that decode a Debezium envelope (Avro or Protobuf) as one whole value: the
+   * {@code flatten_debezium} transform is the cdc module's, not the converter's.
+   */
+  public static Map<String, String> envelopeConverterConfigs(Map<String, String> configs) {
+    Map<String, String> out = new TreeMap<>(configs);
+    out.put(TRANSFORM_VALUE_TYPE, "none");
+    return out;
   }
 
   /** Upsert tables need identifier columns (unless Debezium's key names them) and are partitioned by them only. */

@@ -7,6 +7,7 @@ import io.floe.cdc.RowImage;
 import io.floe.cdc.Source;
 import io.floe.schema.ConversionError;
 import io.floe.schema.ConversionResult;
+import io.floe.schema.ConvertedStruct;
 import io.floe.schema.ConverterConfig.ConvertType;
 import io.floe.schema.Placement;
 import io.floe.schema.RecordBuilder;
@@ -28,7 +29,8 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * {@code transform.value.type=flatten_debezium}: Debezium change events (Kafka's JsonConverter, with or
- * without schemas) become the source table's rows. Inserts, snapshot reads and updates upsert the row by its
+ * without schemas; or Confluent's Avro and Protobuf converters, read by their registry schemas) become the
+ * source table's rows. Inserts, snapshot reads and updates upsert the row by its
  * identifier columns ({@code id.columns}, else the fields of the Debezium record key); deletes delete it; the
  * tombstones after deletes and transaction markers change nothing. Each row carries a {@code _cdc} column: the
  * operation, the source's commit time, its position (PostgreSQL's LSN), transaction id and table.
@@ -50,14 +52,28 @@ public final class DebeziumRecordProcessor implements RecordProcessor {
 
   private final List<String> configuredIds;
   private final ValueConverter json = ValueConverters.create(ConvertType.JSON, Placement.flattened());
+  /** Decodes Avro or Protobuf envelopes by their registry schema; empty for JSON envelopes. */
+  private final Optional<ValueConverter> envelopes;
   private List<String> ids = List.of();
   private Schema bound;
   private RecordBuilder rows;
 
-  /** @param idColumns the configured identifier columns; empty to take the Debezium key's fields */
+  /** JSON envelopes. @param idColumns the configured identifier columns; empty to take the Debezium key's fields */
   public DebeziumRecordProcessor(List<String> idColumns) {
+    this(idColumns, Optional.empty());
+  }
+
+  /**
+   * @param idColumns the configured identifier columns; empty to take the Debezium key's fields
+   * @param envelopes the converter of Avro or Protobuf envelopes ({@code by_schema_id}, {@code
+   *     by_latest_schema}, {@code protobuf}); empty for JSON envelopes
+   */
+  public DebeziumRecordProcessor(List<String> idColumns, Optional<ValueConverter> envelopes) {
     this.configuredIds = List.copyOf(idColumns);
     this.ids = configuredIds;
+    this.envelopes = envelopes;
+    // envelopes are only decoded here, never written as they are: no table columns to bind them to
+    envelopes.ifPresent(e -> e.useSchema(new Schema()));
   }
 
   @Override
@@ -79,8 +95,24 @@ public final class DebeziumRecordProcessor implements RecordProcessor {
       rows = RecordBuilder.forSchema(tableSchema);
       bound = tableSchema;
     }
-    DebeziumEnvelope.Unwrapped unwrapped = record.value() == null
-        ? DebeziumEnvelope.unwrap(null, 0, 0) : unwrap(record.value());
+    DebeziumEnvelope.Unwrapped unwrapped;
+    if (record.value() == null) {
+      unwrapped = DebeziumEnvelope.unwrap(null, 0, 0);
+    } else if (envelopes.isPresent()) {
+      ConversionResult decoded = envelopes.get().convert(Utils.toArray(record.value()));
+      if (!decoded.isConverted()) {
+        return decoded.error().reason() == ConversionError.Reason.UNAVAILABLE
+            ? new ProcessedRecord.Failure(ProcessedRecord.Failure.Kind.UNAVAILABLE, decoded.error().toString())
+            : ProcessedRecord.Failure.invalidData(decoded.error().toString());
+      }
+      Optional<Types.StructType> type = envelopes.get().lastValueType();
+      if (!(decoded.value() instanceof ConvertedStruct envelope) || type.isEmpty()) {
+        return ProcessedRecord.Failure.invalidData("the value is not a Debezium envelope: its schema is not a record");
+      }
+      unwrapped = DebeziumEnvelope.unwrap(envelope, type.get());
+    } else {
+      unwrapped = unwrap(record.value());
+    }
     if (unwrapped instanceof DebeziumEnvelope.Tombstone) {
       return new ProcessedRecord.Ignored("a tombstone");
     }

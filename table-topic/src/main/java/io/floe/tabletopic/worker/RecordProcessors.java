@@ -1,7 +1,9 @@
 package io.floe.tabletopic.worker;
 
 import io.floe.schema.SchemaSources;
+import io.floe.schema.ValueConverters;
 import io.floe.tabletopic.config.TableTopicConfig;
+import java.util.Optional;
 
 /** The record processor a table topic's settings ask for. */
 public final class RecordProcessors {
@@ -18,7 +20,10 @@ public final class RecordProcessors {
    */
   public static RecordProcessor forConfig(TableTopicConfig config, SchemaSources sources) {
     if ("flatten_debezium".equals(config.transformValueType())) {
-      return new DebeziumRecordProcessor(config.idColumns());
+      return new DebeziumRecordProcessor(config.idColumns(), "json".equals(config.convertValueType())
+          ? Optional.empty()
+          : Optional.of(ValueConverters.forValue(TableTopicConfig.envelopeConverterConfigs(config.converterConfigs()),
+              ConvertingRecordProcessor.VALUE_COLUMN, sources)));
     }
     RecordProcessor rows = ConvertingRecordProcessor.forConfig(config, sources);
     if (config.upsertEnabled() || !config.cdcField().isEmpty()) {

@@ -10,6 +10,7 @@ import io.floe.schema.internal.SchemaDecoder;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -67,6 +68,12 @@ public final class DecodingValueConverter implements ValueConverter {
       return List.of(Types.NestedField.optional(bound.highestFieldId() + 1, column.name(), type));
     }
     return type.asStructType().fields();
+  }
+
+  @Override
+  public Optional<Types.StructType> lastValueType() {
+    return current != null && current.valueType().isStructType()
+        ? Optional.of(current.valueType().asStructType()) : Optional.empty();
   }
 
   @Override
