@@ -107,6 +107,12 @@ public final class DebeziumEnvelope {
     if (value == null) {
       return Tombstone.INSTANCE;
     }
+    Unwrapped fast = SchemalessEnvelopeScanner.scan(value, offset, length);
+    return fast != null ? fast : unwrapTree(value, offset, length);
+  }
+
+  /** The general path of {@link #unwrap(byte[], int, int)}: the event read as a tree, any form, any error. */
+  static Unwrapped unwrapTree(byte[] value, int offset, int length) {
     ConnectJsonValue.Outcome outcome = ConnectJsonValue.parse(value, offset, length);
     if (outcome.error() != null) {
       return new Failure(outcome.error());

@@ -12,8 +12,8 @@ import org.apache.iceberg.types.Types;
  *   <li>{@link Typed}: the event carried its schema (JSON with {@code schemas.enable=true}, or an
  *       Avro or Protobuf envelope decoded by its registry schema); the row is decoded, and its
  *       {@link Typed#type()} is the struct to create or evolve the table from.
- *   <li>{@link Json}: the event had no schema; the row is its JSON object as compact UTF-8, for
- *       Floe's schemaless JSON converter to infer the columns from.
+ *   <li>{@link Json}: the event had no schema; the row is its JSON object as UTF-8, for Floe's
+ *       schemaless JSON converter to infer the columns from.
  * </ul>
  */
 public sealed interface RowImage permits RowImage.Typed, RowImage.Json {
@@ -35,7 +35,7 @@ public sealed interface RowImage permits RowImage.Typed, RowImage.Json {
   /**
    * A row without a schema.
    *
-   * @param json the row's JSON object re-serialized compactly, UTF-8 (not copied: do not modify)
+   * @param json the row's JSON object, UTF-8, as the event held it (not copied: do not modify)
    */
   record Json(byte[] json) implements RowImage {
     public Json {

@@ -108,7 +108,7 @@ class DebeziumFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("changeEvents")
-  void changeEventUnwrapsToItsOperationSourceAndRow(String file, Expected expected) {
+  void changeEventUnwrapsToItsOperationSourceAndRow(String file, Expected expected) throws Exception {
     // Given a captured change event
     byte[] value = valueOf(file);
 
@@ -146,11 +146,12 @@ class DebeziumFixturesTest {
       assertEquals(OffsetDateTime.parse(expected.updatedAt()), struct.get("updated_at"));
     } else {
       RowImage.Json row = assertInstanceOf(RowImage.Json.class, change.row());
+      // the row as the event held it: compare its JSON, not its spacing
       assertEquals(
-          String.format(
+          ConnectSchemaDecoder.JSON.readTree(String.format(
               "{\"id\":%d,\"name\":\"Ada\",\"email\":\"%s\",\"balance\":\"%s\",\"updated_at\":\"%s\"}",
-              expected.id(), expected.email(), expected.balance(), expected.updatedAt()),
-          row.text());
+              expected.id(), expected.email(), expected.balance(), expected.updatedAt())),
+          ConnectSchemaDecoder.JSON.readTree(row.json()));
     }
   }
 
