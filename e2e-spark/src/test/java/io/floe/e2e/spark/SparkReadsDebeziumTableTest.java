@@ -114,6 +114,12 @@ class SparkReadsDebeziumTableTest {
         List<String> table = awaitTableEquals(source);
         assertEquals(source, table);
         assertTrue(log("debezium.log").contains("changes ("), "Debezium sent changes");
+        // the key index, read again from the table after each kill, found every row it replaced or removed
+        String metrics = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(floe.restCatalogUri() + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("floe_table_topic_equality_deletes_total{topic=\"" + TOPIC + "\"} 0"),
+            metrics.lines().filter(l -> l.contains("equality")).toList().toString());
         assertTrue(source.size() > 50, "the workload leaves rows: " + source.size());
       } finally {
         debezium.destroy();
