@@ -71,15 +71,8 @@ public final class CdcBench {
   }
 
   public static void main(String[] args) throws Exception {
-    if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-    }
-    Cleanup.install();
-    String cp = BrokerBench.snapshotMutableEntries(BrokerBench.childClasspath());
-    Path outDir = Path.of(System.getProperty("floe.bench.outputDir", "bench/target"));
-    Path logs = outDir.resolve("bench-logs");
-    Files.createDirectories(logs);
-    CdcBench b = new CdcBench(cp, System.out, logs);
+    BenchSetup setup = BenchSetup.prepare();
+    CdcBench b = new CdcBench(setup.classpath(), System.out, setup.logsDir());
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keys" -> b.keys = Integer.parseInt(args[++i]);
@@ -93,9 +86,7 @@ public final class CdcBench {
         default -> throw new IllegalArgumentException("Unknown option " + args[i]);
       }
     }
-    String report = b.run();
-    Files.writeString(outDir.resolve("cdc-results.md"), report);
-    System.out.println(report);
+    setup.publish(b.run(), "cdc-results.md");
     System.exit(0);
   }
 

@@ -80,15 +80,8 @@ public final class TableTopicBench {
   }
 
   public static void main(String[] args) throws Exception {
-    if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-    }
-    Cleanup.install();
-    String cp = BrokerBench.snapshotMutableEntries(BrokerBench.childClasspath());
-    Path outDir = Path.of(System.getProperty("floe.bench.outputDir", "bench/target"));
-    Path logs = outDir.resolve("bench-logs");
-    Files.createDirectories(logs);
-    TableTopicBench b = new TableTopicBench(cp, System.out, logs);
+    BenchSetup setup = BenchSetup.prepare();
+    TableTopicBench b = new TableTopicBench(setup.classpath(), System.out, setup.logsDir());
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--records" -> b.records = Integer.parseInt(args[++i]);
@@ -106,9 +99,7 @@ public final class TableTopicBench {
         default -> throw new IllegalArgumentException("Unknown option " + args[i]);
       }
     }
-    String report = b.run();
-    Files.writeString(outDir.resolve("table-topic-results.md"), report);
-    System.out.println(report);
+    setup.publish(b.run(), "table-topic-results.md");
     System.exit(0);
   }
 

@@ -395,12 +395,7 @@ public final class TableTopicPipeline implements AutoCloseable {
    * anyway), and the next commit deletes every data file before it adds what follows.
    */
   private void truncate(int partition, KafkaRecord record, ProcessedRecord.Truncate truncate) {
-    if (writer != null) {
-      writer.abort();
-      writer = null;
-    }
-    deleteFiles(pending);
-    pending.clear();
+    dropUncommittedFiles();
     pendingTruncate = true;
     if (keyIndex != null) {
       keyIndex.clear();
@@ -455,14 +450,19 @@ public final class TableTopicPipeline implements AutoCloseable {
   }
 
   private void abortOpenFiles() {
+    dropUncommittedFiles();
+    pendingTruncate = false;
+    keyIndex = null;
+  }
+
+  /** Deletes the open writer's files and those pending for the next commit. */
+  private void dropUncommittedFiles() {
     if (writer != null) {
       writer.abort();
       writer = null;
     }
     deleteFiles(pending);
     pending.clear();
-    pendingTruncate = false;
-    keyIndex = null;
   }
 
   private void deleteFiles(List<WriteResult> results) {

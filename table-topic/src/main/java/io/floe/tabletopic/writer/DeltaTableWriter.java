@@ -169,23 +169,22 @@ public final class DeltaTableWriter implements TableWriter {
   }
 
   private RollingDataWriter<Record> dataWriter(Record row) {
-    StructLike partition = partitionOf(row);
-    RollingDataWriter<Record> writer = dataWriters.get(partition);
-    if (writer == null) {
-      StructLike copy = spec.isUnpartitioned() ? null : partitionKey.copy();
-      writer = new RollingDataWriter<>(factory, files, table.io(), targetFileSize, spec, copy);
-      dataWriters.put(partitionKey.copy(), writer);
-    }
-    return writer;
+    return writerOf(dataWriters, row,
+        partition -> new RollingDataWriter<>(factory, files, table.io(), targetFileSize, spec, partition));
   }
 
   private RollingEqualityDeleteWriter<Record> equalityDeleteWriter(Record row) {
+    return writerOf(equalityWriters, row,
+        partition -> new RollingEqualityDeleteWriter<>(factory, files, table.io(), targetFileSize, spec, partition));
+  }
+
+  /** The writer of {@code row}'s partition in {@code writers}, opened by {@code open} (null: unpartitioned). */
+  private <W> W writerOf(StructLikeMap<W> writers, Record row, java.util.function.Function<StructLike, W> open) {
     StructLike partition = partitionOf(row);
-    RollingEqualityDeleteWriter<Record> writer = equalityWriters.get(partition);
+    W writer = writers.get(partition);
     if (writer == null) {
-      StructLike copy = spec.isUnpartitioned() ? null : partitionKey.copy();
-      writer = new RollingEqualityDeleteWriter<>(factory, files, table.io(), targetFileSize, spec, copy);
-      equalityWriters.put(partitionKey.copy(), writer);
+      writer = open.apply(spec.isUnpartitioned() ? null : partitionKey.copy());
+      writers.put(partitionKey.copy(), writer);
     }
     return writer;
   }
