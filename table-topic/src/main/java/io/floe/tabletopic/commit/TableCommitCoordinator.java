@@ -295,8 +295,16 @@ public final class TableCommitCoordinator {
       return append;
     }
     RowDelta delta = txn.newRowDelta();
+    // what the delta is validated against (deletion vectors added since) is the snapshot it is made on: the
+    // whole commit is conditional on it already
+    org.apache.iceberg.Snapshot base = txn.table().currentSnapshot();
+    if (base != null) {
+      delta.validateFromSnapshot(base.snapshotId());
+    }
     java.util.Arrays.stream(group.dataFiles()).forEach(delta::addRows);
     java.util.Arrays.stream(group.deleteFiles()).forEach(delta::addDeletes);
+    // deletion vectors (format v3) replace their data file's previous one
+    java.util.Arrays.stream(group.rewrittenDeleteFiles()).forEach(delta::removeDeletes);
     return delta;
   }
 
@@ -355,7 +363,7 @@ public final class TableCommitCoordinator {
     try {
       table = catalog.buildTable(tableId, schema)
           .withPartitionSpec(PartitionSpecs.build(schema, config.partitionTransforms(), topic))
-          .withProperty(TableProperties.FORMAT_VERSION, "2")
+          .withProperty(TableProperties.FORMAT_VERSION, String.valueOf(config.formatVersion()))
           .withProperty(TableProperties.PARQUET_COMPRESSION, "zstd")
           .withProperty("floe.kafka.topic", topic)
           .create();

@@ -33,6 +33,7 @@ public record TableTopicConfig(
     String deadLetterTopic,
     String idColumnsValue,
     long keyIndexMaxBytes,
+    int formatVersion,
     boolean upsertEnabled,
     String cdcField,
     Maintenance maintenance,
@@ -49,6 +50,8 @@ public record TableTopicConfig(
   public static final String ERRORS_TOLERANCE = PREFIX + "errors.tolerance";
   /** AutoMQ's: the columns identifying a row of an upsert (CDC) table. */
   public static final String ID_COLUMNS = PREFIX + "id.columns";
+  /** Floe's own: the Iceberg format version of tables it creates (3: deletes are deletion vectors). */
+  public static final String FORMAT_VERSION = PREFIX + "format.version";
   /** AutoMQ's: rows are upserts by id.columns instead of appends. */
   public static final String UPSERT_ENABLE = PREFIX + "upsert.enable";
   /** AutoMQ's: the field holding I, U or D for each row of other CDC producers than Debezium. */
@@ -136,6 +139,10 @@ public record TableTopicConfig(
       new Key(CDC_FIELD, "", v -> v.isBlank() || v.matches("[^\\s(),\\[\\]]+") ? null : "must be a column name",
           "A top-level field of each value holding I (insert), U (update) or D (delete): the row is upserted or"
               + " deleted by id.columns (needs id.columns and transform.value.type=flatten)."),
+      new Key(FORMAT_VERSION, "2", v -> oneOf(v, Set.of("2", "3")),
+          "The Iceberg format version of the table when Floe creates it: 2 (position deletes, read by every"
+              + " engine) or 3 (deletion vectors, one small bitmap per data file; needs readers of Iceberg 1.8 or"
+              + " later). A table upgraded to 3 by other means gets deletion vectors too."),
       new Key(MAINTENANCE_ENABLE, "true", TableTopicConfig::bool,
           "Maintain the table in the background, between commits: rewrite data files with their deletes applied,"
               + " merge small files, delete the files of failed commits."),
@@ -198,6 +205,7 @@ public record TableTopicConfig(
         get.apply(ERRORS_DEAD_LETTER_TOPIC),
         get.apply(ID_COLUMNS),
         Long.parseLong(get.apply(KEY_INDEX_MAX_BYTES)),
+        Integer.parseInt(get.apply(FORMAT_VERSION)),
         Boolean.parseBoolean(get.apply(UPSERT_ENABLE)),
         get.apply(CDC_FIELD),
         new Maintenance(

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.MetadataColumns;
 import org.apache.iceberg.PartitionSpec;
@@ -24,6 +25,7 @@ import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.ContentFileUtil;
 
 /**
  * Where each live row of an identified table is: its identifier values mapped to a data file and a row
@@ -48,6 +50,8 @@ public final class KeyIndex {
   private final KeyTable keys = new KeyTable();
   private final List<DataFileRef> files = new ArrayList<>();
   private final Map<String, Integer> fileIds = new HashMap<>();
+  /** The deletion vector of each data file that has one (format v3 tables), by data file location. */
+  private final Map<String, DeleteFile> deletionVectors = new HashMap<>();
   private Schema positionsOf;
   private int[] positions;
   private boolean complete = true;
@@ -143,11 +147,29 @@ public final class KeyIndex {
     return true;
   }
 
+  /**
+   * The deletion vector of the data file at {@code location}, committed or written for the next commit;
+   * null if it has none. A new deletion vector of that file must hold its deletes too.
+   */
+  public DeleteFile deletionVector(String location) {
+    return deletionVectors.get(location);
+  }
+
+  /** Records deletion vectors written for the next commit: each replaces its data file's previous one. */
+  public void putDeletionVectors(Iterable<DeleteFile> dvs) {
+    for (DeleteFile dv : dvs) {
+      if (ContentFileUtil.isDV(dv)) {
+        deletionVectors.put(dv.referencedDataFile(), dv);
+      }
+    }
+  }
+
   /** Forgets every key: the table is empty (after a truncate). */
   public void clear() {
     keys.clear();
     files.clear();
     fileIds.clear();
+    deletionVectors.clear();
     keyBytes = 0;
     complete = true;
   }
@@ -173,6 +195,7 @@ public final class KeyIndex {
     Schema projection = TypeUtil.join(keys, new Schema(MetadataColumns.ROW_POSITION));
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       for (FileScanTask task : tasks) {
+        putDeletionVectors(task.deletes());
         index(table, task, schema, projection);
       }
     } catch (IOException e) {

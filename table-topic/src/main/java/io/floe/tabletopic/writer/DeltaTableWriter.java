@@ -21,10 +21,14 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.TableUtil;
+import org.apache.iceberg.data.BaseDeleteLoader;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.BaseDVFileWriter;
 import org.apache.iceberg.deletes.DeleteGranularity;
 import org.apache.iceberg.deletes.PositionDelete;
 import org.apache.iceberg.deletes.SortingPositionOnlyDeleteWriter;
@@ -54,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * of their own commit too. Equality deletes apply only to earlier snapshots, which is why the commit
  * coordinator commits each writer's files as a snapshot of its own.
  *
+ * <p>In format v3 tables deletes are deletion vectors instead: one per data file, holding the file's earlier
+ * deletes too (read through the index), and replacing its previous one in the commit.
+ *
  * <p>Partitioned tables must be partitioned by identifier columns only, so that a key's row never moves to
  * another partition and an equality delete knows its partition.
  */
@@ -78,6 +85,8 @@ public final class DeltaTableWriter implements TableWriter {
   private final Map<Integer, StructLikeMap<SortingPositionOnlyDeleteWriter<Record>>> positionDeletes = new HashMap<>();
   private final StructLikeMap<RollingEqualityDeleteWriter<Record>> equalityWriters;
   private final Map<Object, RowLocation> unindexed = new HashMap<>();
+  /** Format v3: deletes go into one deletion vector per data file, merged with the file's previous one. */
+  private final BaseDVFileWriter deletionVectors;
   private final PositionDelete<Record> positionDelete = PositionDelete.create();
   private DataFileRef lastFile;
   private long rows;
@@ -121,6 +130,15 @@ public final class DeltaTableWriter implements TableWriter {
     this.wrapper = new InternalRecordWrapper(schema.asStruct());
     this.dataWriters = StructLikeMap.create(spec.partitionType());
     this.equalityWriters = StructLikeMap.create(spec.partitionType());
+    if (TableUtil.formatVersion(table) >= 3) {
+      BaseDeleteLoader loader = new BaseDeleteLoader(f -> table.io().newInputFile(f));
+      this.deletionVectors = new BaseDVFileWriter(files, location -> {
+        DeleteFile previous = index.deletionVector(location);
+        return previous == null ? null : loader.loadPositionDeletes(List.of(previous), location);
+      });
+    } else {
+      this.deletionVectors = null;
+    }
   }
 
   @Override
@@ -158,7 +176,10 @@ public final class DeltaTableWriter implements TableWriter {
     if (old == null) {
       old = unindexed.remove(key);
     }
-    if (old != null) {
+    if (old != null && deletionVectors != null) {
+      DataFileRef file = old.file();
+      deletionVectors.delete(file.location(), old.position(), file.spec(), file.partition());
+    } else if (old != null) {
       DataFileRef file = old.file();
       positionDelete.set(file.location(), old.position());
       positionDeleteWriter(file).write(positionDelete);
@@ -252,6 +273,14 @@ public final class DeltaTableWriter implements TableWriter {
         w.close();
         result.addDeleteFiles(w.result().deleteFiles());
       }
+      if (deletionVectors != null) {
+        deletionVectors.close();
+        DeleteWriteResult r = deletionVectors.result();
+        result.addDeleteFiles(r.deleteFiles());
+        result.addReferencedDataFiles(r.referencedDataFiles());
+        result.addRewrittenDeleteFiles(r.rewrittenDeleteFiles());
+        index.putDeletionVectors(r.deleteFiles());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -263,6 +292,9 @@ public final class DeltaTableWriter implements TableWriter {
     List<Closeable> open = new ArrayList<>(dataWriters.values());
     positionDeletes.values().forEach(m -> open.addAll(m.values()));
     open.addAll(equalityWriters.values());
+    if (deletionVectors != null) {
+      open.add(deletionVectors);
+    }
     WriteResult.Builder written = WriteResult.builder();
     for (Closeable c : open) {
       try {
@@ -277,6 +309,9 @@ public final class DeltaTableWriter implements TableWriter {
       }
       positionDeletes.values().forEach(m -> m.values().forEach(w -> written.addDeleteFiles(w.result().deleteFiles())));
       equalityWriters.values().forEach(w -> written.addDeleteFiles(w.result().deleteFiles()));
+      if (deletionVectors != null) {
+        written.addDeleteFiles(deletionVectors.result().deleteFiles());
+      }
     } catch (RuntimeException e) {
       LOG.warn("Could not list the files being written", e);
     }

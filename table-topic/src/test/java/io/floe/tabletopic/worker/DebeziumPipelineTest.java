@@ -247,6 +247,25 @@ class DebeziumPipelineTest {
   }
 
   @Test
+  void aFormatV3TableGetsOneDeletionVectorPerDataFile() throws Exception {
+    assertModelHolds(307, Map.of(TableTopicConfig.FORMAT_VERSION, "3"), 2_000, false);
+    assertEquals(3, org.apache.iceberg.TableUtil.formatVersion(table()));
+    int dataFiles = 0;
+    java.util.Set<String> dvs = new java.util.HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = table().newScan().planFiles()) {
+      for (FileScanTask t : tasks) {
+        dataFiles++;
+        assertTrue(t.deletes().size() <= 1, "one deletion vector at most per data file: " + t.deletes());
+        t.deletes().forEach(d -> {
+          assertEquals(org.apache.iceberg.FileFormat.PUFFIN, d.format());
+          dvs.add(d.location() + "@" + d.contentOffset());
+        });
+      }
+    }
+    assertTrue(dataFiles > 1 && !dvs.isEmpty(), dataFiles + " data files, deletion vectors " + dvs);
+  }
+
+  @Test
   void aTablePartitionedByItsKeyTakesRandomChangesToo() throws Exception {
     assertModelHolds(306, Map.of(TableTopicConfig.ID_COLUMNS, "[id]", TableTopicConfig.PARTITION_BY,
         "[bucket(id, 4)]"), 2_000, false);
