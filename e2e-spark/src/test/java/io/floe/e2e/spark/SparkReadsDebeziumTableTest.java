@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * (a child process), sending through kafka-clients into a Floe table topic with {@code flatten_debezium}; a
  * workload of inserts, updates, primary-key changes, deletes, re-inserts and a truncate, with the broker
  * killed (SIGKILL) twice while it runs. Then Spark reads the Iceberg table and it equals {@code SELECT *} of
- * the PostgreSQL table, row for row, with its updates and deletes written as position deletes.
+ * the PostgreSQL table, row for row, with its updates and deletes written as position deletes; and Trino,
+ * through the same REST catalog, reads the same rows.
  */
 class SparkReadsDebeziumTableTest {
 
@@ -125,6 +126,23 @@ class SparkReadsDebeziumTableTest {
         debezium.destroy();
         debezium.waitFor(30, TimeUnit.SECONDS);
       }
+    }
+    List<String> source;
+    try (Connection db = DriverManager.getConnection(url)) {
+      source = postgresRows(db);
+    }
+    try (TrinoServer trino = TrinoServer.start(floe.restCatalogUri())) {
+      List<String> rows = new ArrayList<>();
+      for (List<com.fasterxml.jackson.databind.JsonNode> r : trino.query("SELECT id, name, email,"
+          + " CAST(balance AS varchar), active, CAST(to_unixtime(updated_at) AS bigint) FROM floe.\"default\".\""
+          + TOPIC + "\"")) {
+        rows.add(row(r.get(0).asInt(), r.get(1).asText(), r.get(2).isNull() ? null : r.get(2).asText(),
+            r.get(3).isNull() ? null : new BigDecimal(r.get(3).asText()),
+            r.get(4).isNull() ? null : r.get(4).asBoolean(),
+            r.get(5).isNull() ? null : Instant.ofEpochSecond(r.get(5).asLong())));
+      }
+      Collections.sort(rows);
+      assertEquals(source, rows, "Trino reads the rows Spark read");
     }
     // updates and deletes were position deletes (content 1); no equality delete (content 2) was needed
     List<Row> contents = spark.sql("SELECT DISTINCT content FROM " + TABLE + ".delete_files").collectAsList();
