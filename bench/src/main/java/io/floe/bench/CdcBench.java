@@ -1,5 +1,6 @@
 package io.floe.bench;
 
+import io.floe.broker.testing.TrinoServer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.io.UnpartitionedWriter;
@@ -41,9 +41,9 @@ import org.apache.kafka.common.config.ConfigResource;
  *       (1,000,000) inserts and then 10% as many updates and deletes of random keys, already in a topic; the
  *       {@code flatten_debezium} flag turned on; changes per second and per broker CPU-second until the table
  *       holds them all.
- *   <li>Read cost: a full read of the table (Iceberg's generic reader in this JVM, deletes applied) after the
- *       upserts, again after the maintenance rewrite, beside a table holding the same rows written fresh by
- *       Iceberg's own writer.
+ *   <li>Read cost: a full read of the table (Iceberg's generic reader in this JVM, and Trino 476 on Floe's
+ *       REST catalog; deletes applied) after the upserts, again after the maintenance rewrite, beside a table
+ *       holding the same rows written fresh by Iceberg's own writer.
  *   <li>Freshness: updates of random keys at {@code --rate} per second for {@code --seconds} at
  *       {@code commit.interval.ms=1000}: time from each produce acknowledgement to the commit of the first
  *       snapshot holding it.
@@ -55,6 +55,9 @@ public final class CdcBench {
 
   private static final String TOPIC = "shop.public.customers";
   private static final TableIdentifier TABLE = TableIdentifier.of(Namespace.of("default"), TOPIC);
+  private static final TableIdentifier FRESH = TableIdentifier.of(Namespace.of("default"), "cdc_fresh");
+  /** The Trino release the bench build unpacks (bench.trino.version). */
+  private static final String TRINO_VERSION = "476";
 
   private final String classpath;
   private final PrintStream out;
@@ -102,7 +105,7 @@ public final class CdcBench {
       md.append("Floe child JVM -Xmx1g; Debezium JSON change events (no schema), ").append(keys)
           .append(" keys; ").append(Runtime.getRuntime().availableProcessors()).append(" cores.\n\n");
       md.append(upserts(floe, admin, catalog));
-      md.append(readCost(admin, catalog));
+      md.append(readCost(admin, catalog, "http://127.0.0.1:" + restPort));
       md.append(freshness(floe, admin, catalog));
     } finally {
       floe.close();
@@ -170,11 +173,19 @@ public final class CdcBench {
 
   // ------------------------------------------------------------------ read cost
 
-  private String readCost(Admin admin, RESTCatalog catalog) throws Exception {
+  private String readCost(Admin admin, RESTCatalog catalog, String restUri) throws Exception {
+    out.println("cdc: starting Trino...");
+    try (TrinoServer trino = startTrino(restUri)) {
+      return readCost(admin, catalog, trino);
+    }
+  }
+
+  private String readCost(Admin admin, RESTCatalog catalog, TrinoServer trino) throws Exception {
     out.println("cdc: reading the upsert table...");
     Table upserted = catalog.loadTable(TABLE);
     int[] before = files(upserted);
     long[] readBefore = timedRead(upserted);
+    long trinoBefore = timedTrinoRead(trino, TOPIC);
 
     out.println("cdc: maintenance rewrite...");
     long snapshotBefore = upserted.currentSnapshot().snapshotId();
@@ -198,12 +209,12 @@ public final class CdcBench {
     long rewriteMs = System.currentTimeMillis() - t0;
     int[] after = files(rewritten);
     long[] readAfter = timedRead(rewritten);
+    long trinoAfter = timedTrinoRead(trino, TOPIC);
 
     out.println("cdc: the same rows written fresh with Iceberg's writer...");
-    Path dir = Files.createTempDirectory("floe-cdc-fresh-");
-    Cleanup.registerDir(dir, false);
-    Table fresh = new HadoopTables().create(rewritten.schema(), rewritten.spec(),
-        Map.of("write.parquet.compression-codec", "zstd", "format-version", "2"), dir.toUri().toString());
+    // in the same catalog and warehouse, so Trino reads it the same way
+    Table fresh = catalog.buildTable(FRESH, rewritten.schema()).withPartitionSpec(rewritten.spec())
+        .withProperty("write.parquet.compression-codec", "zstd").withProperty("format-version", "2").create();
     GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(fresh).dataFileFormat(FileFormat.PARQUET).build();
     OutputFileFactory outFiles = OutputFileFactory.builderFor(fresh, 0, 0).format(FileFormat.PARQUET).build();
     try (UnpartitionedWriter<Record> w = new UnpartitionedWriter<>(fresh.spec(), FileFormat.PARQUET, factory, outFiles,
@@ -219,16 +230,51 @@ public final class CdcBench {
       append.commit();
     }
     long[] readFresh = timedRead(fresh);
-    return String.format("## Read cost (full read, Iceberg's generic reader, best of 3)%n%n"
-        + "| table | rows | data files | delete files | read ms | vs fresh | goal |%n| --- | --- | --- | --- | --- | --- | --- |%n"
-        + "| after the upserts | %d | %d | %d | %d | %.2fx | <= 1.5x: %s |%n"
-        + "| after the maintenance rewrite (%d ms after it was enabled) | %d | %d | %d | %d | %.2fx | <= 1.1x: %s |%n"
-        + "| the same rows written fresh | %d | %d | 0 | %d | 1.00x | |%n%n",
-        readBefore[1], before[0], before[1], readBefore[0], (double) readBefore[0] / readFresh[0],
-        readBefore[0] <= 1.5 * readFresh[0] ? "met" : "NOT met",
-        rewriteMs, readAfter[1], after[0], after[1], readAfter[0], (double) readAfter[0] / readFresh[0],
-        readAfter[0] <= 1.1 * readFresh[0] ? "met" : "NOT met",
-        readFresh[1], files(fresh)[0], readFresh[0]);
+    long trinoFresh = timedTrinoRead(trino, FRESH.name());
+    return String.format("## Read cost (full read, best of 3: Iceberg's generic reader in this JVM; Trino 476)%n%n"
+        + "| table | rows | data files | delete files | generic reader ms | vs fresh | Trino ms | vs fresh | goal |%n"
+        + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n"
+        + "| after the upserts | %d | %d | %d | %d | %.2fx | %d | %.2fx | <= 1.5x: %s |%n"
+        + "| after the maintenance rewrite (%d ms after it was enabled) | %d | %d | %d | %d | %.2fx | %d | %.2fx |"
+        + " <= 1.1x: %s |%n"
+        + "| the same rows written fresh | %d | %d | 0 | %d | 1.00x | %d | 1.00x | |%n%n",
+        readBefore[1], before[0], before[1], readBefore[0], (double) readBefore[0] / readFresh[0], trinoBefore,
+        (double) trinoBefore / trinoFresh,
+        met(readBefore[0] <= 1.5 * readFresh[0], trinoBefore <= 1.5 * trinoFresh),
+        rewriteMs, readAfter[1], after[0], after[1], readAfter[0], (double) readAfter[0] / readFresh[0], trinoAfter,
+        (double) trinoAfter / trinoFresh, met(readAfter[0] <= 1.1 * readFresh[0], trinoAfter <= 1.1 * trinoFresh),
+        readFresh[1], files(fresh)[0], readFresh[0], trinoFresh);
+  }
+
+  private static String met(boolean generic, boolean trino) {
+    return "generic reader " + (generic ? "met" : "NOT met") + ", Trino " + (trino ? "met" : "NOT met");
+  }
+
+  /** Trino from the bench build's target/trino (unpacked there by the build), on Floe's REST catalog. */
+  private static TrinoServer startTrino(String restUri) throws Exception {
+    Path trino = Path.of(System.getProperty("floe.bench.outputDir", "bench/target"), "trino");
+    System.setProperty("trino.home", System.getProperty("trino.home",
+        trino.resolve("trino-server-core-" + TRINO_VERSION).toString()));
+    System.setProperty("trino.plugin.dir", System.getProperty("trino.plugin.dir", trino.resolve("plugins").toString()));
+    System.setProperty("trino.java", System.getProperty("trino.java", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+    return TrinoServer.start(restUri);
+  }
+
+  /**
+   * Best of 3 (after one unmeasured run) of a Trino query that reads every data column of {@code table}, deletes
+   * applied, in ms.
+   */
+  private static long timedTrinoRead(TrinoServer trino, String table) throws Exception {
+    String sql = "SELECT count(*), count(name), count(email), count(balance), sum(tier), count(updated_at),"
+        + " count(_cdc.op), max(_kafka_metadata.offset) FROM floe.\"default\".\"" + table + "\"";
+    trino.query(sql);
+    long best = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      trino.query(sql);
+      best = Math.min(best, (System.nanoTime() - t0) / 1_000_000);
+    }
+    return best;
   }
 
   /** [best ms of 3 full reads, rows]. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.floe.broker.testing.FloeProcess;
+import io.floe.broker.testing.TrinoServer;
 import io.floe.storage.testing.PostgresServer;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.floe.e2e.spark;
+package io.floe.broker.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,13 +19,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real Trino server (the {@code trino-server-core} distribution with the Iceberg plugin, unpacked by this
- * module's build) as a child process on 127.0.0.1 at a free port, with one Iceberg catalog {@code floe} on
+ * A real Trino server (the {@code trino-server-core} distribution with the Iceberg plugin, unpacked by the
+ * build of the module that uses it) as a child process on 127.0.0.1 at a free port, with one Iceberg catalog {@code floe} on
  * Floe's REST catalog. Trino needs Java 24 or later: {@code -Dtrino.java} names it (the build defaults to the
- * Temurin 25 JDK); anything missing fails the start with a message saying what. Queries go over Trino's HTTP
- * protocol. {@link #close()} stops it and deletes its directory.
+ * Temurin 25 JDK, else one is looked for under /usr/lib/jvm); anything missing fails the start with a message
+ * saying what. Queries go over Trino's HTTP protocol. {@link #close()} stops it and deletes its directory.
+ *
+ * <p>Where the distribution is comes from system properties {@code trino.home} (the unpacked
+ * {@code trino-server-core}) and {@code trino.plugin.dir} (the unpacked {@code trino-iceberg}), which the builds
+ * of the modules that use it set.
  */
-final class TrinoServer implements AutoCloseable {
+public final class TrinoServer implements AutoCloseable {
 
   private static final long START_TIMEOUT_MS = 180_000;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,13 +49,13 @@ final class TrinoServer implements AutoCloseable {
    * Starts Trino with catalog {@code floe}: Iceberg on the REST catalog at {@code restCatalogUri}, warehouse
    * files read through Trino's local file system (file:// locations).
    */
-  static TrinoServer start(String restCatalogUri) throws IOException, InterruptedException {
+  public static TrinoServer start(String restCatalogUri) throws IOException, InterruptedException {
     Path home = Path.of(property("trino.home"));
     Path plugins = Path.of(property("trino.plugin.dir"));
     Path java = javaForTrino(Path.of(property("trino.java")));
     if (!Files.isDirectory(home.resolve("lib")) || !Files.isDirectory(plugins)) {
       throw new IllegalStateException("Cannot start Trino: no distribution at " + home + " with plugins at " + plugins
-          + " (the e2e-spark build unpacks io.trino:trino-server-core and io.trino:trino-iceberg)");
+          + " (the build unpacks io.trino:trino-server-core and io.trino:trino-iceberg)");
     }
     Path dir = Files.createTempDirectory("floe-trino-");
     int port = freePort();
@@ -74,7 +78,7 @@ final class TrinoServer implements AutoCloseable {
         "local.location=/",
         ""));
     Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-XX:+UseG1GC",
-        "-Djdk.attach.allowAttachSelf=true", "-Dnode.environment=test", "-Dnode.id=floe-e2e",
+        "-Djdk.attach.allowAttachSelf=true", "-Dnode.environment=test", "-Dnode.id=floe-test",
         "-Dnode.bind-ip=127.0.0.1", "-Dnode.internal-address=127.0.0.1",
         "-Dnode.data-dir=" + Files.createDirectories(dir.resolve("data")),
         "-Dconfig=" + dir.resolve("etc/config.properties"),
@@ -107,9 +111,9 @@ final class TrinoServer implements AutoCloseable {
   }
 
   /** Runs {@code sql}; its rows, each a list of JSON values (numbers, strings, booleans, nulls). */
-  List<List<JsonNode>> query(String sql) throws IOException, InterruptedException {
+  public List<List<JsonNode>> query(String sql) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/statement"))
-        .header("X-Trino-User", "floe-e2e").POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
+        .header("X-Trino-User", "floe-test").POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
         HttpResponse.BodyHandlers.ofString());
     List<List<JsonNode>> rows = new ArrayList<>();
     while (true) {
@@ -129,12 +133,12 @@ final class TrinoServer implements AutoCloseable {
       if (next == null) {
         return rows;
       }
-      r = http.send(HttpRequest.newBuilder(URI.create(next.asText())).header("X-Trino-User", "floe-e2e").build(),
+      r = http.send(HttpRequest.newBuilder(URI.create(next.asText())).header("X-Trino-User", "floe-test").build(),
           HttpResponse.BodyHandlers.ofString());
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.readString(dir.resolve("server.log"));
     } catch (IOException e) {
@@ -187,8 +191,8 @@ final class TrinoServer implements AutoCloseable {
   private static String property(String name) {
     String value = System.getProperty(name);
     if (value == null) {
-      throw new IllegalStateException("Cannot start Trino: system property " + name + " is not set (the e2e-spark"
-          + " build sets it)");
+      throw new IllegalStateException("Cannot start Trino: system property " + name + " is not set (the build"
+          + " sets it)");
     }
     return value;
   }
