@@ -102,12 +102,25 @@ public final class TrinoServer implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("Trino exited with " + process.exitValue() + " while starting:\n" + log());
       }
-      if (log().contains("SERVER STARTED")) {
+      if (log().contains("SERVER STARTED") && answers()) {
         return;
       }
       Thread.sleep(500);
     }
     throw new IllegalStateException("Trino did not start in " + START_TIMEOUT_MS + " ms:\n" + log());
+  }
+
+  /** Whether the server runs queries yet: it announces itself as a worker a moment after it has started. */
+  private boolean answers() throws IOException, InterruptedException {
+    try {
+      query("SELECT 1");
+      return true;
+    } catch (IllegalStateException e) {
+      if (e.getMessage().contains("No nodes available")) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** Runs {@code sql}; its rows, each a list of JSON values (numbers, strings, booleans, nulls). */

@@ -184,6 +184,51 @@ class SparkReadsTableTopicsTest {
     assertEquals(60, spark.sql("SELECT * FROM floe.default.orders WHERE discount IS NULL").count());
   }
 
+  @Test
+  void trinoReadsATableTopicsRowsMetadataSnapshotsAndFilesAsSparkDoes() throws Exception {
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic("shipments", 2, (short) 1).configs(Map.of(
+          "automq.table.topic.enable", "true",
+          "automq.table.topic.commit.interval.ms", "1000",
+          "automq.table.topic.convert.value.type", "json",
+          "automq.table.topic.transform.value.type", "flatten")))).all().get();
+    }
+    for (int batch = 0; batch < 3; batch++) {
+      List<String> values = new java.util.ArrayList<>();
+      for (int i = batch * 20; i < batch * 20 + 20; i++) {
+        values.add("{\"id\": " + i + ", \"carrier\": \"c" + (i % 4) + "\", \"weight\": " + (i * 0.25)
+            + ", \"dest\": {\"city\": \"city-" + (i % 5) + "\"}}");
+      }
+      produce("shipments", values);
+      awaitRows("floe.default.shipments", (batch + 1) * 20L);
+    }
+    String columns = "id, carrier, weight, dest.city, _kafka_key, _kafka_metadata.partition, _kafka_metadata.offset";
+    List<String> sparkRows = new java.util.ArrayList<>();
+    for (Row r : spark.sql("SELECT " + columns + " FROM floe.default.shipments ORDER BY id").collectAsList()) {
+      sparkRows.add(r.getLong(0) + "|" + r.getString(1) + "|" + r.getDouble(2) + "|" + r.getString(3) + "|"
+          + r.getString(4) + "|" + r.getInt(5) + "|" + r.getLong(6));
+    }
+    long sparkSnapshots = spark.sql("SELECT * FROM floe.default.shipments.snapshots").count();
+    Row sparkFiles = spark.sql("SELECT count(*), sum(record_count) FROM floe.default.shipments.files").first();
+
+    try (io.floe.broker.testing.TrinoServer trino = io.floe.broker.testing.TrinoServer.start(floe.restCatalogUri())) {
+      List<String> trinoRows = new java.util.ArrayList<>();
+      for (List<com.fasterxml.jackson.databind.JsonNode> r : trino.query("SELECT " + columns
+          + " FROM floe.\"default\".shipments ORDER BY id")) {
+        trinoRows.add(r.get(0).asLong() + "|" + r.get(1).asText() + "|" + r.get(2).asDouble() + "|"
+            + r.get(3).asText() + "|" + r.get(4).asText() + "|" + r.get(5).asInt() + "|" + r.get(6).asLong());
+      }
+      assertEquals(60, trinoRows.size());
+      assertEquals(sparkRows, trinoRows);
+      assertEquals(sparkSnapshots, trino.query("SELECT count(*) FROM floe.\"default\".\"shipments$snapshots\"")
+          .get(0).get(0).asLong());
+      List<com.fasterxml.jackson.databind.JsonNode> files = trino.query(
+          "SELECT count(*), sum(record_count) FROM floe.\"default\".\"shipments$files\"").get(0);
+      assertEquals(sparkFiles.getLong(0), files.get(0).asLong());
+      assertEquals(60, files.get(1).asLong());
+    }
+  }
+
   static final String AVRO_EVENT = """
       {"type": "record", "name": "Event", "namespace": "e2e", "fields": [
         {"name": "id", "type": "long"},
