@@ -184,6 +184,39 @@ class SparkReadsTableTopicsTest {
     assertEquals(60, spark.sql("SELECT * FROM floe.default.orders WHERE discount IS NULL").count());
   }
 
+  /** Runs a sample's main class in a child JVM from the samples' jar and libraries; fails on a non-zero exit. */
+  private static void runSample(String mainClass, String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", System.getProperty("floe.samples.classpath"), mainClass));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), mainClass + " did not finish: " + output);
+    assertEquals(0, p.exitValue(), mainClass + " failed: " + output);
+  }
+
+  @Test
+  void theJsonAndAvroSamplesMakeTablesSparkReads() throws Exception {
+    runSample("io.floe.samples.produce.JsonOrders", floe.bootstrap(), "100");
+    runSample("io.floe.samples.produce.AvroOrders", floe.bootstrap(), floe.schemaRegistryUri(), "100");
+
+    Dataset<Row> json = awaitRows("floe.default.orders_json", 100);
+    assertEquals(100, json.select("id").distinct().count());
+    Row line = spark.sql("SELECT lines[0].sku, lines[0].qty, total FROM floe.default.orders_json WHERE id = 5")
+        .first();
+    assertEquals("s2", line.getString(0));
+    assertEquals(2L, line.getLong(1));
+    assertEquals(12.5, line.getDouble(2));
+
+    Dataset<Row> avro = awaitRows("floe.default.orders_avro", 100);
+    assertEquals(DataTypes.createDecimalType(10, 2), avro.schema().apply("total").dataType());
+    Row order = spark.sql("SELECT total, placed, customer FROM floe.default.orders_avro WHERE id = 7").first();
+    assertEquals(new java.math.BigDecimal("17.50"), order.getDecimal(0));
+    assertEquals(java.time.Instant.ofEpochMilli(1_765_000_007_000L), order.get(1));
+    assertEquals("c7", order.getString(2));
+  }
+
   @Test
   void trinoReadsATableTopicsRowsMetadataSnapshotsAndFilesAsSparkDoes() throws Exception {
     try (Admin admin = admin()) {
