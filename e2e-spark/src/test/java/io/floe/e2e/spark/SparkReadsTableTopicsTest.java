@@ -218,6 +218,25 @@ class SparkReadsTableTopicsTest {
   }
 
   @Test
+  void theProtobufSampleMakesATableFromItsProtoFileAlone() throws Exception {
+    java.nio.file.Path protos = java.nio.file.Files.createTempDirectory("floe-e2e-protos-");
+    try {
+      runSample("io.floe.samples.produce.ProtobufOrders", protos.toString(), floe.bootstrap(), "50");
+      awaitRows("floe.default.orders_proto", 50);
+      Row order = spark.sql("SELECT customer, lines[0].sku, lines[0].qty, placed FROM floe.default.orders_proto"
+          + " WHERE id = 6").first();
+      assertEquals("c6", order.getString(0));
+      assertEquals("s0", order.getString(1));
+      assertEquals(3, ((Number) order.get(2)).intValue());
+      assertEquals(java.time.Instant.ofEpochSecond(1_765_000_006L), order.get(3));
+    } finally {
+      try (var files = java.nio.file.Files.walk(protos)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void trinoReadsATableTopicsRowsMetadataSnapshotsAndFilesAsSparkDoes() throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic("shipments", 2, (short) 1).configs(Map.of(
