@@ -237,6 +237,25 @@ class SparkReadsTableTopicsTest {
   }
 
   @Test
+  void theKafkaStreamsSampleWritesItsOutputAsATable() throws Exception {
+    runSample("io.floe.samples.produce.JsonOrders", floe.bootstrap(), "100");
+    Process streams = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Xmx256m", "-cp", System.getProperty("floe.samples.classpath"),
+        "io.floe.samples.streams.BigOrders", floe.bootstrap()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      long expected = awaitRows("floe.default.orders_json", 100).where("total >= 100").count();
+      assertTrue(expected >= 60, "orders of 100 or more: " + expected);
+      Dataset<Row> big = awaitRows("floe.default.big_orders", expected);
+      assertEquals(expected, big.count());
+      assertEquals(0, big.where("total < 100").count());
+    } finally {
+      streams.destroy();
+      streams.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void trinoReadsATableTopicsRowsMetadataSnapshotsAndFilesAsSparkDoes() throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic("shipments", 2, (short) 1).configs(Map.of(
