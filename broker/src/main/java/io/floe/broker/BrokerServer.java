@@ -100,6 +100,7 @@ public final class BrokerServer implements AutoCloseable {
         tableTopics.restCatalog().addRoute("/metrics", query -> io.floe.catalog.http.ExtraRoute.Reply.text(
             "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         LOG.info("Prometheus metrics at {}", tableTopics.restCatalog().uri().resolve("/metrics"));
+        tableTopics.restCatalog().addPostRoute(REDRIVE_PATH, this::redrive);
       }
     } catch (RuntimeException | InterruptedException e) {
       closeQuietly();
@@ -333,6 +334,34 @@ public final class BrokerServer implements AutoCloseable {
 
   public BrokerInfo info() {
     return info;
+  }
+
+  /** The action that re-drives a table stopped by errors.tolerance=none: POST with {@code ?topic=<name>}. */
+  public static final String REDRIVE_PATH = "/floe/v1/table-topics/redrive";
+
+  private io.floe.catalog.http.ExtraRoute.Reply redrive(Map<String, String> query) throws java.io.IOException {
+    String topic = query.get("topic");
+    if (topic == null || !topic.matches("[a-zA-Z0-9._-]+")) {
+      return json(400, "{\"error\":\"name the table topic: ?topic=<name>\"}");
+    }
+    java.util.Optional<java.util.concurrent.CompletableFuture<Integer>> redriven = tableTopics.manager().redrive(topic);
+    if (redriven.isEmpty()) {
+      return json(404, "{\"error\":\"no table topic " + topic + " is written by this broker\"}");
+    }
+    try {
+      int stopped = redriven.get().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      return json(200, "{\"topic\":\"" + topic + "\",\"stoppedPartitions\":" + stopped + "}");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.IOException("Interrupted while re-driving " + topic, e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new java.io.IOException("Cannot re-drive " + topic + ": " + e, e);
+    }
+  }
+
+  private static io.floe.catalog.http.ExtraRoute.Reply json(int status, String body) {
+    return new io.floe.catalog.http.ExtraRoute.Reply(status, "application/json",
+        body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public int port() {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,6 +123,15 @@ public final class TableTopicManager implements AutoCloseable {
       LOG.info("Topic {} deleted: its table stays in the catalog", topic);
     }
     stop(topic);
+  }
+
+  /**
+   * Re-drives {@code topic}'s table: the partitions {@code errors.tolerance=none} stopped try their record again.
+   * Completes with how many partitions were stopped; empty if this broker writes no table for the topic.
+   */
+  public java.util.Optional<CompletableFuture<Integer>> redrive(String topic) {
+    TableTopicPipeline p = pipelines.get(topic);
+    return p == null ? java.util.Optional.empty() : java.util.Optional.of(p.redrive());
   }
 
   /**

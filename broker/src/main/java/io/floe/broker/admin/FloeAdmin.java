@@ -48,6 +48,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   create-table-topic TOPIC [--partitions N] [--config KEY=VALUE ...]
  *   list-table-topics
  *   dead-letters TOPIC [--max N]
+ *   redrive TOPIC
  * </pre>
  *
  * {@code list-table-topics} shows, per table topic, how far its table is behind the log (records and seconds),
@@ -99,6 +100,7 @@ public final class FloeAdmin {
         case "create-table-topic" -> admin.createTableTopic(cmd);
         case "list-table-topics" -> admin.listTableTopics();
         case "dead-letters" -> admin.deadLetters(cmd);
+        case "redrive" -> admin.redrive(cmd);
         default -> {
           err.println("Unknown command " + rest.get(0) + "\n" + usage());
           return 2;
@@ -125,6 +127,9 @@ public final class FloeAdmin {
         "      and records skipped or partitions stopped (from the broker's metrics)",
         "  dead-letters TOPIC [--max N]",
         "      the records TOPIC's table left out, from its dead-letter topic, with why",
+        "  redrive TOPIC",
+        "      after a fix, the partitions errors.tolerance=none stopped try their record again",
+        "      (ask the broker that writes the table: its --catalog-uri)",
         "Defaults: --bootstrap-server 127.0.0.1:9092 --catalog-uri http://127.0.0.1:8181");
   }
 
@@ -337,6 +342,24 @@ public final class FloeAdmin {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  // ------------------------------------------------------------------ redrive
+
+  void redrive(List<String> args) throws Exception {
+    if (args.size() != 1) {
+      throw new IllegalArgumentException("redrive needs a table topic's name");
+    }
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(catalogUri + "/floe/v1/table-topics/redrive?topic="
+                + java.net.URLEncoder.encode(args.get(0), StandardCharsets.UTF_8)))
+        .timeout(TIMEOUT.plusSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("the broker answered " + r.statusCode() + ": " + r.body());
+    }
+    int stopped = JSON.readTree(r.body()).path("stoppedPartitions").asInt();
+    out.printf("Re-driving %s: %d stopped partition(s) try their record again%n", args.get(0), stopped);
   }
 
   // ------------------------------------------------------------------ dead-letters

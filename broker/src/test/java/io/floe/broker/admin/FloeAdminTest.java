@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -113,6 +114,44 @@ class FloeAdminTest {
     assertEquals(1, s.committed());
     assertEquals(2, s.lagRecords());
     assertNotNull(s.lagSeconds());
+  }
+
+  @Test
+  void aRedriveAfterTheFixWritesTheRecordTheTableStoppedAt() throws Exception {
+    io.floe.schema.registry.SchemaRegistry registry = floe.server().schemaRegistry().registry();
+    String avro = "{\"type\":\"record\",\"name\":\"Refund\",\"fields\":[{\"name\":\"amount\",\"type\":\"long\"}]}";
+    // ids are handed out in order: the next schema registered gets the one after this
+    int nextId = registry.register("refunds-scratch-value", new io.floe.schema.registry.SchemaRegistry.SchemaText(
+        io.floe.schema.registry.SchemaType.AVRO, "\"string\"", List.of())).id() + 1;
+    assertEquals(0, admin("create-table-topic", "refunds",
+        "--config", "automq.table.topic.commit.interval.ms=1000",
+        "--config", "automq.table.topic.convert.value.type=by_schema_id",
+        "--config", "automq.table.topic.transform.value.type=flatten",
+        "--config", "automq.table.topic.errors.tolerance=none")[0]);
+    // a record whose schema the producer has not registered yet: the table stops at it
+    byte[] value = java.nio.ByteBuffer.allocate(6).put((byte) 0).putInt(nextId).put((byte) 84).array(); // 42
+    try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
+      p.send(new ProducerRecord<>("refunds", value)).get();
+    }
+    FloeAdmin.Status stopped = awaitStatus("refunds", st -> st.blocked() != null && st.blocked() == 1);
+    assertEquals(1L, stopped.blocked());
+    assertEquals(1, stopped.lagRecords());
+
+    // the fix: the schema is registered (and gets that id); the re-drive writes the record
+    assertEquals(nextId, registry.register("refunds-value", new io.floe.schema.registry.SchemaRegistry.SchemaText(
+        io.floe.schema.registry.SchemaType.AVRO, avro, List.of())).id());
+    // a schema id the registry did not have is asked for again only after 10 s (the converter's negative cache)
+    Thread.sleep(10_500);
+    Object[] r = admin("redrive", "refunds");
+    assertEquals(0, r[0], (String) r[2]);
+    assertTrue(((String) r[1]).contains("1 stopped partition(s)"), (String) r[1]);
+    FloeAdmin.Status s = awaitStatus("refunds", st -> st.lagRecords() == 0 && st.rows() != null && st.rows() == 1);
+    assertEquals(0L, s.blocked());
+    assertEquals(1L, s.rows());
+
+    Object[] unknown = admin("redrive", "no-such-topic");
+    assertEquals(1, unknown[0]);
+    assertTrue(((String) unknown[2]).contains("404"), (String) unknown[2]);
   }
 
   @Test

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Floe's one HTTP stack: serves one {@link HttpApi} (the Iceberg REST catalog, the schema registry) and
- * extra GET routes ({@code /metrics}) on the JDK's {@link HttpServer}, with every bound in one place.
+ * Floe's one HTTP stack: serves one {@link HttpApi} (the Iceberg REST catalog, the schema registry), extra GET
+ * routes ({@code /metrics}) and POST routes (actions) on the JDK's {@link HttpServer}, with every bound in one
+ * place.
  *
  * <p>Bounds: request bodies over {@link Builder#maxRequestBytes(int)} get 413 after a bounded read;
  * requests run on {@link Builder#threads(int)} threads with a bounded queue, and when the queue is full the
@@ -54,6 +55,7 @@ public final class HttpApiServer implements AutoCloseable {
   private final int maxRequestBytes;
   private final HttpApi api;
   private final Map<String, ExtraRoute> extraRoutes = new ConcurrentHashMap<>();
+  private final Map<String, ExtraRoute> postRoutes = new ConcurrentHashMap<>();
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private HttpServer server;
@@ -150,11 +152,28 @@ public final class HttpApiServer implements AutoCloseable {
    * @throws IllegalArgumentException if the path is malformed or taken
    */
   public void addRoute(String path, ExtraRoute route) {
+    checkFree(path, route);
+    extraRoutes.put(path, route);
+  }
+
+  /**
+   * Adds a POST route: an action such as re-driving a stopped table, taking its arguments from the query
+   * string, answered before the API sees the request. Callable before or after {@link #start()}.
+   *
+   * @param path an exact path starting with {@code /}
+   * @throws IllegalArgumentException if the path is malformed or taken
+   */
+  public void addPostRoute(String path, ExtraRoute route) {
+    checkFree(path, route);
+    postRoutes.put(path, route);
+  }
+
+  private synchronized void checkFree(String path, ExtraRoute route) {
     Objects.requireNonNull(route, "route");
     if (path == null || !path.startsWith("/") || path.length() < 2) {
       throw new IllegalArgumentException("Cannot add route " + path + ": the path must start with / and name something");
     }
-    if (extraRoutes.putIfAbsent(path, route) != null) {
+    if (extraRoutes.containsKey(path) || postRoutes.containsKey(path)) {
       throw new IllegalArgumentException("Cannot add route " + path + ": it is already routed");
     }
   }
@@ -211,7 +230,12 @@ public final class HttpApiServer implements AutoCloseable {
 
       ExtraRoute extra = extraRoutes.get(rawPath);
       if (extra != null) {
-        serveExtra(exchange, method, extra, query);
+        serveExtra(exchange, method, extra, query, "GET", "HEAD");
+        return;
+      }
+      ExtraRoute action = postRoutes.get(rawPath);
+      if (action != null) {
+        serveExtra(exchange, method, action, query, "POST");
         return;
       }
 
@@ -247,10 +271,10 @@ public final class HttpApiServer implements AutoCloseable {
     }
   }
 
-  private void serveExtra(HttpExchange exchange, String method, ExtraRoute route, Map<String, String> query)
-      throws IOException {
-    if (!method.equals("GET") && !method.equals("HEAD")) {
-      exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+  private void serveExtra(HttpExchange exchange, String method, ExtraRoute route, Map<String, String> query,
+      String... allowed) throws IOException {
+    if (!java.util.Arrays.asList(allowed).contains(method)) {
+      exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
       exchange.sendResponseHeaders(405, -1);
       return;
     }

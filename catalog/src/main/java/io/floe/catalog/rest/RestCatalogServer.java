@@ -127,6 +127,14 @@ public final class RestCatalogServer implements AutoCloseable {
     server.addRoute(path, route);
   }
 
+  /** Adds a POST route (an action) beside the Iceberg REST API; {@code /v1/} is the API's. */
+  public void addPostRoute(String path, ExtraRoute route) {
+    if (path != null && (path.equals("/v1") || path.startsWith("/v1/"))) {
+      throw new IllegalArgumentException("Cannot add route " + path + ": /v1/ is the Iceberg REST API");
+    }
+    server.addPostRoute(path, route);
+  }
+
   /**
    * Stops serving: new requests get 503, requests in flight get a few seconds to finish, then the
    * listener closes. Closes the catalog if this server opened it.

@@ -487,6 +487,22 @@ class RestCatalogServerTest {
   }
 
   @Test
+  void postRoutesServeActionsAndOnlyPost() throws Exception {
+    // Given an action route taking its argument from the query string
+    server.addPostRoute("/floe/v1/act", query -> ExtraRoute.Reply.text("application/json",
+        "{\"did\":\"" + query.get("what") + "\"}"));
+
+    // When it is posted to, Then it acts; a GET gets 405, and no path is routed twice
+    HttpResponse<String> done = post("floe/v1/act?what=redrive", "");
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.body()).isEqualTo("{\"did\":\"redrive\"}");
+    assertThat(get("floe/v1/act", Map.of()).statusCode()).isEqualTo(405);
+    assertThatThrownBy(() -> server.addRoute("/floe/v1/act", q -> null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> server.addPostRoute("/v1/namespaces", q -> null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theBoundPortAndWarehouseAreReportedAndABusyPortFailsClearly() throws Exception {
     assertThat(server.port()).isPositive();
     assertThat(server.uri().toString()).isEqualTo("http://127.0.0.1:" + server.port() + "/");

@@ -86,6 +86,8 @@ public final class TableTopicPipeline implements AutoCloseable {
   private final Map<Integer, Long> written = new HashMap<>();
   /** Partitions stopped at a record (errors.tolerance=none) or pausing before trying it again, with why. */
   private final Map<Integer, String> blocked = new HashMap<>();
+  /** Of {@link #blocked}, the partitions stopped by errors.tolerance=none (until a re-drive or a restart). */
+  private final java.util.Set<Integer> stopped = new java.util.HashSet<>();
   private final Map<Integer, long[]> lostRanges = new TreeMap<>();
   /** What each writer closed since the last commit wrote, in order: committed as one snapshot each. */
   private final List<WriteResult> pending = new ArrayList<>();
@@ -235,6 +237,8 @@ public final class TableTopicPipeline implements AutoCloseable {
     written.putAll(committed);
     committedView.putAll(committed);
     blocked.clear();
+    metrics.blockedPartitions.addAndGet(-stopped.size());
+    stopped.clear();
     keyIndex = null;
     // read the key index now rather than when the first change arrives, which would then wait for it
     List<String> ids = processor.identifierColumns();
@@ -368,7 +372,9 @@ public final class TableTopicPipeline implements AutoCloseable {
       }
       case STOP -> {
         blocked.put(partition, failure.message());
-        metrics.blockedPartitions.incrementAndGet();
+        if (stopped.add(partition)) {
+          metrics.blockedPartitions.incrementAndGet();
+        }
         return false;
       }
       case RETRY_LATER -> {
@@ -377,6 +383,27 @@ public final class TableTopicPipeline implements AutoCloseable {
       }
       default -> throw new IllegalStateException("Unknown decision for " + failure);
     }
+  }
+
+  /**
+   * Tries again the records that stopped partitions under {@code errors.tolerance=none}, after the cause was
+   * fixed (a schema registered, .proto files corrected): they are read on from the record they stopped at,
+   * and stop there again if it still cannot be converted. Completes with how many partitions were stopped.
+   */
+  public CompletableFuture<Integer> redrive() {
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    serial.execute(() -> {
+      int n = stopped.size();
+      stopped.forEach(blocked::remove);
+      stopped.clear();
+      metrics.blockedPartitions.addAndGet(-n);
+      if (n > 0) {
+        LOG.info("Table topic {}: re-driving {} stopped partition(s)", topic, n);
+        scheduleDrain();
+      }
+      done.complete(n);
+    });
+    return done;
   }
 
   /** Stops reading {@code partition} for {@link #RETRY_DELAY_MS}, then reads on from the same record. */
