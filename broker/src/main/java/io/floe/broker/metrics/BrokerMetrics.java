@@ -158,6 +158,8 @@ public final class BrokerMetrics {
     tableFamily(t, tableMetrics, "floe_table_topic_failure_retries_total", "counter",
         "Pauses at a record whose conversion needed an unavailable service (a schema registry)",
         m -> m.failureRetries.get());
+    tableFamily(t, tableMetrics, "floe_table_topic_lag_records", "gauge",
+        "Records in the log that the table does not hold yet", m -> m.lagRecords.getAsLong());
     tableFamily(t, tableMetrics, "floe_table_topic_equality_deletes_total", "counter",
         "Upserts and deletes written as equality deletes because the key index could not find the row",
         m -> m.equalityDeletes.get());

@@ -51,6 +51,15 @@ class FloeAdminTest {
     return floe.server().tableTopics().restCatalog().uri();
   }
 
+  /** The broker's floe_table_topic_lag_records gauge of {@code topic}, from its Prometheus endpoint. */
+  static long lagMetric(String topic) throws Exception {
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        catalogUri().resolve("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String prefix = "floe_table_topic_lag_records{topic=\"" + topic + "\"} ";
+    return metrics.lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> (long) Double.parseDouble(
+        l.substring(prefix.length()).trim())).findFirst().orElseThrow(() -> new AssertionError("no " + prefix));
+  }
+
   static void produce(String topic, String... values) throws Exception {
     try (KafkaProducer<byte[], byte[]> p = floe.producer(Map.of())) {
       for (String v : values) {
@@ -136,6 +145,7 @@ class FloeAdminTest {
     FloeAdmin.Status stopped = awaitStatus("refunds", st -> st.blocked() != null && st.blocked() == 1);
     assertEquals(1L, stopped.blocked());
     assertEquals(1, stopped.lagRecords());
+    assertEquals(1, lagMetric("refunds"), "the broker's lag gauge rises while the table is stopped");
 
     // the fix: the schema is registered (and gets that id); the re-drive writes the record
     assertEquals(nextId, registry.register("refunds-value", new io.floe.schema.registry.SchemaRegistry.SchemaText(
@@ -148,6 +158,7 @@ class FloeAdminTest {
     FloeAdmin.Status s = awaitStatus("refunds", st -> st.lagRecords() == 0 && st.rows() != null && st.rows() == 1);
     assertEquals(0L, s.blocked());
     assertEquals(1L, s.rows());
+    assertEquals(0, lagMetric("refunds"), "and falls when it resumes");
 
     Object[] unknown = admin("redrive", "no-such-topic");
     assertEquals(1, unknown[0]);

@@ -2,6 +2,7 @@ package io.floe.tabletopic.worker;
 
 import io.floe.tabletopic.maintenance.TableMaintenance;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** Counters of one table topic, read by the broker's metrics endpoint and by tests. */
 public final class TableTopicMetrics {
@@ -23,5 +24,7 @@ public final class TableTopicMetrics {
   public final AtomicLong truncates = new AtomicLong();
   /** Rewrites and orphan removals of table maintenance. */
   public final TableMaintenance.Counters maintenance = new TableMaintenance.Counters();
+  /** Records confirmed in the log and not yet committed to the table, over all partitions (set by the pipeline). */
+  public volatile LongSupplier lagRecords = () -> 0;
   public final AtomicLong lastCommitMs = new AtomicLong();
 }

@@ -123,6 +123,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     this.tableId = TableIdentifier.of(Namespace.of(config.namespace()), topic);
     this.coordinator = new TableCommitCoordinator(catalog, tableId, topic, config, processor::initialSchema);
     this.maintenance = new TableMaintenance(config, coordinator, ROW_GROUP_BYTES, metrics.maintenance);
+    metrics.lagRecords = this::lagRecords;
   }
 
   public String topic() {
@@ -144,6 +145,20 @@ public final class TableTopicPipeline implements AutoCloseable {
   /** The next offset of {@code partition} that is committed to the table (-1 if unknown yet). */
   public long committedOffset(int partition) {
     return committedView.getOrDefault(partition, -1L);
+  }
+
+  /**
+   * Records confirmed in the log that the table does not hold yet, over all partitions (any thread; the offsets
+   * are read without the table's executor, so the figure is a moment's).
+   */
+  public long lagRecords() {
+    long lag = 0;
+    List<Stream> s = streams;
+    for (int p = 0; p < s.size(); p++) {
+      long committed = committedView.getOrDefault(p, s.get(p).startOffset());
+      lag += Math.max(0, s.get(p).confirmedOffset() - committed);
+    }
+    return lag;
   }
 
   /** Loads the table's committed offsets, then starts following the log and committing. */
