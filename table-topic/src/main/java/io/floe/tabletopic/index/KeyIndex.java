@@ -17,11 +17,8 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.relocated.com.google.common.base.Preconditions;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
@@ -112,12 +109,6 @@ public final class KeyIndex {
     return Arrays.asList(values);
   }
 
-  /** Where the live row of {@code key} is, or null if the index does not hold it. */
-  public RowLocation find(Object key) {
-    long entry = keys.get(key);
-    return entry < 0 ? null : location(entry);
-  }
-
   /** Removes {@code key}; returns where its row was, or null if the index did not hold it. */
   public RowLocation remove(Object key) {
     long entry = keys.remove(key);
@@ -196,23 +187,18 @@ public final class KeyIndex {
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
       for (FileScanTask task : tasks) {
         putDeletionVectors(task.deletes());
-        index(table, task, schema, projection);
+        index(table, task, projection);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the keys of table " + table.name(), e);
     }
   }
 
-  private void index(Table table, FileScanTask task, Schema tableSchema, Schema projection) throws IOException {
-    GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, tableSchema, projection);
-    Schema required = deletes.requiredSchema();
+  private void index(Table table, FileScanTask task, Schema projection) throws IOException {
     DataFileRef file = new DataFileRef(task.file().location(), task.spec(), task.file().partition());
-    try (CloseableIterable<Record> rows = deletes.filter(Parquet.read(table.io().newInputFile(task.file().location()))
-        .project(required)
-        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(required, fileSchema))
-        .build())) {
-      for (Record row : rows) {
-        Object key = keyOf(row, required);
+    try (LiveRows live = LiveRows.open(table, task, projection)) {
+      for (Record row : live.rows()) {
+        Object key = keyOf(row, live.schema());
         long position = (Long) row.getField(MetadataColumns.ROW_POSITION.name());
         if (!put(key, file, position)) {
           return;

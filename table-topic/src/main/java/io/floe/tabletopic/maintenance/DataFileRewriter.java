@@ -1,5 +1,6 @@
 package io.floe.tabletopic.maintenance;
 
+import io.floe.tabletopic.index.LiveRows;
 import io.floe.tabletopic.writer.AppendingTableWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,13 +8,9 @@ import java.util.List;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.WriteResult;
-import org.apache.iceberg.parquet.Parquet;
 
 /**
  * Writes the live rows of some data files again, their deletes applied, into new data files of the table's
@@ -47,18 +44,14 @@ public final class DataFileRewriter {
   public record Result(WriteResult files, long rows) {}
 
   private static void copyLiveRows(Table table, FileScanTask task, Schema schema, AppendingTableWriter writer) {
-    GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, schema, schema);
-    Schema required = deletes.requiredSchema();
     int columns = schema.columns().size();
-    try (CloseableIterable<Record> rows = deletes.filter(Parquet.read(table.io().newInputFile(task.file().location()))
-        .project(required)
-        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(required, fileSchema))
-        .build())) {
-      for (Record row : rows) {
-        if (required.columns().size() == columns) {
+    try (LiveRows live = LiveRows.open(table, task, schema)) {
+      boolean extra = live.schema().columns().size() != columns;
+      for (Record row : live.rows()) {
+        if (!extra) {
           writer.write(row);
         } else {
-          // the filter read extra columns (row positions) after the table's
+          // the deletes needed columns (row positions) after the table's
           GenericRecord out = GenericRecord.create(schema);
           for (int i = 0; i < columns; i++) {
             out.set(i, row.get(i));
