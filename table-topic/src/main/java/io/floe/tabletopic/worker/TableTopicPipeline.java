@@ -493,18 +493,27 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   private void abortOpenFiles() {
     dropUncommittedFiles();
-    pendingTruncate = false;
     keyIndex = null;
   }
 
-  /** Deletes the open writer's files and those pending for the next commit. */
+  /** Deletes the open writer's files and those pending for the next commit, and forgets a pending truncate. */
   private void dropUncommittedFiles() {
     if (writer != null) {
       writer.abort();
       writer = null;
     }
     deleteFiles(pending);
+    forgetPending();
+  }
+
+  private boolean nothingPending() {
+    return writer == null && pending.isEmpty() && !pendingTruncate;
+  }
+
+  /** Nothing is pending for the next commit any more: it was committed, or it is dropped. */
+  private void forgetPending() {
     pending.clear();
+    pendingTruncate = false;
   }
 
   private void deleteFiles(List<WriteResult> results) {
@@ -543,8 +552,7 @@ public final class TableTopicPipeline implements AutoCloseable {
           committed.clear();
           committed.putAll(offsets);
           committedView.putAll(offsets);
-          pending.clear();
-          pendingTruncate = false;
+          forgetPending();
           lostRanges.clear();
           metrics.commits.incrementAndGet();
           metrics.lastCommitMs.set(System.currentTimeMillis());
@@ -556,15 +564,13 @@ public final class TableTopicPipeline implements AutoCloseable {
         case CONFLICT -> {
           metrics.commitConflicts.incrementAndGet();
           deleteFiles(files);
-          pending.clear();
-          pendingTruncate = false;
+          forgetPending();
           reloadAfterFailedCommit();
         }
         case TABLE_DROPPED -> {
           // the table is created again by the next writer, holding the records from the offsets last committed
           deleteFiles(files);
-          pending.clear();
-          pendingTruncate = false;
+          forgetPending();
           keyIndex = null;
           written.clear();
           written.putAll(committed);
@@ -576,8 +582,7 @@ public final class TableTopicPipeline implements AutoCloseable {
           // The outcome was unknown and the commit is not in the table: its files are left alone (Iceberg's
           // contract), and the records are written again from the table's offsets.
           metrics.commitFailures.incrementAndGet();
-          pending.clear();
-          pendingTruncate = false;
+          forgetPending();
           reloadAfterFailedCommit();
         }
         default -> throw new IllegalStateException(outcome.kind().toString());
@@ -592,8 +597,7 @@ public final class TableTopicPipeline implements AutoCloseable {
 
   /** Runs table maintenance if due; only when nothing is pending, so it replaces no file an uncommitted delete names. */
   private void maintain() {
-    if (writer == null && pending.isEmpty() && !pendingTruncate
-        && maintenance.maybeRun(System.currentTimeMillis(), committed)) {
+    if (nothingPending() && maintenance.maybeRun(System.currentTimeMillis(), committed)) {
       keyIndex = null;
     }
   }
@@ -628,12 +632,7 @@ public final class TableTopicPipeline implements AutoCloseable {
   }
 
   private void reloadAfterFailedCommit() {
-    if (writer != null) {
-      closeWriterIntoPending();
-      deleteFiles(pending);
-      pending.clear();
-    }
-    pendingTruncate = false;
+    dropUncommittedFiles();
     keyIndex = null;
     CommittedState state = coordinator.reload();
     committed.putAll(state.offsets());
@@ -665,8 +664,7 @@ public final class TableTopicPipeline implements AutoCloseable {
     serial.execute(() -> {
       drain();
       commit();
-      boolean rewrote = writer == null && pending.isEmpty() && !pendingTruncate
-          && coordinator.tableExists() && maintenance.run(nowMs, committed);
+      boolean rewrote = nothingPending() && coordinator.tableExists() && maintenance.run(nowMs, committed);
       if (rewrote) {
         keyIndex = null;
       }
