@@ -15,8 +15,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import io.floe.tabletopic.commit.TableCommitter;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -228,7 +228,7 @@ public final class FloeAdmin {
     d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
     TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), topic);
-    Map<Integer, Long> committed = new TreeMap<>();
+    Map<Integer, Long> committed = Map.of();
     Instant lastCommit = null;
     Long rows = null;
     Long files = null;
@@ -239,7 +239,7 @@ public final class FloeAdmin {
         lastCommit = Instant.ofEpochMilli(s.timestampMillis());
         rows = longOrNull(s.summary().get("total-records"));
         files = longOrNull(s.summary().get("total-data-files"));
-        committed = committedOffsets(table);
+        committed = TableCommitter.load(table).offsets();
       }
     }
     long logEnd = 0;
@@ -260,21 +260,6 @@ public final class FloeAdmin {
     return new Status(topic, namespace + "." + topic, d.partitions().size(), logEnd, done, lag,
         behind.isEmpty() ? Long.valueOf(0) : secondsBehind(behind), lastCommit, rows, files,
         m.get("floe_table_topic_records_skipped_total"), m.get("floe_table_topic_blocked_partitions"));
-  }
-
-  /** The next offset of each partition the table holds, from its snapshots' summaries. */
-  private static Map<Integer, Long> committedOffsets(Table table) throws IOException {
-    for (Snapshot s = table.currentSnapshot(); s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      String offsets = s.summary().get("floe.kafka.offsets");
-      if (offsets != null) {
-        Map<Integer, Long> out = new TreeMap<>();
-        JSON.readTree(offsets).fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()),
-            e.getValue().asLong()));
-        return out;
-      }
-    }
-    return new TreeMap<>();
   }
 
   /**

@@ -3,7 +3,6 @@ package io.floe.broker.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +57,7 @@ public final class TrinoServer implements AutoCloseable {
           + " (the build unpacks io.trino:trino-server-core and io.trino:trino-iceberg)");
     }
     Path dir = Files.createTempDirectory("floe-trino-");
-    int port = freePort();
+    int port = FloeProcess.freePort();
     Path catalogs = Files.createDirectories(dir.resolve("etc/catalog"));
     Files.writeString(dir.resolve("etc/config.properties"), String.join("\n",
         "coordinator=true",
@@ -209,11 +208,4 @@ public final class TrinoServer implements AutoCloseable {
     }
     return value;
   }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
 }
