@@ -60,16 +60,11 @@ class DebeziumPipelineTest {
 
   /** Appends changes of ids {@code ids[i]} with values {@code values[i]} (null: a tombstone) as one batch. */
   static void append(Stream s, int[] ids, String... values) {
-    long base = s.nextOffset();
-    SimpleRecord[] records = new SimpleRecord[values.length];
+    byte[][] bytes = new byte[values.length][];
     for (int i = 0; i < values.length; i++) {
-      records[i] = new SimpleRecord(1L, ("{\"id\":" + ids[i] + "}").getBytes(StandardCharsets.UTF_8),
-          values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8));
+      bytes[i] = values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8);
     }
-    ByteBuffer b = MemoryRecords.withRecords(base, Compression.NONE, records).buffer();
-    ByteBuf buf = Unpooled.directBuffer(b.remaining());
-    buf.writeBytes(b);
-    s.append(base, values.length, 1L, buf).join();
+    PipelineFixture.appendKeyed(s, ids, bytes);
   }
 
   private TableTopicPipeline pipeline(Stream s) {

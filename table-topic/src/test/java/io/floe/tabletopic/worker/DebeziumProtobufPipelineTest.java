@@ -11,12 +11,9 @@ import io.floe.schema.registry.SchemaRegistry;
 import io.floe.schema.registry.SchemaType;
 import io.floe.storage.stream.Stream;
 import io.floe.tabletopic.config.TableTopicConfig;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,9 +22,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,18 +130,6 @@ class DebeziumProtobufPipelineTest {
     return bytes.toByteArray();
   }
 
-  private static void append(Stream s, int[] ids, byte[]... values) {
-    long base = s.nextOffset();
-    SimpleRecord[] records = new SimpleRecord[values.length];
-    for (int i = 0; i < values.length; i++) {
-      records[i] = new SimpleRecord(1L, ("{\"id\":" + ids[i] + "}").getBytes(StandardCharsets.UTF_8), values[i]);
-    }
-    ByteBuffer b = MemoryRecords.withRecords(base, Compression.NONE, records).buffer();
-    ByteBuf buf = Unpooled.directBuffer(b.remaining());
-    buf.writeBytes(b);
-    s.append(base, values.length, 1L, buf).join();
-  }
-
   @Test
   void protobufChangeEventsUpsertAndDeleteTheSourceTablesRows() throws Exception {
     Stream s = fixture.storage.streamStore().open(700).join();
@@ -157,7 +139,7 @@ class DebeziumProtobufPipelineTest {
         RecordProcessors.forConfig(config, SchemaSources.of("customers", registry)), List.of(s), fixture.workers,
         fixture.scheduler)) {
       p.start().join();
-      append(s, new int[] {1, 2, 1, 2, 2},
+      PipelineFixture.appendKeyed(s, new int[] {1, 2, 1, 2, 2},
           change("r", null, row(1, "Ada", "a@x"), 10),
           change("c", null, row(2, "Bob", "b@x"), 11),
           change("u", row(1, "Ada", "a@x"), row(1, "Ada", "a@y"), 12),
